@@ -1,0 +1,170 @@
+"""The one place that decides which units a user may see and change.
+
+Access is derived from role × unit (``Membership`` rows), never from grants on
+single objects. Other apps build their per-object helpers on top of
+``access_for(user)`` (e.g. ``get_set_for_user`` in criteria/access.py); views
+never filter by commune or role themselves.
+
+Rules:
+- a superuser sees and changes everything;
+- coordinators, department officers and leaders see every commune of their
+  district (or province);
+- commune officials see only their own commune;
+- coordinators change the communes they see; commune officials change their
+  own commune; department officers change only what their department owns
+  (checked by the apps that own those objects); leaders change nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from .models import Commune, Membership, Village
+
+Role = Membership.Role
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The units one role covers, as sets of primary keys."""
+
+    provinces: frozenset[int] = frozenset()
+    districts: frozenset[int] = frozenset()
+    communes: frozenset[int] = frozenset()
+
+    def covers(self, commune: Commune) -> bool:
+        return (
+            commune.pk in self.communes
+            or commune.district_id in self.districts
+            or commune.province_id in self.provinces
+        )
+
+    def as_q(self) -> Q:
+        # pk__in=[] matches nothing, so an empty scope is an empty queryset.
+        return (
+            Q(pk__in=self.communes)
+            | Q(district__in=self.districts)
+            | Q(province__in=self.provinces)
+        )
+
+    def __bool__(self):
+        return bool(self.provinces or self.districts or self.communes)
+
+
+@dataclass(frozen=True)
+class Access:
+    """What one user may do. Built once per request by ``access_for``."""
+
+    is_superuser: bool
+    scopes: dict[str, Scope] = field(default_factory=dict)
+    department_ids: frozenset[int] = frozenset()
+    # Provinces whose provincial criteria sets this user may edit: those where
+    # they coordinate, directly or through one of its districts.
+    coordinator_province_ids: frozenset[int] = frozenset()
+
+    @property
+    def roles(self) -> set[str]:
+        return {role for role, scope in self.scopes.items() if scope}
+
+    def has_role(self, *roles: str) -> bool:
+        return self.is_superuser or any(self.scopes.get(role) for role in roles)
+
+    @property
+    def is_read_only(self) -> bool:
+        """Leaders read everything and change nothing."""
+        return not self.is_superuser and self.roles <= {Role.LEADER}
+
+    def _scope(self, *roles: str) -> Scope:
+        parts = [self.scopes[r] for r in roles if r in self.scopes]
+        return Scope(
+            provinces=frozenset().union(*(p.provinces for p in parts)),
+            districts=frozenset().union(*(p.districts for p in parts)),
+            communes=frozenset().union(*(p.communes for p in parts)),
+        )
+
+    # Communes ---------------------------------------------------------------
+    def visible_communes(self):
+        qs = Commune.objects.all()
+        return qs if self.is_superuser else qs.filter(self._scope(*Role.values).as_q())
+
+    def can_see_commune(self, commune: Commune) -> bool:
+        return self.is_superuser or self._scope(*Role.values).covers(commune)
+
+    def can_change_commune(self, commune: Commune) -> bool:
+        """May enter data for this commune (self-assessment, evidence, units)."""
+        return self.is_superuser or self._scope(Role.COORDINATOR, Role.COMMUNE).covers(commune)
+
+    def coordinates(self, commune: Commune) -> bool:
+        """May run the programme for this commune: review, confirm, record decisions."""
+        return self.is_superuser or self._scope(Role.COORDINATOR).covers(commune)
+
+    def verifies_for(self, commune: Commune) -> frozenset[int]:
+        """The departments this user verifies for in this commune."""
+        if self._scope(Role.DEPARTMENT).covers(commune):
+            return self.department_ids
+        return frozenset()
+
+
+def access_for(user) -> Access:
+    """Return (and cache on the user object) what `user` may do."""
+    cached = getattr(user, "_ntm_access", None)
+    if cached is not None:
+        return cached
+    if not user.is_authenticated or not user.is_active:
+        access = Access(is_superuser=False)
+    else:
+        memberships = list(
+            Membership.objects.filter(user=user).select_related("district").only(
+                "role", "province_id", "district_id", "district__province_id",
+                "commune_id", "department_id",
+            )
+        )
+        units: dict[str, dict[str, set[int]]] = {}
+        for m in memberships:
+            bucket = units.setdefault(m.role, {"provinces": set(), "districts": set(), "communes": set()})
+            if m.province_id:
+                bucket["provinces"].add(m.province_id)
+            if m.district_id:
+                bucket["districts"].add(m.district_id)
+            if m.commune_id:
+                bucket["communes"].add(m.commune_id)
+        access = Access(
+            is_superuser=user.is_superuser,
+            scopes={
+                role: Scope(**{k: frozenset(v) for k, v in b.items()}) for role, b in units.items()
+            },
+            department_ids=frozenset(m.department_id for m in memberships if m.department_id),
+            coordinator_province_ids=frozenset(
+                m.province_id or m.district.province_id
+                for m in memberships
+                if m.role == Role.COORDINATOR and (m.province_id or m.district_id)
+            ),
+        )
+    user._ntm_access = access
+    return access
+
+
+def get_commune_for_user(user, code: str, *, change: bool = False) -> Commune:
+    """The commune `code` if `user` may see it (404 otherwise); 403 if `change`
+    is asked for and the user may only read it."""
+    commune = get_object_or_404(
+        Commune.objects.select_related("province", "district"), code=code
+    )
+    access = access_for(user)
+    if not access.can_see_commune(commune):
+        raise Http404
+    if change and not access.can_change_commune(commune):
+        raise PermissionDenied
+    return commune
+
+
+def get_village_for_user(user, commune_code: str, village_code: str, *, change: bool = False) -> Village:
+    commune = get_commune_for_user(user, commune_code, change=change)
+    village = get_object_or_404(Village, commune=commune, code=village_code)
+    village.commune = commune
+    return village

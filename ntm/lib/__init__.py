@@ -1,0 +1,1 @@
+"""Helpers shared by every app: text folding, middleware, template context."""

@@ -1,0 +1,53 @@
+"""Named personas shared by the tests, created once per test class."""
+
+from django.contrib.auth import get_user_model
+from django.test import TestCase
+
+from communes.models import Commune, Department, District, Membership, Province, Region, Village
+
+PASSWORD = "mat-khau-thu-nghiem-2024"
+Role = Membership.Role
+
+
+class PersonasTestCase(TestCase):
+    """A district with two communes, and one user per persona.
+
+    - coordinator: Văn phòng điều phối NTM of the district
+    - department: an officer of Phòng Kinh tế và Hạ tầng
+    - commune_a / commune_b: officials of Dân Lý (A) and Dân Lực (B)
+    - leader: a district leader (read-only)
+    - nobody: a user with no membership
+    """
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.province = Province.objects.create(code="38", name="Thanh Hóa")
+        cls.district = District.objects.create(code="392", name="Triệu Sơn", province=cls.province)
+        cls.commune_a = Commune.objects.create(
+            code="15934", name="Dân Lý", province=cls.province, district=cls.district, region=Region.BTB
+        )
+        cls.commune_b = Commune.objects.create(
+            code="15937", name="Dân Lực", province=cls.province, district=cls.district, region=Region.BTB
+        )
+        cls.village_a = Village.objects.create(commune=cls.commune_a, code="T01", name="Thôn Nhất")
+        cls.village_b = Village.objects.create(commune=cls.commune_b, code="T01", name="Thôn Đông")
+        cls.department = Department.objects.create(
+            name="Phòng Kinh tế và Hạ tầng", short_name="KT&HT", level=Department.Level.DISTRICT,
+            district=cls.district,
+        )
+        cls.coordinator = cls.make_user("dieuphoi", Role.COORDINATOR, district=cls.district)
+        cls.department_officer = cls.make_user(
+            "phongkt", Role.DEPARTMENT, district=cls.district, department=cls.department
+        )
+        cls.official_a = cls.make_user("xa_a", Role.COMMUNE, commune=cls.commune_a)
+        cls.official_b = cls.make_user("xa_b", Role.COMMUNE, commune=cls.commune_b)
+        cls.leader = cls.make_user("lanhdao", Role.LEADER, district=cls.district)
+        cls.nobody = get_user_model().objects.create_user("khach", password=PASSWORD)
+        cls.admin = get_user_model().objects.create_superuser("quantri", password=PASSWORD)
+
+    @staticmethod
+    def make_user(username, role, **unit):
+        user = get_user_model().objects.create_user(username, password=PASSWORD)
+        department = unit.pop("department", None)
+        Membership.objects.create(user=user, role=role, department=department, **unit)
+        return user
