@@ -34,6 +34,5 @@ def commune_detail(request, code):
         "query": query,
         "predecessors": commune.predecessors.order_by("name"),
         "successors": commune.successors.order_by("name"),
-        "can_change": access_for(request.user).can_change_commune(commune),
     }
     return render(request, "communes/commune_detail.html", context)

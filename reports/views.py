@@ -8,16 +8,19 @@ from criteria.models import CriteriaSet
 
 @login_required
 def home(request):
-    """The district overview: the communes the user may see, at a glance."""
-    access = access_for(request.user)
-    communes = (
-        access.visible_communes()
+    """The overview: the communes the user may see and the commune criteria sets."""
+    communes = list(
+        access_for(request.user)
+        .visible_communes()
         .select_related("district")
         .annotate(village_count=Count("villages"))
         .order_by("name")
     )
     context = {
         "communes": communes,
-        "criteria_sets": CriteriaSet.objects.filter(level=CriteriaSet.Level.COMMUNE).order_by("-period", "tier")[:6],
+        "village_total": sum(c.village_count for c in communes),
+        "criteria_sets": list(
+            CriteriaSet.objects.filter(level=CriteriaSet.Level.COMMUNE).order_by("-period", "tier", "code")
+        ),
     }
     return render(request, "reports/home.html", context)

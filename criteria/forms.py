@@ -1,0 +1,155 @@
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from communes.models import Department, Province
+
+from .models import CriteriaSet, Criterion, Indicator, IndicatorTarget
+
+
+class CopySetForm(forms.Form):
+    """Create a provincial set from a national one."""
+
+    code = forms.RegexField(
+        label=_("Mã bộ tiêu chí mới"),
+        max_length=60,
+        regex=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+        error_messages={"invalid": _("Mã chỉ gồm chữ không dấu, số, dấu chấm, gạch ngang hoặc gạch dưới.")},
+        help_text=_("Ví dụ: TH-1234-2022-XA-NTM (chữ không dấu, số và gạch ngang)."),
+    )
+    name = forms.CharField(label=_("Tên bộ tiêu chí"), max_length=300)
+    issuer = forms.ModelChoiceField(label=_("Tỉnh ban hành"), queryset=Province.objects.none())
+    legal_basis = forms.CharField(
+        label=_("Căn cứ pháp lý"),
+        max_length=400,
+        required=False,
+        help_text=_("Số, ngày quyết định của UBND tỉnh, ví dụ: 1234/QĐ-UBND ngày 15/6/2022."),
+    )
+
+    def __init__(self, *args, provinces, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["issuer"].queryset = provinces
+        if len(provinces) == 1:
+            self.fields["issuer"].initial = provinces[0]
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].upper()
+        if CriteriaSet.objects.filter(code=code).exists():
+            raise forms.ValidationError(_("Đã có bộ tiêu chí với mã %(code)s."), params={"code": code})
+        return code
+
+
+class CriteriaSetForm(forms.ModelForm):
+    class Meta:
+        model = CriteriaSet
+        fields = [
+            "name", "name_en", "period", "legal_basis", "effective_on", "signer",
+            "target_dimension", "verified", "source_note",
+        ]
+        widgets = {"effective_on": forms.DateInput(format="%d/%m/%Y"), "source_note": forms.Textarea(attrs={"rows": 4})}
+
+
+def departments_for(criteria_set: CriteriaSet):
+    """Departments that may own criteria of a provincial set: those of its province."""
+    province = criteria_set.issuer_id
+    return Department.objects.filter(Q(province=province) | Q(district__province=province)).order_by("name")
+
+
+class CriterionForm(forms.ModelForm):
+    class Meta:
+        model = Criterion
+        fields = ["name", "name_en", "group", "responsible_department", "unverified"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["responsible_department"].queryset = departments_for(self.instance.criteria_set)
+
+
+class IndicatorForm(forms.ModelForm):
+    class Meta:
+        model = Indicator
+        fields = ["code", "text", "kind", "unit", "conditional", "responsible_department", "order", "unverified"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, criteria_set, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria_set = criteria_set
+        self.fields["responsible_department"].queryset = departments_for(criteria_set)
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        clash = Indicator.objects.filter(criterion__criteria_set=self.criteria_set, code=code)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(_("Mã chỉ tiêu %(code)s đã có trong bộ tiêu chí."), params={"code": code})
+        return code
+
+
+class BaseIndicatorFormSet(forms.BaseInlineFormSet):
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "criteria_set": self.instance.criteria_set}
+
+    def clean(self):
+        super().clean()
+        codes = [f.cleaned_data.get("code") for f in self.forms if f.has_changed() or f.instance.pk]
+        codes = [c for c in codes if c]
+        if len(codes) != len(set(codes)):
+            raise forms.ValidationError(_("Mỗi mã chỉ tiêu chỉ được dùng một lần."))
+
+
+IndicatorFormSet = forms.inlineformset_factory(
+    Criterion, Indicator, form=IndicatorForm, formset=BaseIndicatorFormSet, extra=1, can_delete=False
+)
+
+
+class IndicatorEvidenceForm(forms.ModelForm):
+    """The evidence list is edited one document kind per line."""
+
+    required_evidence = forms.CharField(
+        label=_("Hồ sơ minh chứng cần có"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("Mỗi dòng một loại tài liệu."),
+    )
+
+    class Meta:
+        model = Indicator
+        fields = ["required_evidence", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["required_evidence"] = "\n".join(self.instance.required_evidence or [])
+
+    def clean_required_evidence(self):
+        return [line.strip() for line in self.cleaned_data["required_evidence"].splitlines() if line.strip()]
+
+
+class TargetForm(forms.ModelForm):
+    class Meta:
+        model = IndicatorTarget
+        fields = ["region", "commune_group", "year", "value"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("region") and cleaned.get("commune_group"):
+            raise forms.ValidationError(_("Một mức đạt chuẩn chỉ áp dụng theo vùng hoặc theo nhóm xã, không cả hai."))
+        return cleaned
+
+
+class BaseTargetFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        scopes = [
+            (f.cleaned_data.get("region"), f.cleaned_data.get("commune_group"), f.cleaned_data.get("year"))
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        if len(scopes) != len(set(scopes)):
+            raise forms.ValidationError(_("Có hai mức đạt chuẩn cho cùng một vùng/nhóm xã và năm."))
+
+
+TargetFormSet = forms.inlineformset_factory(
+    Indicator, IndicatorTarget, form=TargetForm, formset=BaseTargetFormSet, extra=2, can_delete=True
+)
