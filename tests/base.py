@@ -9,18 +9,19 @@ PASSWORD = "mat-khau-thu-nghiem-2024"
 Role = Membership.Role
 
 
-class PersonasTestCase(TestCase):
+class Personas:
     """A district with two communes, and one user per persona.
 
     - coordinator: Văn phòng điều phối NTM of the district
-    - department: an officer of Phòng Kinh tế và Hạ tầng
-    - commune_a / commune_b: officials of Dân Lý (A) and Dân Lực (B)
+    - department_officer: an officer of Phòng Kinh tế và Hạ tầng
+    - official_a / official_b: commune officials of Dân Lý (A) and Dân Lực (B)
     - leader: a district leader (read-only)
     - nobody: a user with no membership
+    - admin: the system administrator (superuser)
     """
 
     @classmethod
-    def setUpTestData(cls):
+    def create_personas(cls):
         cls.province = Province.objects.create(code="38", name="Thanh Hóa")
         cls.district = District.objects.create(code="392", name="Triệu Sơn", province=cls.province)
         cls.commune_a = Commune.objects.create(
@@ -51,3 +52,9 @@ class PersonasTestCase(TestCase):
         department = unit.pop("department", None)
         Membership.objects.create(user=user, role=role, department=department, **unit)
         return user
+
+
+class PersonasTestCase(Personas, TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.create_personas()

@@ -1,0 +1,28 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from communes.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, build_demo_district
+from communes.models import Village
+from criteria.demo import assign_demo_departments, demo_sets_loaded
+
+
+class Command(BaseCommand):
+    help = (
+        "Nạp huyện mẫu Triệu Sơn (Thanh Hóa): xã, thôn, phòng ban, sở ngành và tài khoản mẫu. "
+        "Chạy lại không tạo trùng."
+    )
+
+    def handle(self, *args, **options):
+        if not demo_sets_loaded():
+            raise CommandError("Chưa nạp bộ tiêu chí. Chạy trước: python manage.py load_criteria --all")
+        district = build_demo_district()
+        changed = assign_demo_departments(district)
+        communes = district.communes.count()
+        villages = Village.objects.filter(commune__district=district).count()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Huyện {district.name}: {communes} xã, {villages} thôn; "
+                f"{changed} tiêu chí/chỉ tiêu được gán phòng ban phụ trách."
+            )
+        )
+        accounts = ", ".join(["admin", *(username for username, *_rest in DEMO_ACCOUNTS)])
+        self.stdout.write(f"Tài khoản mẫu: {accounts} — mật khẩu {DEMO_PASSWORD}")
