@@ -43,10 +43,20 @@ class CriteriaSetForm(forms.ModelForm):
     class Meta:
         model = CriteriaSet
         fields = [
-            "name", "name_en", "period", "legal_basis", "effective_on", "signer",
-            "target_dimension", "verified", "source_note",
+            "name",
+            "name_en",
+            "period",
+            "legal_basis",
+            "effective_on",
+            "signer",
+            "target_dimension",
+            "verified",
+            "source_note",
         ]
-        widgets = {"effective_on": forms.DateInput(format="%d/%m/%Y"), "source_note": forms.Textarea(attrs={"rows": 4})}
+        widgets = {
+            "effective_on": forms.DateInput(format="%d/%m/%Y"),
+            "source_note": forms.Textarea(attrs={"rows": 4}),
+        }
 
 
 def departments_for(criteria_set: CriteriaSet):
@@ -68,7 +78,16 @@ class CriterionForm(forms.ModelForm):
 class IndicatorForm(forms.ModelForm):
     class Meta:
         model = Indicator
-        fields = ["code", "text", "kind", "unit", "conditional", "responsible_department", "order", "unverified"]
+        fields = [
+            "code",
+            "text",
+            "kind",
+            "unit",
+            "conditional",
+            "responsible_department",
+            "order",
+            "unverified",
+        ]
         widgets = {"text": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, criteria_set, **kwargs):
@@ -82,7 +101,9 @@ class IndicatorForm(forms.ModelForm):
         if self.instance.pk:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
-            raise forms.ValidationError(_("Mã chỉ tiêu %(code)s đã có trong bộ tiêu chí."), params={"code": code})
+            raise forms.ValidationError(
+                _("Mã chỉ tiêu %(code)s đã có trong bộ tiêu chí."), params={"code": code}
+            )
         return code
 
 
@@ -134,7 +155,9 @@ class TargetForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("region") and cleaned.get("commune_group"):
-            raise forms.ValidationError(_("Một mức đạt chuẩn chỉ áp dụng theo vùng hoặc theo nhóm xã, không cả hai."))
+            raise forms.ValidationError(
+                _("Một mức đạt chuẩn chỉ áp dụng theo vùng hoặc theo nhóm xã, không cả hai.")
+            )
         return cleaned
 
 

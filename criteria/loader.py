@@ -230,9 +230,9 @@ def _save_indicators(
     matched = set()
     for criterion_item in items:
         criterion = criteria[criterion_item["number"]]
-        for item in criterion_item["indicators"]:
+        for order, item in enumerate(criterion_item["indicators"], start=1):
             values = {key: item[key] for key in INDICATOR_KEYS - {"code", "targets"}}
-            values.update(criterion_id=criterion.pk, order=item["order"])
+            values.update(criterion_id=criterion.pk, order=order)
             indicator = by_code.get(item["code"])
             if indicator is None:
                 indicator = Indicator.objects.create(code=item["code"], **values)
@@ -472,7 +472,11 @@ class _Validator:
             return None
         if isinstance(item.get("code"), float):
             # YAML reads 2.10 as the number 2.1: the code must be quoted to survive.
-            self.error(where, _("mã chỉ tiêu %(code)s phải đặt trong ngoặc kép") % {"code": item["code"]})
+            self.error(
+                where,
+                _("mã chỉ tiêu phải đặt trong ngoặc kép (không có ngoặc, YAML đọc thành số %(code)s)")
+                % {"code": item["code"]},
+            )
             return None
         code = self.text(where, item, "code", required=True, max_length=20, numbers=True)
         if not code:
@@ -490,7 +494,6 @@ class _Validator:
             "unverified": self.flag(where, item, "unverified"),
             "note": self.text(where, item, "note"),
             "required_evidence": self.evidence(where, item),
-            "order": order,
             "targets": self.targets(where, item, dimension),
         }
 

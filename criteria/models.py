@@ -131,9 +131,7 @@ class Criterion(models.Model):
         verbose_name = _("tiêu chí")
         verbose_name_plural = _("tiêu chí")
         constraints = [
-            models.UniqueConstraint(
-                fields=["criteria_set", "number"], name="criterion_number_unique_in_set"
-            ),
+            models.UniqueConstraint(fields=["criteria_set", "number"], name="criterion_number_unique_in_set"),
         ]
 
     def __str__(self):

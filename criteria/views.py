@@ -10,7 +10,14 @@ from communes.access import access_for
 from communes.models import Province
 
 from .access import can_copy_sets, can_edit_set, get_set_for_user
-from .forms import CopySetForm, CriteriaSetForm, CriterionForm, IndicatorEvidenceForm, IndicatorFormSet, TargetFormSet
+from .forms import (
+    CopySetForm,
+    CriteriaSetForm,
+    CriterionForm,
+    IndicatorEvidenceForm,
+    IndicatorFormSet,
+    TargetFormSet,
+)
 from .models import CriteriaSet, Criterion, Indicator
 from .services import copy_criteria_set
 

@@ -20,23 +20,35 @@ class LibraryTestCase(PersonasTestCase):
             target_dimension=CriteriaSet.TargetDimension.REGION,
         )
         cls.transport = Criterion.objects.create(
-            criteria_set=cls.national, number=2, name="Giao thông", group="Hạ tầng kinh tế - xã hội",
+            criteria_set=cls.national,
+            number=2,
+            name="Giao thông",
+            group="Hạ tầng kinh tế - xã hội",
             responsible_department=cls.department,
         )
         cls.irrigation = Criterion.objects.create(criteria_set=cls.national, number=3, name="Thủy lợi")
         cls.road = Indicator.objects.create(
-            criterion=cls.transport, code="2.2", text="Tỷ lệ đường thôn được cứng hóa",
-            kind=Indicator.Kind.NUMERIC_MIN, unit="%", unverified=True,
+            criterion=cls.transport,
+            code="2.2",
+            text="Tỷ lệ đường thôn được cứng hóa",
+            kind=Indicator.Kind.NUMERIC_MIN,
+            unit="%",
+            unverified=True,
         )
         IndicatorTarget.objects.create(indicator=cls.road, value="≥70%")
         IndicatorTarget.objects.create(indicator=cls.road, region=Region.BTB, value="≥85%")
         cls.watered = Indicator.objects.create(
-            criterion=cls.irrigation, code="3.1", text="Tỷ lệ diện tích được tưới tiêu chủ động",
-            kind=Indicator.Kind.NUMERIC_MIN, unit="%",
+            criterion=cls.irrigation,
+            code="3.1",
+            text="Tỷ lệ diện tích được tưới tiêu chủ động",
+            kind=Indicator.Kind.NUMERIC_MIN,
+            unit="%",
         )
         IndicatorTarget.objects.create(indicator=cls.watered, value="≥80%")
         cls.crafts = Indicator.objects.create(
-            criterion=cls.irrigation, code="3.2", text="Phòng, chống thiên tai theo phương châm 4 tại chỗ",
+            criterion=cls.irrigation,
+            code="3.2",
+            text="Phòng, chống thiên tai theo phương châm 4 tại chỗ",
             conditional=True,
         )
 
@@ -112,7 +124,9 @@ class SetDetailTests(LibraryTestCase):
         with self.assertNumQueries(7):
             self.client.get(self.url)
         for n in range(20):
-            indicator = Indicator.objects.create(criterion=self.irrigation, code=f"3.{n + 3}", text=f"Chỉ tiêu {n}")
+            indicator = Indicator.objects.create(
+                criterion=self.irrigation, code=f"3.{n + 3}", text=f"Chỉ tiêu {n}"
+            )
             IndicatorTarget.objects.create(indicator=indicator, value="Đạt")
         with self.assertNumQueries(7):
             response = self.client.get(self.url)
@@ -126,8 +140,12 @@ class SetCopyTests(LibraryTestCase):
         self.client.force_login(user)
         return self.client.post(
             self.url,
-            {"code": code, "name": "Bộ tiêu chí xã NTM tỉnh Thanh Hóa", "issuer": self.province.pk,
-             "legal_basis": "1234/QĐ-UBND ngày 15/6/2022"},
+            {
+                "code": code,
+                "name": "Bộ tiêu chí xã NTM tỉnh Thanh Hóa",
+                "issuer": self.province.pk,
+                "legal_basis": "1234/QĐ-UBND ngày 15/6/2022",
+            },
         )
 
     def test_coordinator_copies_a_national_set(self):
@@ -192,13 +210,19 @@ class ProvincialSetEditTests(LibraryTestCase):
 
     def criterion_payload(self, **indicator):
         data = {
-            "criterion-name": "Giao thông nông thôn", "criterion-group": "Hạ tầng",
+            "criterion-name": "Giao thông nông thôn",
+            "criterion-group": "Hạ tầng",
             "criterion-responsible_department": self.department.pk,
-            "indicators-TOTAL_FORMS": "2", "indicators-INITIAL_FORMS": "1",
-            "indicators-MIN_NUM_FORMS": "0", "indicators-MAX_NUM_FORMS": "1000",
-            "indicators-0-id": self.indicator.pk, "indicators-0-code": "2.2",
-            "indicators-0-text": "Tỷ lệ đường thôn được cứng hóa", "indicators-0-kind": "numeric_min",
-            "indicators-0-unit": "%", "indicators-0-order": "1",
+            "indicators-TOTAL_FORMS": "2",
+            "indicators-INITIAL_FORMS": "1",
+            "indicators-MIN_NUM_FORMS": "0",
+            "indicators-MAX_NUM_FORMS": "1000",
+            "indicators-0-id": self.indicator.pk,
+            "indicators-0-code": "2.2",
+            "indicators-0-text": "Tỷ lệ đường thôn được cứng hóa",
+            "indicators-0-kind": "numeric_min",
+            "indicators-0-unit": "%",
+            "indicators-0-order": "1",
         }
         data.update({f"indicators-1-{k}": v for k, v in indicator.items()})
         return data
@@ -216,19 +240,30 @@ class ProvincialSetEditTests(LibraryTestCase):
     def test_a_duplicate_indicator_code_is_refused_next_to_the_field(self):
         self.client.force_login(self.coordinator)
         url = reverse("criteria:criterion_edit", args=[self.provincial.code, 2])
-        response = self.client.post(url, self.criterion_payload(code="2.2", text="Trùng", kind="yes_no", order="2"))
+        response = self.client.post(
+            url, self.criterion_payload(code="2.2", text="Trùng", kind="yes_no", order="2")
+        )
         self.assertContains(response, "Mã chỉ tiêu 2.2 đã có trong bộ tiêu chí.")
         self.assertEqual(self.criterion.indicators.count(), 1)
 
     def test_coordinator_sets_targets_by_region_and_year(self):
         self.client.force_login(self.coordinator)
         url = reverse("criteria:indicator_edit", args=[self.provincial.code, self.indicator.pk])
-        response = self.client.post(url, {
-            "indicator-required_evidence": "Báo cáo giao thông\nBản đồ", "indicator-note": "",
-            "targets-TOTAL_FORMS": "2", "targets-INITIAL_FORMS": "0",
-            "targets-MIN_NUM_FORMS": "0", "targets-MAX_NUM_FORMS": "1000",
-            "targets-0-value": "≥70%", "targets-1-region": "BTB", "targets-1-year": "2024", "targets-1-value": "≥ 85,5%",
-        })
+        response = self.client.post(
+            url,
+            {
+                "indicator-required_evidence": "Báo cáo giao thông\nBản đồ",
+                "indicator-note": "",
+                "targets-TOTAL_FORMS": "2",
+                "targets-INITIAL_FORMS": "0",
+                "targets-MIN_NUM_FORMS": "0",
+                "targets-MAX_NUM_FORMS": "1000",
+                "targets-0-value": "≥70%",
+                "targets-1-region": "BTB",
+                "targets-1-year": "2024",
+                "targets-1-value": "≥ 85,5%",
+            },
+        )
         self.assertEqual(response.status_code, 302)
         self.indicator.refresh_from_db()
         self.assertEqual(self.indicator.required_evidence, ["Báo cáo giao thông", "Bản đồ"])
@@ -238,29 +273,45 @@ class ProvincialSetEditTests(LibraryTestCase):
     def test_target_by_region_and_group_at_once_is_refused(self):
         self.client.force_login(self.coordinator)
         url = reverse("criteria:indicator_edit", args=[self.provincial.code, self.indicator.pk])
-        response = self.client.post(url, {
-            "indicator-required_evidence": "", "indicator-note": "",
-            "targets-TOTAL_FORMS": "1", "targets-INITIAL_FORMS": "0",
-            "targets-MIN_NUM_FORMS": "0", "targets-MAX_NUM_FORMS": "1000",
-            "targets-0-region": "BTB", "targets-0-commune_group": "1", "targets-0-value": "≥70%",
-        })
+        response = self.client.post(
+            url,
+            {
+                "indicator-required_evidence": "",
+                "indicator-note": "",
+                "targets-TOTAL_FORMS": "1",
+                "targets-INITIAL_FORMS": "0",
+                "targets-MIN_NUM_FORMS": "0",
+                "targets-MAX_NUM_FORMS": "1000",
+                "targets-0-region": "BTB",
+                "targets-0-commune_group": "1",
+                "targets-0-value": "≥70%",
+            },
+        )
         self.assertContains(response, "theo vùng hoặc theo nhóm xã, không cả hai")
         self.assertFalse(self.indicator.targets.exists())
 
     def test_coordinator_edits_set_particulars(self):
         self.client.force_login(self.coordinator)
         url = reverse("criteria:set_edit", args=[self.provincial.code])
-        response = self.client.post(url, {
-            "name": "Bộ tiêu chí xã NTM tỉnh Thanh Hóa", "period": "2022-2025", "legal_basis": "1415/QĐ-UBND",
-            "effective_on": "15/06/2022", "target_dimension": "region",
-        })
+        response = self.client.post(
+            url,
+            {
+                "name": "Bộ tiêu chí xã NTM tỉnh Thanh Hóa",
+                "period": "2022-2025",
+                "legal_basis": "1415/QĐ-UBND",
+                "effective_on": "15/06/2022",
+                "target_dimension": "region",
+            },
+        )
         self.assertEqual(response.status_code, 302)
         self.provincial.refresh_from_db()
         self.assertEqual(str(self.provincial.effective_on), "2022-06-15")
 
     def test_leader_cannot_edit(self):
         self.client.force_login(self.leader)
-        self.assertEqual(self.client.get(reverse("criteria:set_edit", args=[self.provincial.code])).status_code, 403)
+        self.assertEqual(
+            self.client.get(reverse("criteria:set_edit", args=[self.provincial.code])).status_code, 403
+        )
 
     def test_commune_official_cannot_edit(self):
         self.client.force_login(self.official_a)
@@ -273,11 +324,15 @@ class ProvincialSetEditTests(LibraryTestCase):
         other = Province.objects.create(code="40", name="Nghệ An")
         outsider = self.make_user("dieuphoi_na", Membership.Role.COORDINATOR, province=other)
         self.client.force_login(outsider)
-        self.assertEqual(self.client.get(reverse("criteria:set_edit", args=[self.provincial.code])).status_code, 403)
+        self.assertEqual(
+            self.client.get(reverse("criteria:set_edit", args=[self.provincial.code])).status_code, 403
+        )
 
     def test_national_set_edit_is_forbidden_to_coordinator(self):
         self.client.force_login(self.coordinator)
-        self.assertEqual(self.client.get(reverse("criteria:set_edit", args=[self.national.code])).status_code, 403)
+        self.assertEqual(
+            self.client.get(reverse("criteria:set_edit", args=[self.national.code])).status_code, 403
+        )
 
     def test_indicator_of_another_set_gets_404(self):
         self.client.force_login(self.coordinator)
