@@ -46,11 +46,7 @@ class Scope:
 
     def as_q(self) -> Q:
         # pk__in=[] matches nothing, so an empty scope is an empty queryset.
-        return (
-            Q(pk__in=self.communes)
-            | Q(district__in=self.districts)
-            | Q(province__in=self.provinces)
-        )
+        return Q(pk__in=self.communes) | Q(district__in=self.districts) | Q(province__in=self.provinces)
 
     def __bool__(self):
         return bool(self.provinces or self.districts or self.communes)
@@ -119,9 +115,15 @@ def access_for(user) -> Access:
         access = Access(is_superuser=False)
     else:
         memberships = list(
-            Membership.objects.filter(user=user).select_related("district").only(
-                "role", "province_id", "district_id", "district__province_id",
-                "commune_id", "department_id",
+            Membership.objects.filter(user=user)
+            .select_related("district")
+            .only(
+                "role",
+                "province_id",
+                "district_id",
+                "district__province_id",
+                "commune_id",
+                "department_id",
             )
         )
         units: dict[str, dict[str, set[int]]] = {}
@@ -135,9 +137,7 @@ def access_for(user) -> Access:
                 bucket["communes"].add(m.commune_id)
         access = Access(
             is_superuser=user.is_superuser,
-            scopes={
-                role: Scope(**{k: frozenset(v) for k, v in b.items()}) for role, b in units.items()
-            },
+            scopes={role: Scope(**{k: frozenset(v) for k, v in b.items()}) for role, b in units.items()},
             department_ids=frozenset(m.department_id for m in memberships if m.department_id),
             coordinator_province_ids=frozenset(
                 m.province_id or m.district.province_id
@@ -152,9 +152,7 @@ def access_for(user) -> Access:
 def get_commune_for_user(user, code: str, *, change: bool = False) -> Commune:
     """The commune `code` if `user` may see it (404 otherwise); 403 if `change`
     is asked for and the user may only read it."""
-    commune = get_object_or_404(
-        Commune.objects.select_related("province", "district"), code=code
-    )
+    commune = get_object_or_404(Commune.objects.select_related("province", "district"), code=code)
     access = access_for(user)
     if not access.can_see_commune(commune):
         raise Http404

@@ -76,11 +76,15 @@ def build_demo_district() -> District:
     province = district.province
     for short_name, name in DISTRICT_DEPARTMENTS:
         Department.objects.update_or_create(
-            district=district, short_name=short_name, defaults={"name": name, "level": Department.Level.DISTRICT}
+            district=district,
+            short_name=short_name,
+            defaults={"name": name, "level": Department.Level.DISTRICT},
         )
     for short_name, name in PROVINCE_DEPARTMENTS:
         Department.objects.update_or_create(
-            province=province, short_name=short_name, defaults={"name": name, "level": Department.Level.PROVINCE}
+            province=province,
+            short_name=short_name,
+            defaults={"name": name, "level": Department.Level.PROVINCE},
         )
     _create_accounts(district, province)
     return district
@@ -101,10 +105,10 @@ def _create_accounts(district: District, province: Province) -> None:
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save()
-        unit = (
-            {"commune": Commune.objects.get(code=commune_code)} if commune_code else {"district": district}
-        )
+        unit = {"commune": Commune.objects.get(code=commune_code)} if commune_code else {"district": district}
         department = (
-            Department.objects.get(district=district, short_name=department_short) if department_short else None
+            Department.objects.get(district=district, short_name=department_short)
+            if department_short
+            else None
         )
         Membership.objects.get_or_create(user=user, role=role, department=department, **unit)

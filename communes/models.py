@@ -114,9 +114,7 @@ class Commune(SearchableName):
         verbose_name=_("huyện"),
     )
     region = models.CharField(_("vùng"), max_length=10, choices=Region, blank=True)
-    commune_group = models.CharField(
-        _("nhóm xã"), max_length=1, choices=CommuneGroup, blank=True
-    )
+    commune_group = models.CharField(_("nhóm xã"), max_length=1, choices=CommuneGroup, blank=True)
     is_extremely_difficult = models.BooleanField(
         _("xã đặc biệt khó khăn"),
         default=False,
@@ -223,8 +221,12 @@ class Department(models.Model):
                 | Q(level="province", province__isnull=False, district__isnull=True),
                 name="department_serves_unit_of_its_level",
             ),
-            models.UniqueConstraint(fields=["district", "short_name"], name="department_short_name_unique_in_district"),
-            models.UniqueConstraint(fields=["province", "short_name"], name="department_short_name_unique_in_province"),
+            models.UniqueConstraint(
+                fields=["district", "short_name"], name="department_short_name_unique_in_district"
+            ),
+            models.UniqueConstraint(
+                fields=["province", "short_name"], name="department_short_name_unique_in_province"
+            ),
         ]
 
     def __str__(self):

@@ -33,7 +33,9 @@ class Personas:
         cls.village_a = Village.objects.create(commune=cls.commune_a, code="T01", name="Thôn Nhất")
         cls.village_b = Village.objects.create(commune=cls.commune_b, code="T01", name="Thôn Đông")
         cls.department = Department.objects.create(
-            name="Phòng Kinh tế và Hạ tầng", short_name="KT&HT", level=Department.Level.DISTRICT,
+            name="Phòng Kinh tế và Hạ tầng",
+            short_name="KT&HT",
+            level=Department.Level.DISTRICT,
             district=cls.district,
         )
         cls.coordinator = cls.make_user("dieuphoi", Role.COORDINATOR, district=cls.district)

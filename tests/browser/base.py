@@ -12,8 +12,13 @@ OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "browser"
 # Without these, Chromium tries to reach Google's services, which an office
 # intranet (and CI) refuses.
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 

@@ -7,7 +7,9 @@ from tests.browser.base import BrowserTestCase
 @pytest.mark.browser
 class PersonaNavigationTests(BrowserTestCase):
     def nav_labels(self):
-        return self.page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link").all_inner_texts()
+        return (
+            self.page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link").all_inner_texts()
+        )
 
     def test_coordinator_logs_in_and_sees_the_district(self):
         self.log_in("dieuphoi")
@@ -39,7 +41,9 @@ class PersonaNavigationTests(BrowserTestCase):
 
     def test_wrong_password_shows_a_vietnamese_message(self):
         self.log_in("lanhdao", password="sai-mat-khau")
-        self.assertTrue(self.page.get_by_role("alert").get_by_text("Vui lòng điền vào Tên đăng nhập").is_visible())
+        self.assertTrue(
+            self.page.get_by_role("alert").get_by_text("Vui lòng điền vào Tên đăng nhập").is_visible()
+        )
         self.screenshot("login-error")
 
     def test_search_without_diacritics_finds_the_commune(self):

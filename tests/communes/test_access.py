@@ -40,7 +40,9 @@ class AccessTests(PersonasTestCase):
         self.assertFalse(access_for(self.coordinator).is_read_only)
 
     def test_department_officer_verifies_for_own_department(self):
-        self.assertEqual(access_for(self.department_officer).verifies_for(self.commune_a), {self.department.pk})
+        self.assertEqual(
+            access_for(self.department_officer).verifies_for(self.commune_a), {self.department.pk}
+        )
         self.assertEqual(access_for(self.coordinator).verifies_for(self.commune_a), frozenset())
 
     def test_superuser_sees_and_changes_everything(self):

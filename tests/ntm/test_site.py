@@ -37,7 +37,9 @@ class LoginTests(PersonasTestCase):
         self.assertContains(response, '<html lang="vi">')
 
     def test_a_persona_logs_in_and_lands_on_the_overview(self):
-        response = self.client.post(reverse("login"), {"username": "lanhdao", "password": PASSWORD}, follow=True)
+        response = self.client.post(
+            reverse("login"), {"username": "lanhdao", "password": PASSWORD}, follow=True
+        )
         self.assertContains(response, "Tổng quan địa bàn")
         self.assertContains(response, "Dân Lý")
 
@@ -62,9 +64,14 @@ class LoginTests(PersonasTestCase):
     def test_password_change_is_vietnamese_and_works(self):
         self.client.force_login(self.official_a)
         self.assertContains(self.client.get(reverse("password_change")), "Mật khẩu cũ")
-        response = self.client.post(reverse("password_change"), {
-            "old_password": PASSWORD, "new_password1": "Thon-Nhat-2025!", "new_password2": "Thon-Nhat-2025!",
-        })
+        response = self.client.post(
+            reverse("password_change"),
+            {
+                "old_password": PASSWORD,
+                "new_password1": "Thon-Nhat-2025!",
+                "new_password2": "Thon-Nhat-2025!",
+            },
+        )
         self.assertRedirects(response, reverse("password_change_done"))
         self.official_a.refresh_from_db()
         self.assertTrue(self.official_a.check_password("Thon-Nhat-2025!"))
@@ -114,7 +121,9 @@ class HomeTests(PersonasTestCase):
         with self.assertNumQueries(5):
             self.client.get("/")
         for n in range(30):
-            Commune.objects.create(code=f"8{n:04d}", name=f"Xã {n}", province=self.province, district=self.district)
+            Commune.objects.create(
+                code=f"8{n:04d}", name=f"Xã {n}", province=self.province, district=self.district
+            )
         with self.assertNumQueries(5):
             response = self.client.get("/")
         self.assertEqual(len(response.context["communes"]), 32)
@@ -161,17 +170,30 @@ class ProductionSettingsTests(TestCase):
     """Production settings are read at start-up, so these run manage.py in a fresh process."""
 
     def run_manage(self, *args, **env):
-        environment = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+        environment = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
+        }
         environment.update(env)
         return subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=environment,
-            capture_output=True, text=True, timeout=120,
+            [sys.executable, "manage.py", *args],
+            cwd=BASE_DIR,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
 
     def test_check_deploy_reports_no_issues(self):
         result = self.run_manage(
-            "check", "--deploy", "--fail-level", "WARNING",
-            DEBUG="false", SECRET_KEY="a-long-random-production-key-" + "x" * 40, ALLOWED_HOSTS="ntm.example.gov.vn",
+            "check",
+            "--deploy",
+            "--fail-level",
+            "WARNING",
+            DEBUG="false",
+            SECRET_KEY="a-long-random-production-key-" + "x" * 40,
+            ALLOWED_HOSTS="ntm.example.gov.vn",
         )
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn("no issues", result.stdout)
