@@ -1,0 +1,148 @@
+"""Admin for units, departments and memberships.
+
+Provinces, districts and communes import and export the units file of DESIGN §5
+through `UnitResource`: the admin's preview and confirm screens run the same
+checks as `manage.py import_units`.
+"""
+
+from django.contrib import admin, messages
+from django.db.models import Q
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from import_export.admin import ImportExportModelAdmin
+from import_export.forms import ExportForm
+
+from ntm.lib.text import fold
+
+from .models import Commune, Department, District, Membership, Province, Village
+from .resources import UnitCSV, UnitResource, UnitXLSX, result_errors, summary_lines
+
+# How many refused rows the message after a failed confirmation lists.
+ERRORS_SHOWN = 20
+UNIT_MODELS = ("province", "district", "commune", "village")
+
+
+class FoldedSearchMixin:
+    """Search by code, or by name ignoring case and diacritics ("dan ly" finds "Dân Lý").
+
+    `search_fields` stays declared because autocomplete widgets elsewhere require it.
+    """
+
+    search_fields = ["code", "name"]
+
+    def get_search_results(self, request, queryset, search_term):
+        folded = fold(search_term)
+        if not folded:
+            return queryset, False
+        matches = Q(search_name__contains=folded) | Q(code__icontains=search_term.strip())
+        return queryset.filter(matches), False
+
+
+class UnitImportExportAdmin(ImportExportModelAdmin):
+    """Import and export of the units file, whichever level's list it starts from."""
+
+    resource_classes = [UnitResource]
+    import_formats = [UnitCSV, UnitXLSX]
+    export_formats = [UnitXLSX, UnitCSV]
+    # The file is a contract (DESIGN §5): no choosing of columns on export.
+    export_form_class = ExportForm
+    # Excel shows a UTF-8 CSV correctly only when it starts with a BOM.
+    to_encoding = "utf-8-sig"
+
+    def has_import_permission(self, request):
+        # An import adds and changes all four levels, whichever list it starts from;
+        # import-export would otherwise let any staff user who can open the list import.
+        return all(
+            request.user.has_perm(f"communes.{action}_{model}")
+            for action in ("add", "change")
+            for model in UNIT_MODELS
+        )
+
+    def has_export_permission(self, request):
+        return all(request.user.has_perm(f"communes.view_{model}") for model in UNIT_MODELS)
+
+    def get_export_filename(self, request, queryset, file_format):
+        return f"dia-ban-{timezone.localdate():%Y-%m-%d}.{file_format.get_extension()}"
+
+    def process_result(self, result, request):
+        # The file is checked again on confirmation (the database may have changed
+        # since the preview); the resource has rolled everything back if it failed.
+        if result.has_errors() or result.has_validation_errors():
+            errors = result_errors(result)
+            lines = [str(error) for error in errors[:ERRORS_SHOWN]]
+            if len(errors) > ERRORS_SHOWN:
+                lines.append(_("… và %(count)d lỗi khác.") % {"count": len(errors) - ERRORS_SHOWN})
+            messages.error(request, _("Không nhập gì: tệp có lỗi.") + " " + " ".join(lines))
+            app_label, model_name = self.get_model_info()
+            url = reverse(f"admin:{app_label}_{model_name}_import", current_app=self.admin_site.name)
+            return HttpResponseRedirect(url)
+        return super().process_result(result, request)
+
+    def add_success_message(self, result, request):
+        lines = summary_lines(getattr(result, "unit_counts", {}))
+        messages.success(request, " ".join([_("Đã nhập tệp địa bàn."), *lines]))
+
+
+class VillageInline(admin.TabularInline):
+    model = Village
+    fields = ["code", "name", "valid_from", "valid_to"]
+    extra = 0
+
+
+@admin.register(Province)
+class ProvinceAdmin(FoldedSearchMixin, UnitImportExportAdmin):
+    list_display = ["code", "name"]
+    ordering = ["code"]
+
+
+@admin.register(District)
+class DistrictAdmin(FoldedSearchMixin, UnitImportExportAdmin):
+    list_display = ["code", "name", "province"]
+    list_filter = ["province"]
+    list_select_related = ["province"]
+    autocomplete_fields = ["province"]
+    ordering = ["code"]
+
+
+@admin.register(Commune)
+class CommuneAdmin(FoldedSearchMixin, UnitImportExportAdmin):
+    list_display = ["code", "name", "kind", "region", "commune_group", "district", "province"]
+    list_filter = ["kind", "region", "commune_group", "is_extremely_difficult", "province", "district"]
+    list_select_related = ["district", "province"]
+    autocomplete_fields = ["province", "district"]
+    filter_horizontal = ["predecessors"]
+    inlines = [VillageInline]
+
+
+@admin.register(Village)
+class VillageAdmin(FoldedSearchMixin, admin.ModelAdmin):
+    list_display = ["code", "name", "commune"]
+    list_filter = ["commune__province", "commune__district"]
+    list_select_related = ["commune"]
+    autocomplete_fields = ["commune"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "level", "province", "district"]
+    list_filter = ["level"]
+    list_select_related = ["province", "district"]
+    search_fields = ["name", "short_name"]
+    autocomplete_fields = ["province", "district"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "unit_name", "department"]
+    list_filter = ["role"]
+    list_select_related = ["user", "province", "district", "commune", "department"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    autocomplete_fields = ["user", "province", "district", "commune", "department"]
+    ordering = ["user__username", "role"]
+
+    @admin.display(description=gettext_lazy("đơn vị"))
+    def unit_name(self, membership):
+        return membership.unit
