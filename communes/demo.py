@@ -70,8 +70,8 @@ def build_demo_district() -> District:
     from .resources import import_units
 
     report = import_units(UNITS_FILE)
-    if report.has_errors:
-        raise ValueError("\n".join(report.error_lines()))
+    if not report.ok:
+        raise ValueError("\n".join(str(error) for error in report.errors))
     district = District.objects.get(code=DISTRICT_CODE)
     province = district.province
     for short_name, name in DISTRICT_DEPARTMENTS:

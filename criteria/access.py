@@ -32,3 +32,22 @@ def get_set_for_user(user, code: str, *, change: bool = False) -> CriteriaSet:
     if change and not can_edit_set(user, criteria_set):
         raise PermissionDenied
     return criteria_set
+
+
+def can_enter_scores(user, commune) -> bool:
+    """Self-assessment: the commune's officials and the coordinators over it."""
+    return access_for(user).can_change_commune(commune)
+
+
+def can_verify(user, commune, indicator) -> bool:
+    """Verification: the department that owns the indicator, or a coordinator."""
+    access = access_for(user)
+    if access.coordinates(commune):
+        return True
+    department = indicator.department
+    return department is not None and department.pk in access.verifies_for(commune)
+
+
+def can_manage_programme(user, commune) -> bool:
+    """Registrations and recognition decisions are recorded by the coordination office."""
+    return access_for(user).coordinates(commune)

@@ -1,10 +1,12 @@
+from decimal import Decimal, InvalidOperation
+
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from communes.models import Department, Province
 
-from .models import CriteriaSet, Criterion, Indicator, IndicatorTarget
+from .models import CriteriaSet, Criterion, Indicator, IndicatorTarget, Recognition, Registration, Score
 
 
 class CopySetForm(forms.Form):
@@ -176,3 +178,141 @@ class BaseTargetFormSet(forms.BaseInlineFormSet):
 TargetFormSet = forms.inlineformset_factory(
     Indicator, IndicatorTarget, form=TargetForm, formset=BaseTargetFormSet, extra=2, can_delete=True
 )
+
+
+def parse_number(text: str) -> Decimal:
+    """Numbers as people type them: "85,5", "85.5", "1.234,5" or "85,5 %"."""
+    cleaned = text.replace("%", "").replace(" ", "").strip()
+    if "," in cleaned:
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    return Decimal(cleaned)
+
+
+class ScoreForm(forms.Form):
+    """One indicator's self-assessment on the per-criterion entry page."""
+
+    value = forms.CharField(label=_("Giá trị"), required=False, max_length=500)
+    status = forms.ChoiceField(label=_("Kết quả"), required=False)
+    override_reason = forms.CharField(
+        label=_("Lý do điều chỉnh"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    note = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    # Model errors from Score.assess, mapped to the field that shows them.
+    FIELD_FOR = {"value_number": "value", "status": "status", "override_reason": "override_reason"}
+
+    def __init__(self, *args, score: Score, target: IndicatorTarget | None, **kwargs):
+        self.score, self.target = score, target
+        indicator = score.indicator
+        automatic = indicator.is_numeric and not score.override_reason
+        kwargs.setdefault(
+            "initial",
+            {
+                "value": score.value_display,
+                "status": "" if automatic or score.status == Score.Status.NOT_ASSESSED else score.status,
+                "override_reason": score.override_reason,
+                "note": score.note,
+                "version": score.version if score.pk else 0,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        empty = _("— Tự tính từ giá trị —") if indicator.is_numeric else _("— Chưa đánh giá —")
+        statuses = [s for s in Score.Status if s != Score.Status.NOT_ASSESSED]
+        if not indicator.conditional:
+            statuses.remove(Score.Status.NOT_APPLICABLE)
+        self.fields["status"].choices = [("", empty), *((s.value, s.label) for s in statuses)]
+        if indicator.unit:
+            self.fields["value"].help_text = indicator.unit
+
+    def clean(self):
+        cleaned = super().clean()
+        text = cleaned.get("value", "").strip()
+        value_number, value_text = None, text
+        if self.score.indicator.is_numeric and text:
+            try:
+                value_number, value_text = parse_number(text), ""
+            except InvalidOperation:
+                self.add_error("value", _("Giá trị phải là số, ví dụ 85,5."))
+                return cleaned
+        try:
+            self.score.assess(
+                value_number=value_number,
+                value_text=value_text,
+                status=cleaned.get("status", ""),
+                reason=cleaned.get("override_reason", ""),
+                target=self.target,
+            )
+        except forms.ValidationError as error:
+            for field, messages in error.message_dict.items():
+                for message in messages:
+                    self.add_error(self.FIELD_FOR.get(field), message)
+        self.score.note = cleaned.get("note", "").strip()
+        return cleaned
+
+
+class VerificationForm(forms.Form):
+    decision = forms.TypedChoiceField(
+        label=_("Kết luận thẩm tra"),
+        choices=[("1", _("Xác nhận")), ("0", _("Không xác nhận"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Ý kiến thẩm tra"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") is False and not cleaned.get("comment", "").strip():
+            self.add_error("comment", _("Khi không xác nhận, hãy ghi ý kiến thẩm tra."))
+        return cleaned
+
+
+class RegistrationForm(forms.ModelForm):
+    class Meta:
+        model = Registration
+        fields = ["criteria_set", "target_year", "registered_on", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, commune, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.commune = commune
+        self.fields["criteria_set"].queryset = CriteriaSet.objects.filter(level=CriteriaSet.Level.COMMUNE)
+        self.fields["target_year"].widget.attrs.update(min=2010, max=2100)
+
+    def clean_target_year(self):
+        year = self.cleaned_data["target_year"]
+        if not 2010 <= year <= 2100:
+            raise forms.ValidationError(_("Năm về đích không hợp lệ."))
+        return year
+
+
+class RecognitionForm(forms.ModelForm):
+    class Meta:
+        model = Recognition
+        fields = ["criteria_set", "decision_number", "decided_on", "signer"]
+
+    def __init__(self, *args, commune, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.commune = commune
+        self.fields["criteria_set"].queryset = CriteriaSet.objects.filter(level=CriteriaSet.Level.COMMUNE)
+
+
+class RevocationForm(forms.ModelForm):
+    class Meta:
+        model = Recognition
+        fields = ["revoked_on", "revocation_reason"]
+        widgets = {"revocation_reason": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["revoked_on"].required = True
+        self.fields["revocation_reason"].required = True
+
+    def clean_revoked_on(self):
+        revoked_on = self.cleaned_data["revoked_on"]
+        if revoked_on < self.instance.decided_on:
+            raise forms.ValidationError(_("Ngày thu hồi không thể trước ngày quyết định công nhận."))
+        return revoked_on

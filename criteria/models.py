@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
-from communes.models import CommuneGroup, Department, Province, Region
+from communes.models import Commune, CommuneGroup, Department, Province, Region, Village
 
 
 class CriteriaSetQuerySet(models.QuerySet):
@@ -287,3 +290,283 @@ class IndicatorTarget(models.Model):
         else:
             label = str(_("Chung"))
         return f"{label}, {self.year}" if self.year else label
+
+
+class ScoreQuerySet(models.QuerySet):
+    def for_year(self, year: int):
+        return self.filter(year=year)
+
+    def for_set(self, criteria_set: CriteriaSet):
+        return self.filter(indicator__criterion__criteria_set=criteria_set)
+
+    def commune_level(self):
+        return self.filter(village__isnull=True)
+
+
+class Score(models.Model):
+    """One indicator's value and result for a commune (or a village) in a year."""
+
+    class Status(models.TextChoices):
+        MET = "met", _("Đạt")
+        NOT_MET = "not_met", _("Chưa đạt")
+        # An informal label used in meetings: shown, but counted as not met.
+        BASICALLY_MET = "basically_met", _("Cơ bản đạt")
+        NOT_APPLICABLE = "not_applicable", _("Không áp dụng")
+        NOT_ASSESSED = "not_assessed", _("Chưa đánh giá")
+
+    class Verification(models.TextChoices):
+        PENDING = "pending", _("Chờ thẩm tra")
+        VERIFIED = "verified", _("Đã thẩm tra, xác nhận")
+        REJECTED = "rejected", _("Không xác nhận")
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="scores", verbose_name=_("chỉ tiêu")
+    )
+    commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, related_name="scores", verbose_name=_("xã")
+    )
+    village = models.ForeignKey(
+        Village,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="scores",
+        verbose_name=_("thôn"),
+    )
+    year = models.PositiveSmallIntegerField(_("năm"))
+    value_number = models.DecimalField(_("giá trị"), max_digits=14, decimal_places=4, null=True, blank=True)
+    value_text = models.CharField(_("giá trị (chữ)"), max_length=500, blank=True)
+    status = models.CharField(
+        _("kết quả tự đánh giá"), max_length=20, choices=Status, default=Status.NOT_ASSESSED
+    )
+    # Non-empty when a person set a status other than the one computed from the value.
+    override_reason = models.TextField(_("lý do điều chỉnh kết quả"), blank=True)
+    note = models.TextField(_("ghi chú"), blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người nhập"),
+    )
+    entered_at = models.DateTimeField(_("thời điểm nhập"), null=True, blank=True)
+    verification = models.CharField(
+        _("thẩm tra"), max_length=20, choices=Verification, default=Verification.PENDING
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người thẩm tra"),
+    )
+    verified_at = models.DateTimeField(_("thời điểm thẩm tra"), null=True, blank=True)
+    verification_comment = models.TextField(_("ý kiến thẩm tra"), blank=True)
+    # Incremented on every save; a form posted with an older version is stale.
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["version"])
+    objects = ScoreQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["commune", "year", "indicator"]
+        verbose_name = _("kết quả chỉ tiêu")
+        verbose_name_plural = _("kết quả chỉ tiêu")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "commune", "year"],
+                condition=Q(village__isnull=True),
+                name="score_unique_per_commune_year",
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "village", "year"],
+                condition=Q(village__isnull=False),
+                name="score_unique_per_village_year",
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=2010) & Q(year__lte=2100), name="score_year_plausible"
+            ),
+        ]
+        indexes = [models.Index(fields=["commune", "year"], name="score_commune_year")]
+
+    def __str__(self):
+        return f"{self.commune} {self.year} {self.indicator.code}: {self.get_status_display()}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            self.version += 1
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.village_id and self.village.commune_id != self.commune_id:
+            raise ValidationError({"village": _("Thôn không thuộc xã này.")})
+
+    @property
+    def counts_as_met(self) -> bool:
+        return self.status in (self.Status.MET, self.Status.NOT_APPLICABLE)
+
+    @property
+    def is_overridden(self) -> bool:
+        return bool(self.override_reason)
+
+    def computed_status(self, target: IndicatorTarget | None) -> str | None:
+        """The status that follows from the value and `target`, or None when the
+        indicator is not numeric, has no value, or has no numeric target."""
+        if not self.indicator.is_numeric or self.value_number is None:
+            return None
+        if target is None or target.threshold is None:
+            return None
+        if self.indicator.kind == Indicator.Kind.NUMERIC_MAX:
+            met = self.value_number <= target.threshold
+        else:
+            met = self.value_number >= target.threshold
+        return self.Status.MET if met else self.Status.NOT_MET
+
+    def assess(
+        self,
+        *,
+        value_number: Decimal | None,
+        value_text: str,
+        status: str,
+        reason: str,
+        target: IndicatorTarget | None,
+    ) -> None:
+        """Set value and status by the programme's rules, or raise ValidationError.
+
+        - A numeric value is compared with the target; an empty status takes
+          the computed one.
+        - A status other than the computed one needs a written reason.
+        - "Không áp dụng" only for indicators marked "nếu có".
+        Errors are keyed by the field they belong to, so forms show them there.
+        """
+        indicator = self.indicator
+        errors: dict[str, str] = {}
+        if indicator.is_numeric and value_text:
+            errors["value_number"] = _("Chỉ tiêu %(code)s cần giá trị là số.") % {"code": indicator.code}
+        if status == self.Status.NOT_APPLICABLE and not indicator.conditional:
+            errors["status"] = _(
+                "Chỉ tiêu %(code)s không phải chỉ tiêu “nếu có”, không thể đánh giá “Không áp dụng”."
+            ) % {"code": indicator.code}
+        self.value_number, self.value_text = value_number, value_text
+        computed = self.computed_status(target)
+        if not status:
+            if computed is not None:
+                status = computed
+            elif value_number is not None or value_text:
+                errors.setdefault(
+                    "status",
+                    _("Chưa có mức đạt chuẩn để tự tính kết quả chỉ tiêu %(code)s; hãy chọn kết quả.")
+                    % {"code": indicator.code},
+                )
+            else:
+                status = self.Status.NOT_ASSESSED
+        overridden = computed is not None and status not in (computed, self.Status.NOT_APPLICABLE)
+        if overridden and not reason.strip():
+            errors["override_reason"] = _(
+                "Kết quả tính từ giá trị là “%(computed)s”. Muốn ghi “%(status)s” phải nêu lý do."
+            ) % {"computed": self.Status(computed).label, "status": self.Status(status).label}
+        if errors:
+            raise ValidationError(errors)
+        self.status = status
+        self.override_reason = reason.strip() if overridden else ""
+
+    def applicable_target(self) -> IndicatorTarget | None:
+        place = self.commune
+        return self.indicator.applicable_target(
+            region=place.target_region, commune_group=place.commune_group, year=self.year
+        )
+
+    @property
+    def value_display(self) -> str:
+        if self.value_number is not None:
+            return format_number(self.value_number)
+        return self.value_text
+
+
+def format_number(value: Decimal) -> str:
+    """85.5000 -> "85,5"; 100.0000 -> "100" (Vietnamese decimal comma)."""
+    text = format(value.normalize(), "f")
+    return text.replace(".", ",")
+
+
+class Registration(models.Model):
+    """A commune's registration of the year it aims to meet a set ("đăng ký về đích")."""
+
+    commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("xã")
+    )
+    criteria_set = models.ForeignKey(
+        CriteriaSet, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("bộ tiêu chí")
+    )
+    target_year = models.PositiveSmallIntegerField(_("năm đăng ký về đích"))
+    registered_on = models.DateField(_("ngày đăng ký"))
+    confirmed_on = models.DateField(_("ngày huyện xác nhận"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người xác nhận"),
+    )
+    note = models.TextField(_("ghi chú"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["commune", "criteria_set", "-target_year"]
+        verbose_name = _("đăng ký về đích")
+        verbose_name_plural = _("đăng ký về đích")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commune", "criteria_set", "target_year"], name="registration_unique_per_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(confirmed_on__isnull=True) | Q(confirmed_on__gte=models.F("registered_on")),
+                name="registration_confirmed_after_registered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.commune} — {self.criteria_set.code} — {self.target_year}"
+
+
+class Recognition(models.Model):
+    """The provincial decision recognising that a commune meets a set, and its revocation."""
+
+    commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, related_name="recognitions", verbose_name=_("xã")
+    )
+    criteria_set = models.ForeignKey(
+        CriteriaSet, on_delete=models.PROTECT, related_name="recognitions", verbose_name=_("bộ tiêu chí")
+    )
+    decision_number = models.CharField(_("số quyết định"), max_length=100)
+    decided_on = models.DateField(_("ngày quyết định"))
+    signer = models.CharField(_("người ký"), max_length=200, blank=True)
+    revoked_on = models.DateField(_("ngày thu hồi"), null=True, blank=True)
+    revocation_reason = models.TextField(_("lý do thu hồi"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["commune", "criteria_set", "-decided_on"]
+        verbose_name = _("quyết định công nhận")
+        verbose_name_plural = _("quyết định công nhận")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(revoked_on__isnull=True) | ~Q(revocation_reason=""),
+                name="recognition_revocation_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(revoked_on__isnull=True) | Q(revoked_on__gte=models.F("decided_on")),
+                name="recognition_revoked_after_decided",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.commune} — {self.criteria_set.code} — {self.decision_number}"
+
+    def is_in_force(self, on) -> bool:
+        return self.decided_on <= on and (self.revoked_on is None or self.revoked_on > on)

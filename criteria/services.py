@@ -1,10 +1,19 @@
 """Workflows over several criteria models."""
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from communes.models import Province
+from communes.models import Commune, Province, Village
 
-from .models import CriteriaSet, Criterion, Indicator, IndicatorTarget
+from .access import can_enter_scores, can_verify
+from .models import CriteriaSet, Criterion, Indicator, IndicatorTarget, Score
 
 
 @transaction.atomic
@@ -92,3 +101,86 @@ def _department_in(department, province: Province):
         return None
     serves = department.province_id or department.district.province_id
     return department if serves == province.pk else None
+
+
+class StaleScoresError(ValidationError):
+    """Someone saved these scores after the form was opened; nothing was written."""
+
+    def __init__(self, codes: list[str]):
+        self.codes = codes
+        super().__init__(
+            _(
+                "Chỉ tiêu %(codes)s vừa được người khác cập nhật sau khi bạn mở trang. "
+                "Chưa lưu gì. Hãy tải lại trang để xem số liệu mới rồi nhập lại."
+            )
+            % {"codes": ", ".join(codes)}
+        )
+
+
+@dataclass
+class ScoreEdit:
+    """A score assessed by a form or an import row, with the version it was read at."""
+
+    score: Score
+    read_version: int  # 0 when the score did not exist yet
+
+
+@transaction.atomic
+def record_scores(
+    *,
+    commune: Commune,
+    village: Village | None = None,
+    year: int,
+    edits: Sequence[ScoreEdit],
+    user,
+    reason: str,
+) -> int:
+    """Save assessed scores all together, or none if any is stale. Returns how many changed.
+
+    Rows are locked first, so two people saving at once cannot both win: the
+    second finds a newer version than the one their form was read at.
+    """
+    if not can_enter_scores(user, commune):
+        raise PermissionDenied
+    indicator_ids = [edit.score.indicator_id for edit in edits]
+    current = {
+        s.indicator_id: s.version
+        for s in Score.objects.select_for_update()
+        .filter(commune=commune, village=village, year=year, indicator_id__in=indicator_ids)
+        .only("indicator_id", "version")
+    }
+    stale = [e.score.indicator.code for e in edits if current.get(e.score.indicator_id, 0) != e.read_version]
+    if stale:
+        raise StaleScoresError(stale)
+    now = timezone.now()
+    for edit in edits:
+        score = edit.score
+        score.entered_by, score.entered_at = user, now
+        # A changed value voids the department's verification of the old one.
+        score.verification = Score.Verification.PENDING
+        score.verified_by, score.verified_at, score.verification_comment = None, None, ""
+        score._change_reason = score.override_reason or reason
+        score.save()
+    return len(edits)
+
+
+@transaction.atomic
+def verify_score(*, score: Score, user, verified: bool, comment: str, read_version: int) -> Score:
+    """The owning department confirms or rejects a self-assessed score.
+
+    `read_version` is the version the verifier saw: confirming a value that
+    changed since would confirm something nobody checked.
+    """
+    if not can_verify(user, score.commune, score.indicator):
+        raise PermissionDenied
+    if not verified and not comment.strip():
+        raise ValidationError({"comment": _("Khi không xác nhận, hãy ghi ý kiến thẩm tra.")})
+    score = Score.objects.select_for_update().select_related("indicator").get(pk=score.pk)
+    if score.version != read_version:
+        raise StaleScoresError([score.indicator.code])
+    score.verification = Score.Verification.VERIFIED if verified else Score.Verification.REJECTED
+    score.verified_by, score.verified_at = user, timezone.now()
+    score.verification_comment = comment.strip()
+    score._change_reason = _("Thẩm tra: %(decision)s") % {"decision": score.get_verification_display()}
+    score.save()
+    return score

@@ -1,0 +1,222 @@
+"""Derived standing: where a commune (or village) stands against a criteria set.
+
+Nothing here is stored by hand; it is computed from scores, in this one place,
+and used by every page, export and report:
+
+- an indicator counts as met when its status is "Đạt" or "Không áp dụng";
+  "Cơ bản đạt" is shown but counts as not met;
+- a criterion is met when every applicable indicator is met;
+- a place meets the set when every criterion is met;
+- counts read "15/19 tiêu chí, 52/57 chỉ tiêu" (the indicator total is the
+  set's; a not-applicable indicator counts as met).
+
+Loading costs a fixed number of queries whatever the number of places:
+three for the criteria tree, one for the scores.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import CriteriaSet, Criterion, Indicator, IndicatorTarget, Score, resolve_target
+
+Status = Score.Status
+COUNTS_AS_MET = frozenset({Status.MET, Status.NOT_APPLICABLE})
+
+
+@dataclass(slots=True)
+class IndicatorResult:
+    indicator: Indicator
+    status: str = Status.NOT_ASSESSED
+    score: Score | None = None
+    target: IndicatorTarget | None = None
+
+    @property
+    def counts_as_met(self) -> bool:
+        return self.status in COUNTS_AS_MET
+
+    def get_status_display(self) -> str:
+        return Status(self.status).label
+
+
+@dataclass
+class CriterionResult:
+    criterion: Criterion
+    indicators: list[IndicatorResult]
+
+    @cached_property
+    def status(self) -> str:
+        """Met, not met, basically met or not assessed, for the dashboard cell."""
+        applicable = [r.status for r in self.indicators if r.status != Status.NOT_APPLICABLE]
+        if not self.indicators:
+            return Status.NOT_ASSESSED
+        if all(s == Status.MET for s in applicable):
+            return Status.MET
+        if Status.NOT_MET in applicable:
+            return Status.NOT_MET
+        if Status.NOT_ASSESSED in applicable:
+            return Status.NOT_ASSESSED
+        return Status.BASICALLY_MET
+
+    @property
+    def met(self) -> bool:
+        return self.status == Status.MET
+
+    @property
+    def unmet_indicators(self) -> list[IndicatorResult]:
+        return [r for r in self.indicators if not r.counts_as_met]
+
+    def get_status_display(self) -> str:
+        return Status(self.status).label
+
+
+@dataclass
+class Standing:
+    """One place's standing against one set, in one year."""
+
+    place: object
+    criteria: list[CriterionResult] = field(default_factory=list)
+
+    @cached_property
+    def criteria_met(self) -> int:
+        return sum(1 for c in self.criteria if c.met)
+
+    @property
+    def criteria_total(self) -> int:
+        return len(self.criteria)
+
+    @cached_property
+    def indicators_met(self) -> int:
+        return sum(1 for c in self.criteria for r in c.indicators if r.counts_as_met)
+
+    @cached_property
+    def indicators_total(self) -> int:
+        return sum(len(c.indicators) for c in self.criteria)
+
+    @property
+    def meets_set(self) -> bool:
+        return bool(self.criteria) and self.criteria_met == self.criteria_total
+
+    @cached_property
+    def assessed(self) -> bool:
+        """Whether any indicator has a score at all."""
+        return any(r.score is not None for c in self.criteria for r in c.indicators)
+
+    @property
+    def unmet_criteria(self) -> list[CriterionResult]:
+        """Criteria not met, each with its unmet indicators: the list leaders work from."""
+        return [c for c in self.criteria if not c.met]
+
+    @property
+    def unmet_indicator_codes(self) -> list[str]:
+        return [r.indicator.code for c in self.criteria for r in c.indicators if not r.counts_as_met]
+
+    @property
+    def summary(self) -> str:
+        return _("%(met)s/%(total)s tiêu chí, %(indicators_met)s/%(indicators_total)s chỉ tiêu") % {
+            "met": self.criteria_met,
+            "total": self.criteria_total,
+            "indicators_met": self.indicators_met,
+            "indicators_total": self.indicators_total,
+        }
+
+
+def criteria_tree(criteria_set: CriteriaSet) -> list[Criterion]:
+    """The set's criteria with their indicators, targets and departments (3 queries)."""
+    indicators = Indicator.objects.select_related("responsible_department").prefetch_related("targets")
+    return list(
+        criteria_set.criteria.select_related("responsible_department").prefetch_related(
+            Prefetch("indicators", queryset=indicators)
+        )
+    )
+
+
+def end_of_day(day: datetime.date) -> datetime.datetime:
+    """The last instant of `day` in the office's time zone: "as of 30/04/2023" includes that day."""
+    start = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
+    return timezone.make_aware(start) - datetime.timedelta(microseconds=1)
+
+
+def scores_queryset(*, criteria_set: CriteriaSet, year: int, as_of: datetime.date | None = None):
+    """Scores of the set for the year, current or as they stood at the end of `as_of`."""
+    if as_of is None:
+        scores = Score.objects.all()
+    else:
+        scores = Score.history.filter(history_date__lte=end_of_day(as_of))
+    scores = scores.filter(indicator__criterion__criteria_set=criteria_set, year=year)
+    if as_of is not None:
+        scores = scores.latest_of_each().as_instances()
+    return scores
+
+
+def build_standings(
+    places: Iterable,
+    criteria: list[Criterion],
+    scores: Iterable[Score],
+    *,
+    place_key: str = "commune_id",
+    year: int | None = None,
+) -> dict[int, Standing]:
+    """Standings keyed by place id, from the criteria tree and the places' scores.
+
+    `places` are communes (place_key "commune_id") or villages ("village_id").
+    Targets are resolved for each place so a page can show value against target.
+    """
+    by_place: dict[int, dict[int, Score]] = defaultdict(dict)
+    for score in scores:
+        by_place[getattr(score, place_key)][score.indicator_id] = score
+    standings = {}
+    for place in places:
+        commune = getattr(place, "commune", place)
+        region, group = commune.target_region, commune.commune_group
+        place_scores = by_place.get(place.pk, {})
+        results = []
+        for criterion in criteria:
+            indicator_results = []
+            for indicator in criterion.indicators.all():
+                score = place_scores.get(indicator.pk)
+                indicator_results.append(
+                    IndicatorResult(
+                        indicator=indicator,
+                        status=score.status if score else Status.NOT_ASSESSED,
+                        score=score,
+                        target=resolve_target(
+                            indicator.targets.all(), region=region, commune_group=group, year=year
+                        ),
+                    )
+                )
+            results.append(CriterionResult(criterion=criterion, indicators=indicator_results))
+        standings[place.pk] = Standing(place=place, criteria=results)
+    return standings
+
+
+def commune_standings(
+    communes, *, criteria_set: CriteriaSet, year: int, as_of: datetime.date | None = None, criteria=None
+) -> dict[int, Standing]:
+    """Commune-level standings of `communes` (5 queries whatever their number)."""
+    communes = list(communes)
+    criteria = criteria if criteria is not None else criteria_tree(criteria_set)
+    scores = scores_queryset(criteria_set=criteria_set, year=year, as_of=as_of).filter(
+        commune_id__in=[c.pk for c in communes], village__isnull=True
+    )
+    return build_standings(communes, criteria, scores, year=year)
+
+
+def village_standings(
+    villages, *, criteria_set: CriteriaSet, year: int, as_of: datetime.date | None = None, criteria=None
+) -> dict[int, Standing]:
+    """Village standings against a village set."""
+    villages = list(villages)
+    criteria = criteria if criteria is not None else criteria_tree(criteria_set)
+    scores = scores_queryset(criteria_set=criteria_set, year=year, as_of=as_of).filter(
+        village_id__in=[v.pk for v in villages]
+    )
+    return build_standings(villages, criteria, scores, place_key="village_id", year=year)
