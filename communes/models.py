@@ -149,7 +149,7 @@ class Commune(SearchableName):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("communes:commune_detail", args=[self.code])
+        return reverse("reports:scorecard", args=[self.code])
 
     @property
     def target_region(self) -> str:

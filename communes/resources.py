@@ -12,13 +12,9 @@ transaction that is rolled back unless every row is valid.
 from __future__ import annotations
 
 import copy
-import csv
-import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
-import openpyxl
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import F, Prefetch
@@ -26,9 +22,28 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from import_export import resources, widgets
 from import_export.fields import Field
-from import_export.formats import base_formats
-from import_export.results import Result, RowResult
+from import_export.results import RowResult
 
+from ntm.lib.spreadsheets import (
+    CSV,
+    FORMATS,
+    XLSX,
+    AllOrNothingMixin,
+    ImportReport,
+    RowError,
+    RowErrors,
+    SpreadsheetError,
+    SpreadsheetResult,
+    blank_row_result,
+    cell,
+    check_headers,
+    or_list,
+    parse_row,
+    read_spreadsheet,
+    render_spreadsheet,
+    result_errors,
+    shown,
+)
 from ntm.lib.text import fold
 
 from .models import Commune, CommuneGroup, District, Province, Region, Village
@@ -75,18 +90,17 @@ MAX_LENGTHS = {
 }
 
 UNIT_KINDS = ("province", "district", "commune", "village")
-FORMATS = ("xlsx", "csv")
 
-
-class UnitFileError(ValueError):
-    """The file cannot be read as a units file; nothing was imported.
-
-    `row` is 1 when the header row is wrong, None when the file itself is unreadable.
-    """
-
-    def __init__(self, message, *, row=None):
-        super().__init__(message)
-        self.row = row
+# The names other code and older callers know; the parts live in ntm.lib.spreadsheets,
+# shared with the scores file.
+UnitFileError = SpreadsheetError
+UnitCSV = CSV
+UnitXLSX = XLSX
+__all__ = [
+    "COLUMNS", "FORMATS", "RowError", "UnitCSV", "UnitFileError", "UnitImportReport", "UnitResource",
+    "UnitXLSX", "export_units", "import_units", "read_units_file", "render_units_file", "result_errors",
+    "summary_lines",
+]  # fmt: skip
 
 
 # --- Reading cells and words ------------------------------------------------------

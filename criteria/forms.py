@@ -2,11 +2,22 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from communes.models import Department, Province
 
-from .models import CriteriaSet, Criterion, Indicator, IndicatorTarget, Recognition, Registration, Score
+from .models import (
+    MAX_YEAR,
+    MIN_YEAR,
+    CriteriaSet,
+    Criterion,
+    Indicator,
+    IndicatorTarget,
+    Recognition,
+    Registration,
+    Score,
+)
 
 
 class CopySetForm(forms.Form):
@@ -205,7 +216,9 @@ class ScoreForm(forms.Form):
     def __init__(self, *args, score: Score, target: IndicatorTarget | None, **kwargs):
         self.score, self.target = score, target
         indicator = score.indicator
-        automatic = indicator.is_numeric and not score.override_reason
+        # The status is left to the computation only where there is a number to compare with.
+        computable = indicator.is_numeric and target is not None and target.threshold is not None
+        automatic = computable and not score.override_reason
         kwargs.setdefault(
             "initial",
             {
@@ -217,7 +230,7 @@ class ScoreForm(forms.Form):
             },
         )
         super().__init__(*args, **kwargs)
-        empty = _("— Tự tính từ giá trị —") if indicator.is_numeric else _("— Chưa đánh giá —")
+        empty = _("— Tự tính từ giá trị —") if computable else _("— Chưa đánh giá —")
         statuses = [s for s in Score.Status if s != Score.Status.NOT_ASSESSED]
         if not indicator.conditional:
             statuses.remove(Score.Status.NOT_APPLICABLE)
@@ -280,13 +293,25 @@ class RegistrationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.commune = commune
         self.fields["criteria_set"].queryset = CriteriaSet.objects.filter(level=CriteriaSet.Level.COMMUNE)
-        self.fields["target_year"].widget.attrs.update(min=2010, max=2100)
+        self.fields["target_year"].widget.attrs.update(min=MIN_YEAR, max=MAX_YEAR)
+        self.fields["registered_on"].initial = timezone.localdate
 
     def clean_target_year(self):
         year = self.cleaned_data["target_year"]
-        if not 2010 <= year <= 2100:
+        if not MIN_YEAR <= year <= MAX_YEAR:
             raise forms.ValidationError(_("Năm về đích không hợp lệ."))
         return year
+
+    def clean(self):
+        cleaned = super().clean()
+        duplicate = Registration.objects.filter(
+            commune=self.instance.commune,
+            criteria_set=cleaned.get("criteria_set"),
+            target_year=cleaned.get("target_year"),
+        )
+        if duplicate.exists():
+            raise forms.ValidationError(_("Xã đã đăng ký về đích năm này cho bộ tiêu chí này."))
+        return cleaned
 
 
 class RecognitionForm(forms.ModelForm):

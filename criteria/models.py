@@ -292,6 +292,10 @@ class IndicatorTarget(models.Model):
         return f"{label}, {self.year}" if self.year else label
 
 
+# The years a score, registration or target may carry.
+MIN_YEAR, MAX_YEAR = 2010, 2100
+
+
 class ScoreQuerySet(models.QuerySet):
     def for_year(self, year: int):
         return self.filter(year=year)
@@ -386,7 +390,7 @@ class Score(models.Model):
                 name="score_unique_per_village_year",
             ),
             models.CheckConstraint(
-                condition=Q(year__gte=2010) & Q(year__lte=2100), name="score_year_plausible"
+                condition=Q(year__gte=MIN_YEAR) & Q(year__lte=MAX_YEAR), name="score_year_plausible"
             ),
         ]
         indexes = [models.Index(fields=["commune", "year"], name="score_commune_year")]

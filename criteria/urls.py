@@ -3,11 +3,30 @@ from django.urls import path
 from . import views
 
 app_name = "criteria"
+
+assessment = "communes/<str:code>/assessment/<str:set_code>/<int:year>/<int:number>/"
 urlpatterns = [
-    path("", views.set_list, name="set_list"),
-    path("<str:code>/", views.set_detail, name="set_detail"),
-    path("<str:code>/copy/", views.set_copy, name="set_copy"),
-    path("<str:code>/edit/", views.set_edit, name="set_edit"),
-    path("<str:code>/criteria/<int:number>/edit/", views.criterion_edit, name="criterion_edit"),
-    path("<str:code>/indicators/<int:pk>/edit/", views.indicator_edit, name="indicator_edit"),
+    # The library.
+    path("criteria/", views.set_list, name="set_list"),
+    path("criteria/<str:code>/", views.set_detail, name="set_detail"),
+    path("criteria/<str:code>/copy/", views.set_copy, name="set_copy"),
+    path("criteria/<str:code>/edit/", views.set_edit, name="set_edit"),
+    path("criteria/<str:code>/criteria/<int:number>/edit/", views.criterion_edit, name="criterion_edit"),
+    path("criteria/<str:code>/indicators/<int:pk>/edit/", views.indicator_edit, name="indicator_edit"),
+    # A commune's self-assessment and its verification, one criterion per page.
+    path(assessment, views.score_entry, name="score_entry"),
+    path(f"{assessment}verify/<int:indicator_pk>/", views.score_verify, name="score_verify"),
+    # Registration of a target year, and recognition decisions.
+    path("communes/<str:code>/registrations/new/", views.registration_create, name="registration_create"),
+    path(
+        "communes/<str:code>/registrations/<int:pk>/confirm/",
+        views.registration_confirm,
+        name="registration_confirm",
+    ),
+    path("communes/<str:code>/recognitions/new/", views.recognition_create, name="recognition_create"),
+    path(
+        "communes/<str:code>/recognitions/<int:pk>/revoke/",
+        views.recognition_revoke,
+        name="recognition_revoke",
+    ),
 ]

@@ -3,23 +3,49 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from communes.access import access_for
+from communes.access import access_for, get_commune_for_user
 from communes.models import Province
 
-from .access import can_copy_sets, can_edit_set, get_set_for_user
+from .access import (
+    can_copy_sets,
+    can_edit_set,
+    can_enter_scores,
+    can_manage_programme,
+    can_verify,
+    get_set_for_user,
+)
 from .forms import (
     CopySetForm,
     CriteriaSetForm,
     CriterionForm,
     IndicatorEvidenceForm,
     IndicatorFormSet,
+    RecognitionForm,
+    RegistrationForm,
+    RevocationForm,
+    ScoreForm,
     TargetFormSet,
+    VerificationForm,
 )
-from .models import CriteriaSet, Criterion, Indicator
-from .services import copy_criteria_set
+from .models import (
+    MAX_YEAR,
+    MIN_YEAR,
+    CriteriaSet,
+    Criterion,
+    Indicator,
+    Recognition,
+    Registration,
+    Score,
+    resolve_target,
+)
+from .services import ScoreEdit, StaleScoresError, copy_criteria_set, record_scores, verify_score
 
 
 @login_required
@@ -133,3 +159,251 @@ def indicator_edit(request, code, pk):
         return redirect(f"{criteria_set.get_absolute_url()}#criterion-{indicator.criterion.number}")
     context = {"criteria_set": criteria_set, "indicator": indicator, "form": form, "formset": formset}
     return render(request, "criteria/indicator_edit.html", context)
+
+
+# Assessment ----------------------------------------------------------------------
+
+
+class Assessment:
+    """One criterion of one commune (or village) for one year: what the entry and
+    verification pages show. Loads in a fixed number of queries."""
+
+    def __init__(self, request, code, set_code, year, number):
+        self.user = request.user
+        self.commune = get_commune_for_user(request.user, code)
+        self.criteria_set = get_set_for_user(request.user, set_code)
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise Http404
+        self.year = year
+        self.criterion = get_object_or_404(
+            self.criteria_set.criteria.select_related("responsible_department"), number=number
+        )
+        self.village = None
+        if self.criteria_set.level == CriteriaSet.Level.VILLAGE:
+            self.village = get_object_or_404(self.commune.villages, code=request.GET.get("village", ""))
+            self.village.commune = self.commune
+        self.indicators = list(
+            self.criterion.indicators.select_related("responsible_department").prefetch_related("targets")
+        )
+        for indicator in self.indicators:
+            indicator.criterion = self.criterion
+        self.scores = {
+            s.indicator_id: s
+            for s in Score.objects.filter(
+                commune=self.commune, village=self.village, year=year, indicator__in=self.indicators
+            ).select_related("entered_by", "verified_by")
+        }
+        self.can_enter = can_enter_scores(request.user, self.commune)
+
+    @property
+    def url(self) -> str:
+        url = reverse(
+            "criteria:score_entry",
+            args=[self.commune.code, self.criteria_set.code, self.year, self.criterion.number],
+        )
+        return f"{url}?village={self.village.code}" if self.village else url
+
+    def target_for(self, indicator):
+        return resolve_target(
+            indicator.targets.all(),
+            region=self.commune.target_region,
+            commune_group=self.commune.commune_group,
+            year=self.year,
+        )
+
+    def score_for(self, indicator) -> Score:
+        """The saved score, or a new unsaved one; always with the loaded indicator."""
+        score = self.scores.get(indicator.pk) or Score(
+            commune=self.commune, village=self.village, year=self.year, indicator=indicator
+        )
+        score.indicator = indicator
+        score.commune = self.commune
+        return score
+
+    def entry_forms(self, data=None) -> list[ScoreForm]:
+        return [
+            ScoreForm(data, prefix=f"i{i.pk}", score=self.score_for(i), target=self.target_for(i))
+            for i in self.indicators
+        ]
+
+    def history(self) -> dict[int, list]:
+        ids = [s.pk for s in self.scores.values()]
+        records = Score.history.filter(id__in=ids).select_related("history_user").order_by("-history_date")
+        by_score: dict[int, list] = {}
+        for record in records:
+            by_score.setdefault(record.id, []).append(record)
+        return by_score
+
+    def render(self, request, *, forms=None, verify_forms=None, status=200):
+        forms = forms if forms is not None else self.entry_forms()
+        verify_forms = verify_forms or {}
+        history = self.history()
+        rows = []
+        for indicator, form in zip(self.indicators, forms, strict=True):
+            score = self.scores.get(indicator.pk)
+            verifiable = score is not None and can_verify(request.user, self.commune, indicator)
+            rows.append(
+                {
+                    "indicator": indicator,
+                    "form": form,
+                    "score": score,
+                    "target": form.target,
+                    "history": history.get(score.pk, []) if score else [],
+                    "verify_form": verify_forms.get(indicator.pk)
+                    or (VerificationForm(initial={"version": score.version}) if verifiable else None),
+                }
+            )
+        siblings = list(self.criteria_set.criteria.values_list("number", "name"))
+        context = {
+            "assessment": self,
+            "commune": self.commune,
+            "criteria_set": self.criteria_set,
+            "criterion": self.criterion,
+            "year": self.year,
+            "village": self.village,
+            "rows": rows,
+            "siblings": siblings,
+            "can_enter": self.can_enter,
+        }
+        return render(request, "criteria/score_entry.html", context, status=status)
+
+
+@login_required
+def score_entry(request, code, set_code, year, number):
+    """A commune official enters the scores of one criterion: value, status, note."""
+    assessment = Assessment(request, code, set_code, year, number)
+    if request.method != "POST":
+        return assessment.render(request)
+    if not assessment.can_enter:
+        raise PermissionDenied
+    forms = assessment.entry_forms(request.POST)
+    if not all(form.is_valid() for form in forms):
+        messages.error(request, _("Chưa lưu: có ô nhập chưa đúng, xem thông báo bên cạnh từng ô."))
+        return assessment.render(request, forms=forms)
+    edits = [ScoreEdit(f.score, f.cleaned_data["version"]) for f in forms if f.has_changed()]
+    if not edits:
+        messages.info(request, _("Không có thay đổi nào để lưu."))
+        return redirect(assessment.url)
+    try:
+        record_scores(
+            commune=assessment.commune,
+            village=assessment.village,
+            year=year,
+            edits=edits,
+            user=request.user,
+            reason=_("Tự đánh giá trên trang tiêu chí"),
+        )
+    except StaleScoresError as error:
+        messages.error(request, error.message)
+        return Assessment(request, code, set_code, year, number).render(request, status=409)
+    messages.success(
+        request,
+        _("Đã lưu %(count)s chỉ tiêu của tiêu chí %(number)s.") % {"count": len(edits), "number": number},
+    )
+    return redirect(assessment.url)
+
+
+@login_required
+@require_POST
+def score_verify(request, code, set_code, year, number, indicator_pk):
+    """The owning department confirms or rejects one score, with a comment."""
+    assessment = Assessment(request, code, set_code, year, number)
+    score = assessment.scores.get(indicator_pk)
+    if score is None:
+        raise Http404
+    score.indicator = next(i for i in assessment.indicators if i.pk == indicator_pk)
+    score.commune = assessment.commune
+    if not can_verify(request.user, assessment.commune, score.indicator):
+        raise PermissionDenied
+    form = VerificationForm(request.POST)
+    if not form.is_valid():
+        return assessment.render(request, verify_forms={indicator_pk: form})
+    try:
+        verify_score(
+            score=score,
+            user=request.user,
+            verified=form.cleaned_data["decision"],
+            comment=form.cleaned_data["comment"],
+            read_version=form.cleaned_data["version"],
+        )
+    except StaleScoresError as error:
+        messages.error(request, error.message)
+        return Assessment(request, code, set_code, year, number).render(request, status=409)
+    messages.success(
+        request, _("Đã ghi kết quả thẩm tra chỉ tiêu %(code)s.") % {"code": score.indicator.code}
+    )
+    return redirect(f"{assessment.url}#indicator-{indicator_pk}")
+
+
+# Registration and recognition ---------------------------------------------------
+
+
+def _programme_form_page(request, commune, form, title):
+    context = {"commune": commune, "form": form, "title": title}
+    return render(request, "criteria/programme_form.html", context)
+
+
+@login_required
+def registration_create(request, code):
+    """A commune registers the year it aims to reach a set; coordinators may do it for them."""
+    commune = get_commune_for_user(request.user, code, change=True)
+    form = RegistrationForm(request.POST or None, commune=commune)
+    if request.method == "POST" and form.is_valid():
+        registration = form.save()
+        messages.success(
+            request,
+            _("Đã đăng ký về đích năm %(year)s. Chờ huyện xác nhận.") % {"year": registration.target_year},
+        )
+        return redirect(f"{commune.get_absolute_url()}#programme")
+    return _programme_form_page(request, commune, form, _("Đăng ký năm về đích"))
+
+
+@login_required
+@require_POST
+def registration_confirm(request, code, pk):
+    """The district confirms a registration and puts it in the year's plan."""
+    commune = get_commune_for_user(request.user, code)
+    if not can_manage_programme(request.user, commune):
+        raise PermissionDenied
+    registration = get_object_or_404(Registration, pk=pk, commune=commune)
+    if registration.confirmed_on is None:
+        registration.confirmed_on = max(timezone.localdate(), registration.registered_on)
+        registration.confirmed_by = request.user
+        registration.save(update_fields=["confirmed_on", "confirmed_by"])
+        messages.success(
+            request, _("Đã xác nhận đăng ký về đích năm %(year)s.") % {"year": registration.target_year}
+        )
+    return redirect(f"{commune.get_absolute_url()}#programme")
+
+
+@login_required
+def recognition_create(request, code):
+    """The coordinator records the province's recognition decision."""
+    commune = get_commune_for_user(request.user, code)
+    if not can_manage_programme(request.user, commune):
+        raise PermissionDenied
+    form = RecognitionForm(request.POST or None, commune=commune)
+    if request.method == "POST" and form.is_valid():
+        recognition = form.save()
+        messages.success(
+            request, _("Đã ghi quyết định công nhận số %(number)s.") % {"number": recognition.decision_number}
+        )
+        return redirect(f"{commune.get_absolute_url()}#programme")
+    return _programme_form_page(request, commune, form, _("Ghi quyết định công nhận"))
+
+
+@login_required
+def recognition_revoke(request, code, pk):
+    """Recognition is revoked, with its reason, when a commune falls below the standard."""
+    commune = get_commune_for_user(request.user, code)
+    if not can_manage_programme(request.user, commune):
+        raise PermissionDenied
+    recognition = get_object_or_404(Recognition, pk=pk, commune=commune, revoked_on__isnull=True)
+    form = RevocationForm(request.POST or None, instance=recognition)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(
+            request, _("Đã ghi thu hồi quyết định số %(number)s.") % {"number": recognition.decision_number}
+        )
+        return redirect(f"{commune.get_absolute_url()}#programme")
+    return _programme_form_page(request, commune, form, _("Thu hồi quyết định công nhận"))

@@ -4,5 +4,6 @@ from . import views
 
 app_name = "reports"
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", views.dashboard, name="dashboard"),
+    path("communes/<str:code>/", views.scorecard, name="scorecard"),
 ]

@@ -1,9 +1,12 @@
 """Named personas shared by the tests, created once per test class."""
 
+from pathlib import Path
+
 from django.contrib.auth import get_user_model
 from django.test import TestCase
 
 from communes.models import Commune, Department, District, Membership, Province, Region, Village
+from criteria.models import Indicator, Score
 
 PASSWORD = "mat-khau-thu-nghiem-2024"
 Role = Membership.Role
@@ -60,3 +63,42 @@ class PersonasTestCase(Personas, TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.create_personas()
+
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "criteria"
+
+
+def load_shipped_set(code: str):
+    """Load a criteria set from fixtures/criteria/ the way load_criteria does."""
+    from criteria.loader import load_criteria_set, read_criteria_file
+
+    return load_criteria_set(data=read_criteria_file(FIXTURES / f"{code.lower()}.yaml")).criteria_set
+
+
+class AssessmentTestCase(PersonasTestCase):
+    """Personas plus the shipped QD318-2022-XA-NTM set (19 criteria, 57 indicators)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.ntm = load_shipped_set("QD318-2022-XA-NTM")
+        cls.indicators = {
+            i.code: i
+            for i in Indicator.objects.filter(criterion__criteria_set=cls.ntm).select_related("criterion")
+        }
+
+    @classmethod
+    def score_all(cls, commune, year, *, status=None, exceptions=None, village=None):
+        """Give every indicator of the set a score: `status` (default met), except `exceptions`
+        ({code: status}). Returns the created scores."""
+        exceptions = exceptions or {}
+        return Score.objects.bulk_create(
+            Score(
+                indicator=indicator,
+                commune=commune,
+                village=village,
+                year=year,
+                status=exceptions.get(code, status or Score.Status.MET),
+            )
+            for code, indicator in cls.indicators.items()
+        )

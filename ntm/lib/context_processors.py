@@ -14,7 +14,7 @@ def navigation(request):
         return {}
     access = access_for(user)
     district_wide = access.has_role(Role.COORDINATOR, Role.DEPARTMENT, Role.LEADER)
-    items = [(_("Tổng quan"), reverse("reports:home"))]
+    items = [(_("Tổng quan"), reverse("reports:dashboard"))]
     if district_wide:
         items.append((_("Xã"), reverse("communes:commune_list")))
     elif access.has_role(Role.COMMUNE):

@@ -80,7 +80,7 @@ class LoginTests(PersonasTestCase):
 class NavigationTests(PersonasTestCase):
     def nav_labels(self, user):
         self.client.force_login(user)
-        return [item["label"] for item in self.client.get(reverse("reports:home")).context["nav_items"]]
+        return [item["label"] for item in self.client.get(reverse("reports:dashboard")).context["nav_items"]]
 
     def test_coordinator_sees_the_district(self):
         self.assertEqual(self.nav_labels(self.coordinator), ["Tổng quan", "Xã", "Bộ tiêu chí"])
@@ -93,7 +93,7 @@ class NavigationTests(PersonasTestCase):
 
     def test_leader_is_labelled_read_only(self):
         self.client.force_login(self.leader)
-        self.assertContains(self.client.get(reverse("reports:home")), "Chỉ xem")
+        self.assertContains(self.client.get(reverse("reports:dashboard")), "Chỉ xem")
 
 
 class HomeTests(PersonasTestCase):

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from communes.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, build_demo_district
 from communes.models import Village
-from criteria.demo import assign_demo_departments, demo_sets_loaded
+from criteria.demo import assign_demo_departments, build_demo_scores, demo_sets_loaded
 
 
 class Command(BaseCommand):
@@ -16,12 +16,13 @@ class Command(BaseCommand):
             raise CommandError("Chưa nạp bộ tiêu chí. Chạy trước: python manage.py load_criteria --all")
         district = build_demo_district()
         changed = assign_demo_departments(district)
+        scores = build_demo_scores(district)
         communes = district.communes.count()
         villages = Village.objects.filter(commune__district=district).count()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Huyện {district.name}: {communes} xã, {villages} thôn; "
-                f"{changed} tiêu chí/chỉ tiêu được gán phòng ban phụ trách."
+                f"{changed} tiêu chí/chỉ tiêu được gán phòng ban phụ trách; {scores} kết quả chỉ tiêu mẫu."
             )
         )
         accounts = ", ".join(["admin", *(username for username, *_rest in DEMO_ACCOUNTS)])
