@@ -51,6 +51,9 @@ def dashboard(request):
 def scorecard(request, code):
     """One commune: every criterion and indicator, unmet first, with villages."""
     commune = get_commune_for_user(request.user, code)
+    villages = list(commune.villages.order_by("name"))
+    for village in villages:
+        village.commune = commune
     filters = StandingFilterForm(request.GET)
     criteria_set, year, as_of = filters.resolve()
     context = {
@@ -59,7 +62,7 @@ def scorecard(request, code):
         "criteria_set": criteria_set,
         "year": year,
         "as_of": as_of,
-        "villages": commune.villages.order_by("name"),
+        "villages": villages,
         "predecessors": commune.predecessors.order_by("name"),
         "successors": commune.successors.order_by("name"),
         "can_enter": can_enter_scores(request.user, commune) and as_of is None,
@@ -70,11 +73,11 @@ def scorecard(request, code):
     if criteria_set is not None:
         (row,) = commune_rows([commune], criteria_set=criteria_set, year=year, as_of=as_of)
         context.update(row=row, standing=row.standing, query=_query(criteria_set, year, as_of))
-        context["village_results"] = _village_results(commune, year, as_of)
+        context["village_results"] = _village_results(commune, villages, year, as_of)
     return render(request, "reports/scorecard.html", context)
 
 
-def _village_results(commune, year, as_of):
+def _village_results(commune, villages, year, as_of):
     """Each village set in use in the commune that year, with every village's standing."""
     set_ids = (
         Score.objects.filter(commune=commune, village__isnull=False, year=year)
@@ -82,9 +85,6 @@ def _village_results(commune, year, as_of):
         .distinct()
     )
     results = []
-    villages = list(commune.villages.order_by("name"))
-    for village in villages:
-        village.commune = commune
     for village_set in CriteriaSet.objects.filter(pk__in=set_ids, level=CriteriaSet.Level.VILLAGE):
         standings = village_standings(villages, criteria_set=village_set, year=year, as_of=as_of)
         results.append((village_set, [standings[v.pk] for v in villages]))

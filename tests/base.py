@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.test import TestCase
+from simple_history.utils import bulk_create_with_history
 
 from communes.models import Commune, Department, District, Membership, Province, Region, Village
 from criteria.models import Indicator, Score
@@ -92,13 +93,17 @@ class AssessmentTestCase(PersonasTestCase):
         """Give every indicator of the set a score: `status` (default met), except `exceptions`
         ({code: status}). Returns the created scores."""
         exceptions = exceptions or {}
-        return Score.objects.bulk_create(
-            Score(
-                indicator=indicator,
-                commune=commune,
-                village=village,
-                year=year,
-                status=exceptions.get(code, status or Score.Status.MET),
-            )
-            for code, indicator in cls.indicators.items()
+        # With history rows, as every real save has, so "as of" views see them.
+        return bulk_create_with_history(
+            [
+                Score(
+                    indicator=indicator,
+                    commune=commune,
+                    village=village,
+                    year=year,
+                    status=exceptions.get(code, status or Score.Status.MET),
+                )
+                for code, indicator in cls.indicators.items()
+            ],
+            Score,
         )

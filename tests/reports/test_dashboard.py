@@ -1,0 +1,139 @@
+import datetime
+
+from django.urls import reverse
+from django.utils import timezone
+
+from communes.models import Commune
+from criteria.models import Recognition, Registration, Score
+from tests.base import AssessmentTestCase
+
+UNMET = {code: Score.Status.NOT_MET for code in ("2.1", "2.2", "11", "13.2", "17.5")}
+
+
+class DashboardTests(AssessmentTestCase):
+    url = reverse("reports:dashboard")
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.score_all(cls.commune_a, 2024, exceptions=UNMET)
+        cls.score_all(cls.commune_b, 2024)
+        Registration.objects.create(
+            commune=cls.commune_a,
+            criteria_set=cls.ntm,
+            target_year=2024,
+            registered_on=datetime.date(2023, 12, 1),
+        )
+
+    def get(self, user, **params):
+        self.client.force_login(user)
+        return self.fetch(**params)
+
+    def fetch(self, **params):
+        return self.client.get(self.url, {"set": self.ntm.code, "year": 2024, **params})
+
+    def row(self, response, commune):
+        return next(r for r in response.context["rows"] if r.commune == commune)
+
+    def test_a_row_shows_criteria_and_indicators_met(self):
+        response = self.get(self.leader)
+        self.assertContains(response, "15/19")
+        self.assertContains(response, "52/57")
+        row = self.row(response, self.commune_a)
+        self.assertEqual((row.standing.criteria_met, row.standing.indicators_met), (15, 52))
+
+    def test_each_cell_links_to_the_scorecard_at_its_criterion(self):
+        response = self.get(self.leader)
+        link = f"/communes/{self.commune_a.code}/?set={self.ntm.code}&amp;year=2024#criterion-2"
+        self.assertContains(response, link)
+
+    def test_cells_say_their_status_in_words_not_only_colour(self):
+        response = self.get(self.leader)
+        self.assertContains(response, "2. Giao thông: Chưa đạt")
+        self.assertContains(response, '<span class="visually-hidden">Chưa đạt</span>', html=False)
+
+    def test_district_totals(self):
+        summary = self.get(self.coordinator).context["summary"]
+        self.assertEqual(summary.average_criteria, 17.0)
+        self.assertEqual(dict(summary.bands), {"19": 1, "15–18": 1, "10–14": 0, "dưới 10": 0})
+
+    def test_a_commune_registered_for_this_year_and_short_is_at_risk(self):
+        response = self.get(self.coordinator)
+        self.assertTrue(self.row(response, self.commune_a).at_risk)
+        self.assertFalse(self.row(response, self.commune_b).at_risk)
+        self.assertContains(response, "nguy cơ")
+
+    def test_recognised_communes_are_counted(self):
+        Recognition.objects.create(
+            commune=self.commune_b,
+            criteria_set=self.ntm,
+            decision_number="12/QĐ-UBND",
+            decided_on=datetime.date(2024, 12, 20),
+        )
+        response = self.get(self.coordinator)
+        self.assertEqual(response.context["summary"].recognised_count, 1)
+        self.assertContains(response, "12/QĐ-UBND")
+
+    def test_basically_met_is_shown_but_not_counted(self):
+        Score.objects.filter(commune=self.commune_b, indicator=self.indicators["17.5"]).update(
+            status=Score.Status.BASICALLY_MET
+        )
+        response = self.get(self.leader)
+        row = self.row(response, self.commune_b)
+        self.assertEqual((row.standing.criteria_met, row.standing.indicators_met), (18, 56))
+        self.assertContains(response, "cell-basically_met")
+
+    def test_as_of_shows_the_standing_of_that_day(self):
+        past = timezone.make_aware(datetime.datetime(2024, 4, 1, 9, 0))
+        Score.history.filter(commune=self.commune_b).update(history_date=past)
+        score = Score.objects.get(commune=self.commune_b, indicator=self.indicators["3.1"], year=2024)
+        score.status = Score.Status.NOT_MET
+        score.save()
+        response = self.get(self.leader, as_of="2024-04-30")
+        self.assertEqual(self.row(response, self.commune_b).standing.criteria_met, 19)
+        self.assertContains(response, "số liệu tính đến ngày 30/04/2024")
+        self.assertEqual(self.row(self.get(self.leader), self.commune_b).standing.criteria_met, 18)
+
+    def test_a_year_without_scores_shows_nothing_assessed(self):
+        response = self.get(self.leader, year=2023)
+        self.assertEqual(self.row(response, self.commune_a).standing.criteria_met, 0)
+        self.assertEqual(response.context["summary"].commune_count, 0)
+
+    def test_defaults_to_the_set_and_latest_year_with_scores(self):
+        self.client.force_login(self.leader)
+        response = self.client.get(self.url)
+        self.assertEqual((response.context["criteria_set"], response.context["year"]), (self.ntm, 2024))
+
+    def test_a_future_as_of_is_refused_next_to_the_filter(self):
+        tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+        response = self.get(self.leader, as_of=tomorrow.isoformat())
+        self.assertContains(response, "Ngày xem số liệu không thể sau hôm nay.")
+        self.assertIsNone(response.context["as_of"])
+
+    def test_commune_official_sees_only_own_row(self):
+        response = self.get(self.official_b)
+        self.assertEqual([r.commune for r in response.context["rows"]], [self.commune_b])
+
+    def test_outsider_sees_no_commune(self):
+        response = self.get(self.nobody)
+        self.assertEqual(response.context["rows"], [])
+        self.assertContains(response, "chưa được phân quyền")
+
+    def test_it_requires_login(self):
+        self.assertRedirects(self.client.get(self.url), f"{reverse('login')}?next=/")
+
+    def test_query_count_is_the_same_for_3_and_60_communes(self):
+        # session, user, memberships, set choices (for the filter), set default,
+        # communes, criteria, indicators, targets, scores, registrations, recognitions
+        self.client.force_login(self.coordinator)
+        with self.assertNumQueries(12):
+            response = self.fetch()
+        self.assertEqual(len(response.context["rows"]), 2)
+        for n in range(58):
+            commune = Commune.objects.create(
+                code=f"7{n:04d}", name=f"Xã {n}", province=self.province, district=self.district
+            )
+            self.score_all(commune, 2024)
+        with self.assertNumQueries(12):
+            response = self.fetch()
+        self.assertEqual(len(response.context["rows"]), 60)
