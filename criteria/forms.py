@@ -1,7 +1,9 @@
+import datetime
 from decimal import Decimal, InvalidOperation
 
 from django import forms
-from django.db.models import Q
+from django.conf import settings
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -341,3 +343,83 @@ class RevocationForm(forms.ModelForm):
         if revoked_on < self.instance.decided_on:
             raise forms.ValidationError(_("Ngày thu hồi không thể trước ngày quyết định công nhận."))
         return revoked_on
+
+
+class StandingFilterForm(forms.Form):
+    """`?set=CODE&year=YYYY&as_of=YYYY-MM-DD`, shared by the dashboard, the
+    scorecard, exports and reports. Missing or bad values fall back to defaults:
+    the newest commune set that has scores, its latest year, and today."""
+
+    set = forms.ModelChoiceField(
+        label=_("Bộ tiêu chí"), queryset=CriteriaSet.objects.none(), to_field_name="code", required=False
+    )
+    year = forms.IntegerField(label=_("Năm"), min_value=MIN_YEAR, max_value=MAX_YEAR, required=False)
+    as_of = forms.DateField(
+        label=_("Số liệu tính đến ngày"),
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy", "size": 10}, format="%d/%m/%Y"),
+        help_text=_("Để trống: số liệu hiện tại."),
+    )
+
+    def __init__(self, data=None, *, level=CriteriaSet.Level.COMMUNE):
+        super().__init__(data or None)
+        self.fields["set"].queryset = (
+            CriteriaSet.objects.filter(level=level)
+            .annotate(
+                has_scores=Exists(Score.objects.filter(indicator__criterion__criteria_set=OuterRef("pk")))
+            )
+            .order_by("-has_scores", "-period", "tier", "code")
+        )
+
+    def clean_as_of(self):
+        as_of = self.cleaned_data["as_of"]
+        if as_of and as_of > timezone.localdate():
+            raise forms.ValidationError(_("Ngày xem số liệu không thể sau hôm nay."))
+        return as_of
+
+    def resolve(self) -> tuple[CriteriaSet | None, int, datetime.date | None]:
+        """The set, year and as-of date to show; defaults where the query is absent or bad."""
+        cleaned = {}
+        if self.is_bound:
+            self.is_valid()
+            # Only the fields that validated: a bad date must not also lose the set.
+            cleaned = self.cleaned_data
+        criteria_set = cleaned.get("set") or self.fields["set"].queryset.first()
+        year = cleaned.get("year")
+        if year is None:
+            latest = None
+            if criteria_set is not None:
+                latest = Score.objects.filter(indicator__criterion__criteria_set=criteria_set).aggregate(
+                    latest=Max("year")
+                )["latest"]
+            year = latest or timezone.localdate().year
+        if not self.is_bound:
+            # Show what is displayed, not empty boxes.
+            self.initial.update(set=criteria_set, year=year)
+        return criteria_set, year, cleaned.get("as_of")
+
+
+class SpreadsheetUploadForm(forms.Form):
+    """An .xlsx or .csv file, within the configured size limit."""
+
+    file = forms.FileField(
+        label=_("Tệp kết quả (.xlsx hoặc .csv)"),
+        help_text=_(
+            "Cột: Mã xã | Xã | Mã thôn | Bộ tiêu chí | Mã chỉ tiêu | Năm | Giá trị | Kết quả | Ghi chú"
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+        if extension not in ("xlsx", "csv"):
+            raise forms.ValidationError(_("Chỉ nhận tệp .xlsx hoặc .csv."))
+        limit = settings.UPLOAD_MAX_MB * 1024 * 1024
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("Tệp quá lớn (%(size)s MB). Giới hạn là %(limit)s MB.")
+                % {"size": round(upload.size / 1024 / 1024, 1), "limit": settings.UPLOAD_MAX_MB}
+            )
+        upload.extension = extension
+        return upload

@@ -13,6 +13,14 @@ urlpatterns = [
     path("criteria/<str:code>/edit/", views.set_edit, name="set_edit"),
     path("criteria/<str:code>/criteria/<int:number>/edit/", views.criterion_edit, name="criterion_edit"),
     path("criteria/<str:code>/indicators/<int:pk>/edit/", views.indicator_edit, name="indicator_edit"),
+    # Scores in and out of Excel (DESIGN §5).
+    path("criteria/scores/import/", views.scores_import, name="scores_import"),
+    path("criteria/scores/export.<str:format>", views.scores_export, name="scores_export"),
+    path(
+        "communes/<str:code>/assessment/<str:set_code>/<int:year>/template.xlsx",
+        views.scores_template,
+        name="scores_template",
+    ),
     # A commune's self-assessment and its verification, one criterion per page.
     path(assessment, views.score_entry, name="score_entry"),
     path(f"{assessment}verify/<int:indicator_pk>/", views.score_verify, name="score_verify"),

@@ -1,17 +1,23 @@
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Count, Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
+from import_export.results import RowResult
 
 from communes.access import access_for, get_commune_for_user
-from communes.models import Province
+from communes.models import Membership, Province
 
 from .access import (
     can_copy_sets,
@@ -31,6 +37,8 @@ from .forms import (
     RegistrationForm,
     RevocationForm,
     ScoreForm,
+    SpreadsheetUploadForm,
+    StandingFilterForm,
     TargetFormSet,
     VerificationForm,
 )
@@ -45,6 +53,7 @@ from .models import (
     Score,
     resolve_target,
 )
+from .resources import export_scores, import_scores, render_scores_file, score_template
 from .services import ScoreEdit, StaleScoresError, copy_criteria_set, record_scores, verify_score
 
 
@@ -407,3 +416,110 @@ def recognition_revoke(request, code, pk):
         )
         return redirect(f"{commune.get_absolute_url()}#programme")
     return _programme_form_page(request, commune, form, _("Thu hồi quyết định công nhận"))
+
+
+# Scores in and out of Excel ---------------------------------------------------------
+
+IMPORTS_DIR = "imports"
+SESSION_IMPORTS = "score_imports"
+PREVIEW_ACTIONS = {
+    RowResult.IMPORT_TYPE_NEW: _lazy("Thêm mới"),
+    RowResult.IMPORT_TYPE_UPDATE: _lazy("Cập nhật"),
+    RowResult.IMPORT_TYPE_SKIP: _lazy("Không đổi"),
+}
+
+
+def _require_coordinator(user):
+    if not access_for(user).has_role(Membership.Role.COORDINATOR):
+        raise PermissionDenied
+
+
+@login_required
+def scores_import(request):
+    """Coordinators import a scores file: preview first, then confirm; all or nothing."""
+    _require_coordinator(request.user)
+    if request.method == "POST" and "token" in request.POST:
+        return _scores_import_confirm(request)
+    form = SpreadsheetUploadForm(request.POST or None, request.FILES or None)
+    if request.method != "POST" or not form.is_valid():
+        return render(request, "criteria/scores_import.html", {"form": form})
+    upload = form.cleaned_data["file"]
+    data = upload.read()
+    report = import_scores(data, user=request.user, format=upload.extension, dry_run=True)
+    context = {"form": form, "report": report, "file_name": upload.name}
+    if report.ok:
+        # Keep the file for the confirm step; the session remembers whose it is.
+        token = uuid.uuid4().hex
+        default_storage.save(f"{IMPORTS_DIR}/{token}.{upload.extension}", ContentFile(data))
+        request.session[SESSION_IMPORTS] = {
+            **request.session.get(SESSION_IMPORTS, {}),
+            token: [upload.extension, upload.name],
+        }
+        context["token"] = token
+        context["preview"] = [
+            (row.object_repr, PREVIEW_ACTIONS.get(row.import_type, row.import_type))
+            for row in report.result.valid_rows()
+            if row.object_repr
+        ]
+    return render(request, "criteria/scores_import.html", context)
+
+
+def _scores_import_confirm(request):
+    token = request.POST["token"]
+    pending = request.session.get(SESSION_IMPORTS, {})
+    if token not in pending:
+        messages.error(request, _("Phiên xem trước đã hết hạn hoặc đã được nhập. Hãy chọn lại tệp."))
+        return redirect("criteria:scores_import")
+    extension, name = pending.pop(token)
+    request.session[SESSION_IMPORTS] = pending
+    path = f"{IMPORTS_DIR}/{token}.{extension}"
+    with default_storage.open(path, "rb") as stored:
+        data = stored.read()
+    default_storage.delete(path)
+    report = import_scores(data, user=request.user, format=extension, dry_run=False)
+    if not report.ok:
+        # The data changed between preview and confirm; nothing was written.
+        return render(
+            request, "criteria/scores_import.html", {"form": SpreadsheetUploadForm(), "report": report}
+        )
+    messages.success(
+        request,
+        _("Đã nhập tệp %(name)s. %(summary)s") % {"name": name, "summary": " ".join(report.summary_lines())},
+    )
+    return redirect("reports:dashboard")
+
+
+@login_required
+def scores_export(request, format):
+    """The scores of the communes the user sees, filtered like the dashboard."""
+    filters = StandingFilterForm(request.GET)
+    criteria_set, year, as_of = filters.resolve()
+    if criteria_set is None:
+        raise Http404
+    communes = access_for(request.user).visible_communes().current(as_of).order_by("search_name", "name")
+    dataset = export_scores(criteria_set=criteria_set, year=year, communes=communes, as_of=as_of)
+    suffix = f"-den-{as_of.isoformat()}" if as_of else ""
+    return _spreadsheet_response(dataset, format, f"ket-qua-{criteria_set.code}-{year}{suffix}")
+
+
+@login_required
+def scores_template(request, code, set_code, year):
+    """A commune's sheet of every indicator of the set, pre-filled, to fill in and import."""
+    commune = get_commune_for_user(request.user, code)
+    criteria_set = get_set_for_user(request.user, set_code)
+    village = None
+    if criteria_set.level == CriteriaSet.Level.VILLAGE:
+        village = get_object_or_404(commune.villages, code=request.GET.get("village", ""))
+    dataset = score_template(commune=commune, criteria_set=criteria_set, year=year, village=village)
+    place = f"{commune.code}-{village.code}" if village else commune.code
+    return _spreadsheet_response(dataset, "xlsx", f"mau-ket-qua-{place}-{criteria_set.code}-{year}")
+
+
+def _spreadsheet_response(dataset, format, stem):
+    content_type = {
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "csv": "text/csv; charset=utf-8",
+    }[format]
+    response = HttpResponse(render_scores_file(dataset, format=format), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{stem}.{format}"'
+    return response

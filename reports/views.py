@@ -4,11 +4,11 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from communes.access import access_for, get_commune_for_user
+from communes.models import Membership
 from criteria.access import can_enter_scores, can_manage_programme
+from criteria.forms import StandingFilterForm
 from criteria.models import CriteriaSet, Score
 from criteria.standing import DistrictSummary, commune_rows, criteria_tree, village_standings
-
-from .forms import StandingFilterForm
 
 
 def _query(criteria_set, year, as_of) -> str:
@@ -23,15 +23,18 @@ def dashboard(request):
     """Communes × criteria: where every commune stands, at a glance."""
     filters = StandingFilterForm(request.GET)
     criteria_set, year, as_of = filters.resolve()
-    context = {"filters": filters, "criteria_set": criteria_set, "year": year, "as_of": as_of}
+    access = access_for(request.user)
+    context = {
+        "filters": filters,
+        "criteria_set": criteria_set,
+        "year": year,
+        "as_of": as_of,
+        "can_import": access.has_role(Membership.Role.COORDINATOR),
+    }
     if criteria_set is None:
         return render(request, "reports/dashboard.html", context)
     communes = (
-        access_for(request.user)
-        .visible_communes()
-        .current(as_of)
-        .select_related("district")
-        .order_by("search_name", "name")
+        access.visible_communes().current(as_of).select_related("district").order_by("search_name", "name")
     )
     criteria = criteria_tree(criteria_set)
     rows = commune_rows(communes, criteria_set=criteria_set, year=year, as_of=as_of, criteria=criteria)

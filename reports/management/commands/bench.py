@@ -1,0 +1,261 @@
+"""python manage.py bench [--communes 150] [--years 5] [--repeat 20]
+
+How the pages scale, measured in one run and printed as one table. The command seeds
+a province (districts of 15 communes, QD318-2022-XA-NTM scores for every commune and
+year, with their history) in a throwaway database, never the developer's, then times
+through Django's test client, logged in as coordinators:
+
+- the floor: a minimal `login_required` view behind the same middleware;
+- the dashboard of one district (15 communes) and of the whole province, so the same
+  view is measured on 15 and on 150 communes in the same database;
+- a commune's scorecard;
+- a real import of a scores file (57 rows per commune), rolled back afterwards.
+
+Each page is warmed up, then timed `--repeat` times; the table shows the median.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import math
+import platform
+import random
+import statistics
+import tempfile
+import time
+import warnings
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import django
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.http import HttpResponse
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext, setup_databases, teardown_databases
+from django.urls import include, path, reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from simple_history.utils import bulk_create_with_history
+
+from communes.access import access_for
+from communes.demo import DISTRICT_DEPARTMENTS
+from communes.models import Commune, Department, District, Membership, Province, Region, Village
+from criteria.demo import _value_for, assign_demo_departments, status_word
+from criteria.loader import load_criteria_set, read_criteria_file
+from criteria.management.commands.load_criteria import fixtures_dir
+from criteria.models import Recognition, Registration, Score, resolve_target
+from criteria.resources import YEAR, export_scores, import_scores, render_scores_file
+from criteria.standing import criteria_tree
+from ntm.lib.text import fold
+
+SET_CODE = "QD318-2022-XA-NTM"
+LAST_YEAR = 2024
+DISTRICT_SIZE = 15
+VILLAGES_PER_COMMUNE = 8
+WARM_UP = 2
+# The dashboard may cost this many floors at 150 communes.
+DASHBOARD_FLOOR_GOAL = 5
+
+
+@login_required
+def floor(request):
+    """What any logged-in page costs before it does anything: middleware, session, user."""
+    return HttpResponse("ok")
+
+
+# The product's URLs plus the floor, used only while the bench runs.
+urlpatterns = [
+    path("bench/floor/", floor, name="bench_floor"),
+    path("", include("ntm.urls")),
+]
+
+
+# --- The throwaway database -------------------------------------------------------------
+
+
+@contextmanager
+def throwaway_database():
+    """A fresh, migrated database for the duration: a temporary SQLite file, or on
+    another engine a `bench_<name>` database made by Django's test-database machinery.
+
+    The default alias gets a connection of its own meanwhile, so neither the
+    developer's database nor a test run's open (possibly in-memory) one is touched.
+    """
+    original = connections[DEFAULT_DB_ALIAS]
+    settings_dict = copy.deepcopy(original.settings_dict)
+    with tempfile.TemporaryDirectory(prefix="ntm-bench-") as directory:
+        if original.vendor == "sqlite":
+            settings_dict["TEST"]["NAME"] = str(Path(directory) / "bench.sqlite3")
+        else:
+            settings_dict["TEST"]["NAME"] = f"bench_{settings_dict['NAME']}"
+        connections[DEFAULT_DB_ALIAS] = type(original)(settings_dict, DEFAULT_DB_ALIAS)
+        try:
+            old_config = setup_databases(
+                verbosity=0, interactive=False, aliases={DEFAULT_DB_ALIAS}, serialized_aliases=set()
+            )
+            try:
+                yield
+            finally:
+                teardown_databases(old_config, verbosity=0)
+        finally:
+            connections[DEFAULT_DB_ALIAS].close()
+            connections[DEFAULT_DB_ALIAS] = original
+            # Content type ids were cached from the bench database.
+            ContentType.objects.clear_cache()
+
+
+# --- The province ---------------------------------------------------------------------
+
+
+@dataclass
+class Seed:
+    """What the seed made and the measures need."""
+
+    criteria_set: object
+    communes: list[Commune]
+    district_communes: int
+    province_user: object
+    district_user: object
+    scores: int
+    history: int
+    villages: int
+
+
+def _status(rng: random.Random, indicator, *, unmet_share: float, has_craft_village: bool) -> str:
+    """Mostly met; some not met, a few "basically met"; "not applicable" where allowed."""
+    if indicator.conditional and not has_craft_village:
+        return Score.Status.NOT_APPLICABLE
+    draw = rng.random()
+    if draw >= unmet_share:
+        return Score.Status.MET
+    return Score.Status.BASICALLY_MET if draw < unmet_share / 4 else Score.Status.NOT_MET
+
+
+@transaction.atomic
+def seed_province(*, communes: int, years: int) -> Seed:
+    """Districts of 15 communes under one province, each commune with every indicator
+    of the set scored for `years` years up to 2024, plus registrations and recognitions."""
+    rng = random.Random(318)
+    criteria_set = load_criteria_set(
+        data=read_criteria_file(fixtures_dir() / f"{SET_CODE.lower()}.yaml")
+    ).criteria_set
+    User = get_user_model()
+    province = Province.objects.create(code="99", name="Tỉnh Thử Nghiệm")
+    districts = [
+        District.objects.create(code=f"9{number:02d}", name=f"Huyện Số {number}", province=province)
+        for number in range(1, math.ceil(communes / DISTRICT_SIZE) + 1)
+    ]
+    places = [
+        Commune.objects.create(
+            code=f"{90000 + number:05d}",
+            name=f"Xã Số {number}",
+            province=province,
+            district=districts[(number - 1) // DISTRICT_SIZE],
+            region=Region.BTB,
+        )
+        for number in range(1, communes + 1)
+    ]
+    villages = Village.objects.bulk_create(
+        Village(commune=commune, code=f"T{number:02d}", name=f"Thôn {number}", search_name=f"thon {number}")
+        for commune in places
+        for number in range(1, VILLAGES_PER_COMMUNE + 1)
+    )
+    first_district = districts[0]
+    Department.objects.bulk_create(
+        Department(name=name, short_name=short_name, level=Department.Level.DISTRICT, district=first_district)
+        for short_name, name in DISTRICT_DEPARTMENTS
+    )
+    assign_demo_departments(first_district)
+    province_user = User.objects.create_user("bench_tinh")
+    Membership.objects.create(user=province_user, role=Membership.Role.COORDINATOR, province=province)
+    district_user = User.objects.create_user("bench_huyen")
+    Membership.objects.create(user=district_user, role=Membership.Role.COORDINATOR, district=first_district)
+
+    criteria = criteria_tree(criteria_set)
+    lagging = {commune.pk: rng.random() for commune in places}  # 0: ahead, 1: far behind
+    craft_village = {commune.pk: rng.random() < 0.7 for commune in places}
+    first_year = LAST_YEAR - years + 1
+    for year in range(first_year, LAST_YEAR + 1):
+        entered_at = timezone.make_aware(datetime.datetime(year, 11, 15, 9, 0))
+        # Up to 30% unmet in the first year for the laggards, shrinking every year.
+        progress = (year - first_year) / (years + 1)
+        scores = []
+        for commune in places:
+            unmet_share = (0.05 + 0.25 * lagging[commune.pk]) * (1 - progress)
+            for criterion in criteria:
+                for indicator in criterion.indicators.all():
+                    status = _status(
+                        rng, indicator, unmet_share=unmet_share, has_craft_village=craft_village[commune.pk]
+                    )
+                    target = resolve_target(
+                        indicator.targets.all(), region=commune.target_region, commune_group="", year=year
+                    )
+                    met = status == Score.Status.MET
+                    score = Score(
+                        indicator=indicator,
+                        commune=commune,
+                        year=year,
+                        entered_by=province_user,
+                        entered_at=entered_at,
+                        verification=Score.Verification.VERIFIED,
+                        verified_by=province_user,
+                        verified_at=entered_at + datetime.timedelta(days=20),
+                    )
+                    value = None
+                    if status != Score.Status.NOT_APPLICABLE:
+                        value = _value_for(indicator, target, met, (commune.code, year, indicator.code))
+                    # The programme's rules: a status against the value needs a reason.
+                    score.assess(
+                        value_number=value,
+                        value_text="" if indicator.is_numeric else status_word(status),
+                        status=status,
+                        reason="Đang hoàn thiện hồ sơ, chờ thẩm tra lại",
+                        target=target,
+                    )
+                    scores.append(score)
+        bulk_create_with_history(scores, Score, default_user=province_user, default_date=entered_at)
+
+    registrations, recognitions = [], []
+    for number, commune in enumerate(places):
+        if rng.random() < 0.4:
+            target_year = LAST_YEAR + (number % 2)
+            registered_on = datetime.date(target_year - 1, 12, 10)
+            registrations.append(
+                Registration(
+                    commune=commune,
+                    criteria_set=criteria_set,
+                    target_year=target_year,
+                    registered_on=registered_on,
+                    confirmed_on=registered_on + datetime.timedelta(days=5),
+                    confirmed_by=province_user,
+                )
+            )
+        elif lagging[commune.pk] < 0.2:
+            recognitions.append(
+                Recognition(
+                    commune=commune,
+                    criteria_set=criteria_set,
+                    decision_number=f"{4800 + number}/QĐ-UBND",
+                    decided_on=datetime.date(LAST_YEAR - 1, 12, 28),
+                    signer="Chủ tịch UBND tỉnh",
+                )
+            )
+    bulk_create_with_history(registrations, Registration, default_user=province_user)
+    bulk_create_with_history(recognitions, Recognition, default_user=province_user)
+    return Seed(
+        criteria_set=criteria_set,
+        communes=places,
+        district_communes=min(DISTRICT_SIZE, communes),
+        province_user=province_user,
+        district_user=district_user,
+        scores=Score.objects.count(),
+        history=Score.history.count(),
+        villages=len(villages),
+    )

@@ -1,0 +1,189 @@
+import io
+
+import openpyxl
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+from django.urls import reverse
+
+from communes.models import Commune
+from criteria.models import Score
+from tests.base import AssessmentTestCase
+
+HEADER = ["Mã xã", "Xã", "Mã thôn", "Bộ tiêu chí", "Mã chỉ tiêu", "Năm", "Giá trị", "Kết quả", "Ghi chú"]
+
+
+def xlsx(rows, name="ket-qua.xlsx"):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return SimpleUploadedFile(name, buffer.getvalue())
+
+
+def read_xlsx(content):
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).worksheets[0]
+    return [[cell if cell is not None else "" for cell in row] for row in sheet.iter_rows(values_only=True)]
+
+
+class ScoresImportPageTests(AssessmentTestCase):
+    url = reverse("criteria:scores_import")
+
+    def good_file(self):
+        return xlsx(
+            [
+                [self.commune_a.code, "Dân Lý", "", self.ntm.code, "3.2", 2024, "", "Đạt", ""],
+                [self.commune_a.code, "Dân Lý", "", self.ntm.code, "2.1", 2024, "", "Chưa đạt", ""],
+            ]
+        )
+
+    def test_coordinator_previews_then_confirms(self):
+        self.client.force_login(self.coordinator)
+        preview = self.client.post(self.url, {"file": self.good_file()})
+        self.assertContains(preview, "Xác nhận nhập")
+        self.assertContains(preview, "Thêm mới")
+        self.assertEqual(Score.objects.count(), 0)
+        response = self.client.post(self.url, {"token": preview.context["token"]})
+        self.assertRedirects(response, reverse("reports:dashboard"))
+        statuses = dict(Score.objects.values_list("indicator__code", "status"))
+        self.assertEqual(statuses, {"3.2": "met", "2.1": "not_met"})
+
+    def test_a_bad_row_is_listed_and_nothing_can_be_confirmed(self):
+        self.client.force_login(self.coordinator)
+        bad = xlsx([[self.commune_a.code, "Dân Lý", "", self.ntm.code, "2.99", 2024, "", "Đạt", ""]])
+        response = self.client.post(self.url, {"file": bad})
+        self.assertContains(response, "Dòng 2")
+        self.assertNotContains(response, "Xác nhận nhập")
+        self.assertNotIn("token", response.context)
+        self.assertEqual(Score.objects.count(), 0)
+
+    def test_a_token_is_used_once(self):
+        self.client.force_login(self.coordinator)
+        token = self.client.post(self.url, {"file": self.good_file()}).context["token"]
+        self.client.post(self.url, {"token": token})
+        response = self.client.post(self.url, {"token": token}, follow=True)
+        self.assertContains(response, "Phiên xem trước đã hết hạn hoặc đã được nhập")
+        self.assertEqual(Score.objects.count(), 2)
+
+    def test_another_users_token_is_refused(self):
+        self.client.force_login(self.coordinator)
+        token = self.client.post(self.url, {"file": self.good_file()}).context["token"]
+        self.client.force_login(self.admin)
+        self.client.post(self.url, {"token": token})
+        self.assertEqual(Score.objects.count(), 0)
+
+    def test_a_wrong_file_type_is_refused_next_to_the_field(self):
+        self.client.force_login(self.coordinator)
+        response = self.client.post(self.url, {"file": SimpleUploadedFile("bao-cao.pdf", b"%PDF-1.7")})
+        self.assertContains(response, "Chỉ nhận tệp .xlsx hoặc .csv.")
+
+    @override_settings(UPLOAD_MAX_MB=1)
+    def test_an_oversized_file_is_refused(self):
+        self.client.force_login(self.coordinator)
+        big = SimpleUploadedFile("lon.csv", b"x" * (1024 * 1024 + 1))
+        self.assertContains(self.client.post(self.url, {"file": big}), "Giới hạn là 1 MB")
+
+    def test_an_empty_file_is_refused(self):
+        self.client.force_login(self.coordinator)
+        response = self.client.post(self.url, {"file": SimpleUploadedFile("rong.csv", b"")})
+        self.assertContains(response, "Tập tin được gửi là rỗng.")
+        self.assertEqual(Score.objects.count(), 0)
+
+    def test_commune_official_cannot_import(self):
+        self.client.force_login(self.official_a)
+        self.assertEqual(self.client.post(self.url, {"file": self.good_file()}).status_code, 403)
+        self.assertEqual(Score.objects.count(), 0)
+
+    def test_leader_cannot_import(self):
+        self.client.force_login(self.leader)
+        self.assertEqual(self.client.get(self.url).status_code, 403)
+
+    def test_department_officer_cannot_import(self):
+        self.client.force_login(self.department_officer)
+        self.assertEqual(self.client.get(self.url).status_code, 403)
+
+    def test_it_requires_login(self):
+        self.assertEqual(self.client.post(self.url, {"file": self.good_file()}).status_code, 302)
+        self.assertEqual(Score.objects.count(), 0)
+
+
+class ScoresExportTests(AssessmentTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.score_all(cls.commune_a, 2024, exceptions={"2.1": Score.Status.NOT_MET})
+        cls.score_all(cls.commune_b, 2024)
+
+    def export(self, user, format="xlsx", **params):
+        self.client.force_login(user)
+        return self.client.get(
+            reverse("criteria:scores_export", args=[format]), {"set": self.ntm.code, "year": 2024, **params}
+        )
+
+    def test_it_writes_the_design_columns_and_every_score(self):
+        rows = read_xlsx(self.export(self.leader).content)
+        self.assertEqual(rows[0], HEADER)
+        self.assertEqual(len(rows), 1 + 2 * 57)
+        self.assertIn(
+            [self.commune_a.code, "Dân Lý", "", self.ntm.code, "2.1", 2024, "", "Chưa đạt", ""], rows
+        )
+
+    def test_it_is_an_attachment_named_for_the_filter(self):
+        response = self.export(self.leader)
+        self.assertEqual(
+            response["Content-Disposition"], f'attachment; filename="ket-qua-{self.ntm.code}-2024.xlsx"'
+        )
+
+    def test_csv_has_a_bom_for_excel(self):
+        content = self.export(self.leader, format="csv").content
+        self.assertTrue(content.startswith("\ufeff".encode()))
+        self.assertIn("Mã xã", content.decode("utf-8-sig").splitlines()[0])
+
+    def test_commune_official_exports_only_own_commune(self):
+        rows = read_xlsx(self.export(self.official_b).content)[1:]
+        self.assertEqual({row[0] for row in rows}, {self.commune_b.code})
+
+    def test_outsider_exports_nothing(self):
+        self.assertEqual(len(read_xlsx(self.export(self.nobody).content)), 1)
+
+    def test_it_requires_login(self):
+        response = self.client.get(reverse("criteria:scores_export", args=["xlsx"]))
+        self.assertEqual(response.status_code, 302)
+
+    def test_query_count_is_the_same_for_2_and_40_communes(self):
+        self.client.force_login(self.leader)
+        url = reverse("criteria:scores_export", args=["xlsx"])
+        params = {"set": self.ntm.code, "year": 2024}
+        # session, user, set, memberships, communes, indicators, scores
+        with self.assertNumQueries(7):
+            self.client.get(url, params)
+        for n in range(38):
+            commune = Commune.objects.create(
+                code=f"6{n:04d}", name=f"Xã {n}", province=self.province, district=self.district
+            )
+            self.score_all(commune, 2024)
+        with self.assertNumQueries(7):
+            response = self.client.get(url, params)
+        self.assertEqual(len(read_xlsx(response.content)), 1 + 40 * 57)
+
+
+class ScoresTemplateTests(AssessmentTestCase):
+    def url(self, commune):
+        return reverse("criteria:scores_template", args=[commune.code, self.ntm.code, 2024])
+
+    def test_it_lists_every_indicator_for_the_commune(self):
+        self.client.force_login(self.official_a)
+        rows = read_xlsx(self.client.get(self.url(self.commune_a)).content)
+        self.assertEqual(rows[0], HEADER)
+        self.assertEqual(len(rows), 58)
+        self.assertEqual({row[0] for row in rows[1:]}, {self.commune_a.code})
+        self.assertEqual(rows[1][4], "1.1")
+
+    def test_it_hides_other_communes(self):
+        self.client.force_login(self.official_b)
+        self.assertEqual(self.client.get(self.url(self.commune_a)).status_code, 404)
+
+    def test_it_requires_login(self):
+        self.assertEqual(self.client.get(self.url(self.commune_a)).status_code, 302)
