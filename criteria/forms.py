@@ -1,5 +1,4 @@
 import datetime
-from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.conf import settings
@@ -8,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from communes.models import Department, Province
+from ntm.lib.spreadsheets import parse_decimal
 
 from .models import (
     MAX_YEAR,
@@ -193,14 +193,6 @@ TargetFormSet = forms.inlineformset_factory(
 )
 
 
-def parse_number(text: str) -> Decimal:
-    """Numbers as people type them: "85,5", "85.5", "1.234,5" or "85,5 %"."""
-    cleaned = text.replace("%", "").replace(" ", "").strip()
-    if "," in cleaned:
-        cleaned = cleaned.replace(".", "").replace(",", ".")
-    return Decimal(cleaned)
-
-
 class ScoreForm(forms.Form):
     """One indicator's self-assessment on the per-criterion entry page."""
 
@@ -220,7 +212,9 @@ class ScoreForm(forms.Form):
         indicator = score.indicator
         # The status is left to the computation only where there is a number to compare with.
         computable = indicator.is_numeric and target is not None and target.threshold is not None
-        automatic = computable and not score.override_reason
+        # A status that differs from the computed one (chosen without a value, or
+        # overridden) is shown as chosen, so saving the note alone keeps it.
+        automatic = computable and score.status in (Score.Status.NOT_ASSESSED, score.computed_status(target))
         kwargs.setdefault(
             "initial",
             {
@@ -246,8 +240,8 @@ class ScoreForm(forms.Form):
         value_number, value_text = None, text
         if self.score.indicator.is_numeric and text:
             try:
-                value_number, value_text = parse_number(text), ""
-            except InvalidOperation:
+                value_number, value_text = parse_decimal(text), ""
+            except ValueError:
                 self.add_error("value", _("Giá trị phải là số, ví dụ 85,5."))
                 return cleaned
         try:

@@ -294,6 +294,8 @@ class IndicatorTarget(models.Model):
 
 # The years a score, registration or target may carry.
 MIN_YEAR, MAX_YEAR = 2010, 2100
+# What Score.value_number can hold: 10 digits before the decimal point, 4 after.
+VALUE_STEP, VALUE_LIMIT = Decimal("0.0001"), Decimal(10) ** 10
 
 
 class ScoreQuerySet(models.QuerySet):
@@ -371,7 +373,7 @@ class Score(models.Model):
     # Incremented on every save; a form posted with an older version is stale.
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["version"])
+    history = HistoricalRecords()
     objects = ScoreQuerySet.as_manager()
 
     class Meta:
@@ -449,6 +451,12 @@ class Score(models.Model):
         errors: dict[str, str] = {}
         if indicator.is_numeric and value_text:
             errors["value_number"] = _("Chỉ tiêu %(code)s cần giá trị là số.") % {"code": indicator.code}
+        if value_number is not None:
+            if not value_number.is_finite() or abs(value_number) >= VALUE_LIMIT:
+                errors["value_number"] = _("Giá trị quá lớn hoặc không phải là số.")
+                value_number = None
+            else:
+                value_number = value_number.quantize(VALUE_STEP)
         if status == self.Status.NOT_APPLICABLE and not indicator.conditional:
             errors["status"] = _(
                 "Chỉ tiêu %(code)s không phải chỉ tiêu “nếu có”, không thể đánh giá “Không áp dụng”."

@@ -144,24 +144,38 @@ def record_scores(
         raise PermissionDenied
     indicator_ids = [edit.score.indicator_id for edit in edits]
     current = {
-        s.indicator_id: s.version
+        s.indicator_id: s
         for s in Score.objects.select_for_update()
         .filter(commune=commune, village=village, year=year, indicator_id__in=indicator_ids)
-        .only("indicator_id", "version")
+        .only("indicator_id", "version", "value_number", "value_text", "status")
     }
-    stale = [e.score.indicator.code for e in edits if current.get(e.score.indicator_id, 0) != e.read_version]
+    stale = [
+        e.score.indicator.code
+        for e in edits
+        if (current[e.score.indicator_id].version if e.score.indicator_id in current else 0) != e.read_version
+    ]
     if stale:
         raise StaleScoresError(stale)
     now = timezone.now()
     for edit in edits:
         score = edit.score
         score.entered_by, score.entered_at = user, now
-        # A changed value voids the department's verification of the old one.
-        score.verification = Score.Verification.PENDING
-        score.verified_by, score.verified_at, score.verification_comment = None, None, ""
+        before = current.get(score.indicator_id)
+        if before is None or _result_changed(before, score):
+            # A changed value or result voids the department's verification of the old one.
+            score.verification = Score.Verification.PENDING
+            score.verified_by, score.verified_at, score.verification_comment = None, None, ""
         score._change_reason = score.override_reason or reason
         score.save()
     return len(edits)
+
+
+def _result_changed(before: Score, after: Score) -> bool:
+    return (before.value_number, before.value_text, before.status) != (
+        after.value_number,
+        after.value_text,
+        after.status,
+    )
 
 
 @transaction.atomic
