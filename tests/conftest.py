@@ -3,3 +3,11 @@ import os
 # Playwright's sync API runs an event loop in the test thread; Django refuses
 # ORM calls from such threads unless told the tests know what they do.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Every persona is created with a password; the production hasher is slow on
+    # purpose, and would spend most of the suite's time hashing.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
