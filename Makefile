@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-requirements
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: install run demo test lint messages check-deploy clean
+.PHONY: install run demo test lint messages check-deploy clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,3 +47,8 @@ check-deploy: install
 
 clean:
 	rm -rf $(VENV) test-output
+
+# How the dashboard, the scorecard and the scores import scale on a province-sized
+# data set (150 communes, 5 years), in a throwaway database: one table of timings.
+bench: install
+	$(BIN)/python manage.py bench

@@ -106,18 +106,6 @@ __all__ = [
 # --- Reading cells and words ------------------------------------------------------
 
 
-def _cell(value, width=0) -> str:
-    """A cell as text: numbers without ".0", whitespace collapsed, None as ""."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = " ".join(str(value).split())
-    if width and text.isdigit() and len(text) < width:
-        text = text.zfill(width)
-    return text
-
-
 def _word_key(text: str) -> str:
     # "Trung du và miền núi phía Bắc" (the official name) and "Trung du miền núi
     # phía Bắc" (the model's label) are the same region.
@@ -144,93 +132,16 @@ def _group(text: str) -> str | None:
     return key if key in CommuneGroup.values else None
 
 
-def _shown(value: str) -> str:
-    return f"“{value}”" if value else _("(trống)")
-
-
-def _or_list(words) -> str:
-    words = list(words)
-    return _("%(words)s hoặc %(last)s") % {"words": ", ".join(words[:-1]), "last": words[-1]}
-
-
-# --- File formats -------------------------------------------------------------------
-
-
-def _dataset(rows) -> tablib.Dataset:
-    """A dataset of text cells, blank lines kept so row numbers match the sheet's."""
-    rows = [[_cell(value) for value in row] for row in rows]
-    while rows and not any(rows[-1]):
-        rows.pop()
-    if not rows:
-        return tablib.Dataset()
-    width = max(len(row) for row in rows)
-    rows = [row + [""] * (width - len(row)) for row in rows]
-    dataset = tablib.Dataset(headers=rows[0])
-    for row in rows[1:]:
-        dataset.append(row)
-    return dataset
-
-
-class UnitCSV(base_formats.CSV):
-    """CSV as people save it: UTF-8 with or without BOM, "," or ";" between cells.
-
-    Excel under Vietnamese regional settings separates cells with ";". Unlike
-    tablib, blank lines are kept so that "Dòng N" is the line the user sees.
-    """
-
-    def create_dataset(self, in_stream, **kwargs):
-        if isinstance(in_stream, bytes):
-            in_stream = in_stream.decode(self.encoding or "utf-8-sig")
-        text = in_stream.removeprefix("\ufeff")
-        header = text.split("\n", 1)[0]
-        delimiter = ";" if header.count(";") > header.count(",") else ","
-        return _dataset(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-
-
-class UnitXLSX(base_formats.XLSX):
-    """The first sheet of the workbook (import-export reads the active one)."""
-
-    def create_dataset(self, in_stream):
-        book = openpyxl.load_workbook(io.BytesIO(in_stream), read_only=True, data_only=True)
-        try:
-            return _dataset(book.worksheets[0].iter_rows(values_only=True))
-        finally:
-            book.close()
-
-
 # --- The resource -------------------------------------------------------------------
 
 
-class UnitImportResult(Result):
-    """import-export's result, with rows numbered as the spreadsheet numbers them.
-
-    import-export counts data rows from 1; people read the numbers Excel shows
-    (header = row 1), so the admin's error table, the command and any page all
-    say the same "Dòng N".
-    """
+class UnitImportResult(SpreadsheetResult):
+    """import-export's result with rows numbered as in the sheet, and what each level got."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         #: {"province": {"new": n, "updated": n, "unchanged": n}, "district": ...}
         self.unit_counts = {}
-
-    def append_row_result(self, row_result):
-        # A blank line is not a row of the file: keep it out of the preview.
-        if not getattr(row_result, "is_blank", False):
-            super().append_row_result(row_result)
-
-    def increment_row_result_total(self, row_result):
-        if not getattr(row_result, "is_blank", False):
-            super().increment_row_result_total(row_result)
-
-    def append_invalid_row(self, number, row, validation_error):
-        super().append_invalid_row(number + 1, row, validation_error)
-
-    def append_error_row(self, number, row, errors):
-        super().append_error_row(number + 1, row, errors)
-
-    def row_errors(self):
-        return [(row.errors[0].number + 1, row.errors) for row in self.rows if row.errors]
 
 
 class _Text(widgets.Widget):
@@ -241,7 +152,7 @@ class _Text(widgets.Widget):
         self.words = words or {}
 
     def clean(self, value, row=None, **kwargs):
-        return _cell(value)
+        return cell(value)
 
     def render(self, value, obj=None, **kwargs):
         if value in (None, ""):
@@ -262,21 +173,11 @@ class _UnitRow:
 
     @classmethod
     def parse(cls, number, values):
-        cells = {
-            column: _cell(value, CODE_WIDTHS.get(column, 0))
-            for column, value in zip(COLUMNS, values[: len(COLUMNS)], strict=True)
-        }
-        extra = [_cell(value) for value in values[len(COLUMNS) :]]
-        if not any(cells.values()) and not any(extra):
+        parsed = parse_row(values, COLUMNS, CODE_WIDTHS)
+        if parsed is None:
             return None
-        return cls(number=number, cells=cells, has_extra_cells=any(extra))
-
-
-class _Errors(dict):
-    """Messages of one row by column, as ValidationError(dict) takes them."""
-
-    def add(self, column, message):
-        self.setdefault(column, []).append(message)
+        cells, has_extra_cells = parsed
+        return cls(number=number, cells=cells, has_extra_cells=has_extra_cells)
 
 
 def _assign(obj, **values) -> bool:
@@ -297,7 +198,7 @@ def _assign_related(obj, name, target) -> bool:
     return changed
 
 
-class UnitResource(resources.ModelResource):
+class UnitResource(AllOrNothingMixin, resources.ModelResource):
     """One row of the units file = one commune, and the village of that row if any.
 
     The instance import-export sees is the row's Commune; the row's village rides on
@@ -342,17 +243,9 @@ class UnitResource(resources.ModelResource):
 
     # --- import: the whole file is checked first ---
 
-    def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
-        # All or nothing (DESIGN §5). The admin's confirm step would otherwise
-        # commit the valid rows of a file that went bad after its preview.
-        kwargs["rollback_on_validation_errors"] = True
-        return super().import_data(
-            dataset, dry_run=dry_run, raise_errors=raise_errors, use_transactions=True, **kwargs
-        )
-
     def _reset(self):
         self._rows: dict[int, _UnitRow | None] = {}  # by import-export's row number
-        self._errors: dict[int, _Errors] = {}
+        self._errors: dict[int, RowErrors] = {}
         self._file_unusable = False
         self._provinces: dict[str, Province] = {}
         self._districts: dict[str, District] = {}
@@ -369,7 +262,7 @@ class UnitResource(resources.ModelResource):
     def before_import(self, dataset, **kwargs):
         self._reset()
         try:
-            dataset.headers = _check_headers(dataset.headers)
+            dataset.headers = check_headers(dataset.headers, COLUMNS)
             for number, values in enumerate(dataset, 1):
                 self._rows[number] = _UnitRow.parse(number + 1, values)
             if not any(self._rows.values()):
@@ -407,7 +300,7 @@ class UnitResource(resources.ModelResource):
         for number, row in self._rows.items():
             if row is None:
                 continue
-            errors = _Errors()
+            errors = RowErrors()
             self._check_cells(row, errors)
             self._check_against_earlier_rows(row, firsts, errors)
             self._check_against_database(row, errors)
@@ -430,13 +323,13 @@ class UnitResource(resources.ModelResource):
                 errors.add(
                     name_column,
                     _("Có %(given)s %(value)s nhưng thiếu %(missing)s.")
-                    % {"given": code_column, "value": _shown(cells[code_column]), "missing": name_column},
+                    % {"given": code_column, "value": shown(cells[code_column]), "missing": name_column},
                 )
             if cells[name_column] and not cells[code_column]:
                 errors.add(
                     code_column,
                     _("Có %(given)s %(value)s nhưng thiếu %(missing)s.")
-                    % {"given": name_column, "value": _shown(cells[name_column]), "missing": code_column},
+                    % {"given": name_column, "value": shown(cells[name_column]), "missing": code_column},
                 )
         if cells[KIND]:
             row.kind = _kinds().get(_word_key(cells[KIND]))
@@ -444,21 +337,21 @@ class UnitResource(resources.ModelResource):
                 errors.add(
                     KIND,
                     _("Loại %(value)s không hợp lệ: phải là %(words)s.")
-                    % {"value": _shown(cells[KIND]), "words": _or_list(KIND_WORDS.values())},
+                    % {"value": shown(cells[KIND]), "words": or_list(KIND_WORDS.values())},
                 )
         row.region = _regions().get(_word_key(cells[REGION])) if cells[REGION] else ""
         if row.region is None:
             errors.add(
                 REGION,
                 _("Vùng %(value)s không hợp lệ: phải là mã vùng (%(codes)s) hoặc tên vùng.")
-                % {"value": _shown(cells[REGION]), "codes": ", ".join(Region.values)},
+                % {"value": shown(cells[REGION]), "codes": ", ".join(Region.values)},
             )
         row.commune_group = _group(cells[GROUP]) if cells[GROUP] else ""
         if row.commune_group is None:
             errors.add(
                 GROUP,
                 _("Nhóm xã %(value)s không hợp lệ: phải là %(words)s hoặc để trống.")
-                % {"value": _shown(cells[GROUP]), "words": ", ".join(CommuneGroup.values)},
+                % {"value": shown(cells[GROUP]), "words": ", ".join(CommuneGroup.values)},
             )
         if row.has_extra_cells:
             errors.add(
@@ -486,11 +379,11 @@ class UnitResource(resources.ModelResource):
                         _("%(key)s %(code)s đã có ở dòng %(first)d với %(column)s %(before)s, khác %(now)s.")
                         % {
                             "key": key_column,
-                            "code": _shown(code),
+                            "code": shown(code),
                             "first": first.number,
                             "column": column,
-                            "before": _shown(first.cells[column]),
-                            "now": _shown(cells[column]),
+                            "before": shown(first.cells[column]),
+                            "now": shown(cells[column]),
                         },
                     )
         if cells[COMMUNE_CODE] and cells[VILLAGE_CODE]:
@@ -500,8 +393,8 @@ class UnitResource(resources.ModelResource):
                     VILLAGE_CODE,
                     _("Mã xã %(commune)s và Mã thôn %(village)s trùng với dòng %(first)d.")
                     % {
-                        "commune": _shown(cells[COMMUNE_CODE]),
-                        "village": _shown(cells[VILLAGE_CODE]),
+                        "commune": shown(cells[COMMUNE_CODE]),
+                        "village": shown(cells[VILLAGE_CODE]),
                         "first": first.number,
                     },
                 )
@@ -517,10 +410,10 @@ class UnitResource(resources.ModelResource):
                     "không thuộc Mã tỉnh %(value)s."
                 )
                 % {
-                    "code": _shown(code),
+                    "code": shown(code),
                     "province": district.province.name,
                     "province_code": district.province.code,
-                    "value": _shown(province_code),
+                    "value": shown(province_code),
                 },
             )
 
@@ -529,10 +422,7 @@ class UnitResource(resources.ModelResource):
     def import_row(self, row, instance_loader, **kwargs):
         unit_row = None if self._file_unusable else self._rows.get(kwargs["row_number"])
         if unit_row is None:
-            row_result = self.get_row_result_class()()
-            row_result.import_type = RowResult.IMPORT_TYPE_SKIP
-            row_result.is_blank = True
-            return row_result
+            return blank_row_result(self)
         self._current = unit_row
         self._pending = []
         return super().import_row(row, instance_loader, **kwargs)
@@ -655,25 +545,6 @@ class UnitResource(resources.ModelResource):
                 yield unit_row
 
 
-def _check_headers(headers) -> list[str]:
-    """The header row, checked against COLUMNS (ignoring case and diacritics)."""
-    names = [_cell(header) for header in headers or []]
-    keys = [fold(name) for name in names]
-    expected = [fold(column) for column in COLUMNS]
-    if keys[: len(COLUMNS)] == expected and not any(keys[len(COLUMNS) :]):
-        return list(COLUMNS) + names[len(COLUMNS) :]
-    message = _("Dòng tiêu đề phải đúng các cột: %(columns)s.") % {"columns": " | ".join(COLUMNS)}
-    missing = [column for column in COLUMNS if fold(column) not in keys]
-    unknown = [name for name, key in zip(names, keys, strict=True) if key and key not in expected]
-    if missing:
-        message += " " + _("Thiếu cột: %(columns)s.") % {"columns": ", ".join(missing)}
-    if unknown:
-        message += " " + _("Cột lạ: %(columns)s.") % {"columns": ", ".join(unknown)}
-    if not missing and not unknown:
-        message += " " + _("Các cột không đúng thứ tự.")
-    raise UnitFileError(message, row=1)
-
-
 def _same(column, first, row) -> bool:
     parsed = {KIND: "kind", REGION: "region", GROUP: "commune_group"}.get(column)
     if parsed is None:
@@ -686,38 +557,13 @@ def _same(column, first, row) -> bool:
 # --- The plain functions other code calls --------------------------------------------
 
 
-@dataclass(frozen=True)
-class RowError:
-    """One reason a file was refused. `row` is the spreadsheet's row number (header = 1)."""
-
-    row: int | None
-    column: str
-    message: str
-
-    def __str__(self):
-        if self.row is None:
-            return self.message
-        return _("Dòng %(row)d: %(message)s") % {"row": self.row, "message": self.message}
-
-
 @dataclass
-class UnitImportReport:
-    """What an import did, or would do (`dry_run`), and why a file was refused."""
+class UnitImportReport(ImportReport):
+    """What a units import did, or would do (`dry_run`), and why a file was refused.
 
-    dry_run: bool
-    errors: list[RowError] = field(default_factory=list)
-    #: {"province": {"new": n, "updated": n, "unchanged": n}, "district": ..., "commune": ..., "village": ...}
-    counts: dict[str, dict[str, int]] = field(default_factory=dict)
-    #: import-export's result, for a page that renders the preview rows.
-    result: Result | None = None
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
-    def written(self) -> bool:
-        return self.ok and not self.dry_run
+    `counts`: {"province": {"new": n, "updated": n, "unchanged": n}, "district": ...,
+    "commune": ..., "village": ...}
+    """
 
     def summary_lines(self) -> list[str]:
         return summary_lines(self.counts)
@@ -734,53 +580,13 @@ def summary_lines(counts: dict[str, dict[str, int]]) -> list[str]:
     ]
 
 
-def result_errors(result: Result) -> list[RowError]:
-    """Every reason in an import-export result, in row order."""
-    errors = [RowError(getattr(e.error, "row", None), "", str(e.error)) for e in result.base_errors]
-    for invalid in result.invalid_rows:
-        for column, messages in invalid.error_dict.items():
-            column = "" if column == NON_FIELD_ERRORS else column
-            errors.extend(RowError(invalid.number, column, str(message)) for message in messages)
-    for number, row_errors in result.row_errors():
-        errors.extend(
-            RowError(number, "", _("Lỗi khi ghi: %(error)s") % {"error": error.error}) for error in row_errors
-        )
-    return sorted(errors, key=lambda error: error.row or 0)
-
-
 def read_units_file(source, *, format: str | None = None) -> tablib.Dataset:
     """The first sheet of an .xlsx, or a .csv, as a dataset; UnitFileError if unreadable.
 
     `source` is a path, the file's bytes, or an open/uploaded file. `format` ("xlsx"
     or "csv") defaults to the file name's extension, else to what the bytes look like.
     """
-    name = None
-    if isinstance(source, str | Path):
-        name = str(source)
-        data = Path(source).read_bytes()
-    elif isinstance(source, bytes):
-        data = source
-    else:
-        name = getattr(source, "name", None)
-        data = source.read()
-    if format is None and name:
-        format = Path(name).suffix
-    if format is None:
-        format = "xlsx" if data.startswith(b"PK\x03\x04") else "csv"
-    format = format.lower().lstrip(".")
-    if format not in FORMATS:
-        raise UnitFileError(_("Chỉ nhận tệp .xlsx hoặc .csv."))
-    try:
-        if format == "xlsx":
-            return UnitXLSX().create_dataset(data)
-        return UnitCSV(encoding="utf-8-sig").create_dataset(data)
-    except UnicodeDecodeError as error:
-        raise UnitFileError(_("Tệp CSV phải được lưu với mã hóa UTF-8.")) from error
-    except Exception as error:
-        # openpyxl and zipfile raise many kinds of errors for a damaged file.
-        raise UnitFileError(
-            _("Không đọc được tệp: tệp hỏng hoặc không phải %(format)s.") % {"format": format}
-        ) from error
+    return read_spreadsheet(source, format=format)
 
 
 def import_units(source, *, format: str | None = None, dry_run: bool = False, user=None) -> UnitImportReport:
@@ -802,9 +608,4 @@ def export_units(queryset=None) -> tablib.Dataset:
 
 def render_units_file(dataset: tablib.Dataset, *, format: str = "xlsx") -> bytes:
     """The bytes of an .xlsx or a .csv (UTF-8 with BOM, which Excel needs) for `dataset`."""
-    format = format.lower().lstrip(".")
-    if format == "xlsx":
-        return UnitXLSX().export_data(dataset)
-    if format == "csv":
-        return UnitCSV().export_data(dataset).encode("utf-8-sig")
-    raise UnitFileError(_("Chỉ nhận tệp .xlsx hoặc .csv."))
+    return render_spreadsheet(dataset, format=format)

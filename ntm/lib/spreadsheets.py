@@ -72,7 +72,9 @@ def parse_row(values, columns, widths=None) -> tuple[dict[str, str], bool] | Non
     column; None for a blank row."""
     widths = widths or {}
     values = list(values)
-    cells = {column: cell(value, widths.get(column, 0)) for column, value in zip(columns, values, strict=False)}
+    cells = {
+        column: cell(value, widths.get(column, 0)) for column, value in zip(columns, values, strict=False)
+    }
     cells.update((column, "") for column in columns[len(values) :])
     extra = [cell(value) for value in values[len(columns) :]]
     if not any(cells.values()) and not any(extra):
@@ -80,21 +82,30 @@ def parse_row(values, columns, widths=None) -> tuple[dict[str, str], bool] | Non
     return cells, any(extra)
 
 
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d+)?|\.\d+)")
+
+
+def _ungrouped(whole: str, separator: str) -> str:
+    """ "1.234.567" -> "1234567", or ValueError unless the groups are of three digits."""
+    if not re.fullmatch(rf"[+-]?\d{{1,3}}(?:{re.escape(separator)}\d{{3}})+", whole):
+        raise ValueError(f"badly grouped number: {whole!r}")
+    return whole.replace(separator, "")
 
 
 def parse_decimal(text) -> Decimal:
     """A number as people type it: "85,5", "85.5", "1.234,5", "1,234.5" or "85,5 %".
 
     A lone separator is the decimal one (Vietnamese writes "85,5", software "85.5");
-    with both, the last one is. Raises ValueError for anything else.
+    with both, the last one is and the other groups thousands. Raises ValueError
+    for anything else.
     """
     cleaned = str(text).replace("%", "").replace("\u00a0", "").replace(" ", "")
     if "," in cleaned and "." in cleaned:
-        grouping = "." if cleaned.rfind(",") > cleaned.rfind(".") else ","
-        cleaned = cleaned.replace(grouping, "")
+        decimal = "," if cleaned.rfind(",") > cleaned.rfind(".") else "."
+        whole, _separator, fraction = cleaned.rpartition(decimal)
+        cleaned = _ungrouped(whole, "." if decimal == "," else ",") + "." + fraction
     elif cleaned.count(",") > 1 or cleaned.count(".") > 1:
-        cleaned = cleaned.replace(",", "").replace(".", "")  # "1.234.567": grouping only
+        cleaned = _ungrouped(cleaned, "," if "," in cleaned else ".")
     cleaned = cleaned.replace(",", ".")
     if not _NUMBER.fullmatch(cleaned):
         raise ValueError(f"not a number: {text!r}")

@@ -9,7 +9,7 @@ through Django's test client, logged in as coordinators:
 - the dashboard of one district (15 communes) and of the whole province, so the same
   view is measured on 15 and on 150 communes in the same database;
 - a commune's scorecard;
-- a real import of a scores file (57 rows per commune), rolled back afterwards.
+- a real import of a scores file with 57 new scores per commune, rolled back afterwards.
 
 Each page is warmed up, then timed `--repeat` times; the table shows the median.
 """
@@ -32,6 +32,7 @@ from pathlib import Path
 import django
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
@@ -50,7 +51,7 @@ from communes.models import Commune, Department, District, Membership, Province,
 from criteria.demo import _value_for, assign_demo_departments, status_word
 from criteria.loader import load_criteria_set, read_criteria_file
 from criteria.management.commands.load_criteria import fixtures_dir
-from criteria.models import Recognition, Registration, Score, resolve_target
+from criteria.models import MIN_YEAR, CriteriaSet, Recognition, Registration, Score, resolve_target
 from criteria.resources import YEAR, export_scores, import_scores, render_scores_file
 from criteria.standing import criteria_tree
 from ntm.lib.text import fold
@@ -58,7 +59,7 @@ from ntm.lib.text import fold
 SET_CODE = "QD318-2022-XA-NTM"
 LAST_YEAR = 2024
 DISTRICT_SIZE = 15
-VILLAGES_PER_COMMUNE = 8
+VILLAGE_NAMES = [f"Thôn {number}" for number in range(1, 9)]
 WARM_UP = 2
 # The dashboard may cost this many floors at 150 communes.
 DASHBOARD_FLOOR_GOAL = 5
@@ -116,13 +117,14 @@ def throwaway_database():
 
 @dataclass
 class Seed:
-    """What the seed made and the measures need."""
+    """What seed_province() made, as the measures need it."""
 
-    criteria_set: object
+    criteria_set: CriteriaSet
     communes: list[Commune]
     district_communes: int
-    province_user: object
-    district_user: object
+    province_user: AbstractBaseUser
+    district_user: AbstractBaseUser
+    indicators: int
     scores: int
     history: int
     villages: int
@@ -162,10 +164,11 @@ def seed_province(*, communes: int, years: int) -> Seed:
         )
         for number in range(1, communes + 1)
     ]
+    # bulk_create skips save(), which keeps search_name.
     villages = Village.objects.bulk_create(
-        Village(commune=commune, code=f"T{number:02d}", name=f"Thôn {number}", search_name=f"thon {number}")
+        Village(commune=commune, code=f"T{number:02d}", name=name, search_name=fold(name))
         for commune in places
-        for number in range(1, VILLAGES_PER_COMMUNE + 1)
+        for number, name in enumerate(VILLAGE_NAMES, 1)
     )
     first_district = districts[0]
     Department.objects.bulk_create(
@@ -255,7 +258,209 @@ def seed_province(*, communes: int, years: int) -> Seed:
         district_communes=min(DISTRICT_SIZE, communes),
         province_user=province_user,
         district_user=district_user,
+        indicators=sum(len(criterion.indicators.all()) for criterion in criteria),
         scores=Score.objects.count(),
         history=Score.history.count(),
         villages=len(villages),
     )
+
+
+# --- Measures -------------------------------------------------------------------------
+
+
+def _get(client: Client, url: str) -> None:
+    response = client.get(url)
+    if response.status_code != 200:
+        raise CommandError(f"GET {url} answered {response.status_code}, not 200.")
+
+
+def time_pages(pages: dict[str, tuple[Client, str]], *, repeat: int) -> dict[str, tuple[float, int]]:
+    """Each page's median milliseconds over `repeat` runs, and the queries of one run."""
+    queries = {}
+    for name, (client, url) in pages.items():
+        for _ in range(WARM_UP):
+            _get(client, url)
+        with CaptureQueriesContext(connection) as captured:
+            _get(client, url)
+        queries[name] = len(captured)
+    timings = {name: [] for name in pages}
+    # Round robin: a load that comes and goes on the machine weighs on every page alike.
+    for _ in range(repeat):
+        for name, (client, url) in pages.items():
+            start = time.perf_counter()
+            _get(client, url)
+            timings[name].append(time.perf_counter() - start)
+    return {name: (statistics.median(timings[name]) * 1000, queries[name]) for name in pages}
+
+
+class _QueryCounter:
+    """Counts queries without logging them: on SQLite, CaptureQueriesContext asks the
+    database to quote every logged query's parameters, which would slow an import."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def time_import(seed: Seed) -> tuple[int, float, int]:
+    """Rows, seconds and queries of a real import of 57 new scores for every commune,
+    rolled back. The file is the export of the latest year, moved one year on.
+    """
+    dataset = export_scores(criteria_set=seed.criteria_set, year=LAST_YEAR, communes=seed.communes)
+    column = dataset.headers.index(YEAR)
+    del dataset[YEAR]
+    dataset.insert_col(column, [LAST_YEAR + 1] * dataset.height, header=YEAR)
+    content = render_scores_file(dataset, "xlsx")
+    counter = _QueryCounter()
+    with transaction.atomic():
+        with connection.execute_wrapper(counter):
+            start = time.perf_counter()
+            report = import_scores(content, user=seed.province_user, format="xlsx")
+            seconds = time.perf_counter() - start
+        if not report.ok:
+            raise CommandError("\n".join(["The scores file was refused:", *map(str, report.errors[:5])]))
+        if report.counts.get("new") != dataset.height:
+            raise CommandError(f"The import wrote {report.counts}, not {dataset.height} new scores.")
+        transaction.set_rollback(True)
+    return dataset.height, seconds, counter.count
+
+
+@dataclass
+class Row:
+    measure: str
+    ms: str = ""
+    queries: str = ""
+    ratio: str = ""
+    goal: str = ""
+    result: str = ""
+
+
+COLUMNS = ("measure", "median ms", "queries", "ratio", "goal", "result")
+NUMERIC_COLUMNS = {"median ms", "queries"}
+
+
+def verdict(passed: bool) -> str:
+    return "PASS" if passed else "MISS"
+
+
+def measure(seed: Seed, *, repeat: int) -> list[Row]:
+    province_client, district_client = Client(), Client()
+    province_client.force_login(seed.province_user)
+    district_client.force_login(seed.district_user)
+    province_size = len(seed.communes)
+    for user, expected in ((seed.province_user, province_size), (seed.district_user, seed.district_communes)):
+        if (seen := access_for(user).visible_communes().count()) != expected:
+            raise CommandError(f"{user} sees {seen} communes, not {expected}.")
+    query = urlencode({"set": seed.criteria_set.code, "year": LAST_YEAR})
+    dashboard = f"{reverse('reports:dashboard')}?{query}"
+    scorecard = f"{reverse('reports:scorecard', args=[seed.communes[0].code])}?{query}"
+    results = time_pages(
+        {
+            "floor": (province_client, reverse("bench_floor")),
+            "district": (district_client, dashboard),
+            "province": (province_client, dashboard),
+            "scorecard": (province_client, scorecard),
+        },
+        repeat=repeat,
+    )
+    floor_ms, floor_queries = results["floor"]
+    small_ms, small_queries = results["district"]
+    large_ms, large_queries = results["province"]
+    card_ms, card_queries = results["scorecard"]
+    rows_imported, import_seconds, import_queries = time_import(seed)
+
+    growth = large_ms / small_ms
+    linear = province_size / seed.district_communes
+    return [
+        Row("floor (login_required → “ok”)", f"{floor_ms:.1f}", str(floor_queries), "1.0× floor"),
+        Row(
+            f"dashboard, district ({seed.district_communes} communes)",
+            f"{small_ms:.1f}",
+            str(small_queries),
+            f"{small_ms / floor_ms:.1f}× floor",
+        ),
+        Row(
+            f"dashboard, province ({province_size} communes)",
+            f"{large_ms:.1f}",
+            str(large_queries),
+            f"{large_ms / floor_ms:.1f}× floor",
+            f"≤ {DASHBOARD_FLOOR_GOAL}× floor",
+            verdict(large_ms <= DASHBOARD_FLOOR_GOAL * floor_ms),
+        ),
+        Row("scorecard, 1 commune", f"{card_ms:.1f}", str(card_queries), f"{card_ms / floor_ms:.1f}× floor"),
+        Row(
+            "dashboard growth, district → province",
+            "",
+            f"{small_queries} → {large_queries}",
+            f"{growth:.1f}×",
+            f"≤ {linear:g}× (linear)",
+            verdict(growth <= linear),
+        ),
+        Row(
+            f"import .xlsx, {rows_imported} rows ({province_size} × {seed.indicators}), 1 run",
+            f"{import_seconds * 1000:.1f}",
+            str(import_queries),
+            f"{rows_imported / import_seconds:.0f} rows/s",
+        ),
+    ]
+
+
+def render_table(rows: list[Row]) -> list[str]:
+    cells = [COLUMNS, *((r.measure, r.ms, r.queries, r.ratio, r.goal, r.result) for r in rows)]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(COLUMNS))]
+
+    def line(values):
+        parts = [
+            value.rjust(width) if column in NUMERIC_COLUMNS else value.ljust(width)
+            for column, value, width in zip(COLUMNS, values, widths, strict=True)
+        ]
+        return " | ".join(parts).rstrip()
+
+    return [line(COLUMNS), "-+-".join("-" * width for width in widths), *map(line, cells[1:])]
+
+
+class Command(BaseCommand):
+    help = (
+        "Đo tốc độ trang tổng quan và trang kết quả xã trên dữ liệu cỡ một tỉnh, "
+        "trong một cơ sở dữ liệu tạm (không đụng tới dữ liệu thật)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--communes", type=int, default=150, help="Số xã của tỉnh (mặc định 150).")
+        parser.add_argument("--years", type=int, default=5, help="Số năm có kết quả, đến 2024 (mặc định 5).")
+        parser.add_argument("--repeat", type=int, default=20, help="Số lần đo mỗi trang (mặc định 20).")
+
+    def handle(self, *args, communes, years, repeat, **options):
+        if min(communes, years, repeat) < 1:
+            raise CommandError("--communes, --years and --repeat must be at least 1.")
+        if years > LAST_YEAR - MIN_YEAR + 1:
+            raise CommandError(f"--years goes back at most to {MIN_YEAR}.")
+        started = time.perf_counter()
+        # DEBUG off, as in production: no query log, no autorefreshing static files.
+        bench_settings = override_settings(
+            ROOT_URLCONF=__name__, DEBUG=False, ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]
+        )
+        with throwaway_database(), bench_settings, warnings.catch_warnings():
+            # WhiteNoise warns that collectstatic has not run; pages do not need it here.
+            warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
+            seed = seed_province(communes=communes, years=years)
+            ready = time.perf_counter() - started
+            version = ".".join(map(str, connection.get_database_version()))
+            header = [
+                f"Bench: {communes} communes in {math.ceil(communes / DISTRICT_SIZE)} districts, "
+                f"{seed.indicators} indicators of {seed.criteria_set.code}, {years} years "
+                f"({LAST_YEAR - years + 1}–{LAST_YEAR}): {seed.scores:,} scores, "
+                f"{seed.history:,} history rows, {seed.villages:,} villages.",
+                f"Python {platform.python_version()}, Django {django.get_version()}, "
+                f"{connection.vendor} {version} (throwaway database), DEBUG off; "
+                f"median of {repeat} runs after {WARM_UP} warm-ups.",
+            ]
+            rows = measure(seed, repeat=repeat)
+        for text in [*header, "", *render_table(rows), ""]:
+            self.stdout.write(text)
+        self.stdout.write(
+            f"Database migrated and seeded in {ready:.1f} s; whole run {time.perf_counter() - started:.1f} s."
+        )
