@@ -36,10 +36,11 @@ lint: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 # Regenerate the English catalogue after changing texts (needs Debian's gettext);
-# the compiled .mo is committed, so running the app never needs gettext.
+# the compiled .mo files are committed, so running the app never needs gettext.
+# locale/vi holds only third-party admin texts, kept by hand: never makemessages it.
 messages: install
 	$(BIN)/python manage.py makemessages --locale en --ignore ".venv/*" --ignore "var/*" --no-obsolete
-	$(BIN)/python manage.py compilemessages --locale en --ignore ".venv/*"
+	$(BIN)/python manage.py compilemessages --ignore ".venv/*"
 
 check-deploy: install
 	DEBUG=false SECRET_KEY=check-deploy-only-$$RANDOM-key-that-is-long-enough-for-django-checks-0123456789 \

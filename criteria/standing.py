@@ -64,14 +64,15 @@ class CriterionResult:
     @cached_property
     def status(self) -> str:
         """Met, not met, basically met or not assessed, for the dashboard cell."""
-        applicable = [r.status for r in self.indicators if r.status != Status.NOT_APPLICABLE]
         if not self.indicators:
             return Status.NOT_ASSESSED
-        if all(s == Status.MET for s in applicable):
+        # A set of plain strings: this runs for every cell of a province's grid.
+        applicable = {str(r.status) for r in self.indicators} - {Status.NOT_APPLICABLE.value}
+        if applicable <= {Status.MET.value}:
             return Status.MET
-        if Status.NOT_MET in applicable:
+        if Status.NOT_MET.value in applicable:
             return Status.NOT_MET
-        if Status.NOT_ASSESSED in applicable:
+        if Status.NOT_ASSESSED.value in applicable:
             return Status.NOT_ASSESSED
         return Status.BASICALLY_MET
 
@@ -93,6 +94,8 @@ class Standing:
 
     place: object
     criteria: list[CriterionResult] = field(default_factory=list)
+    # Whether the place has any score at all for the set and year.
+    assessed: bool = False
 
     @cached_property
     def criteria_met(self) -> int:
@@ -113,11 +116,6 @@ class Standing:
     @property
     def meets_set(self) -> bool:
         return bool(self.criteria) and self.criteria_met == self.criteria_total
-
-    @cached_property
-    def assessed(self) -> bool:
-        """Whether any indicator has a score at all."""
-        return any(r.score is not None for c in self.criteria for r in c.indicators)
 
     @property
     def unmet_criteria(self) -> list[CriterionResult]:
@@ -169,46 +167,68 @@ def scores_queryset(*, criteria_set: CriteriaSet, year: int, as_of: datetime.dat
 def build_standings(
     places: Iterable,
     criteria: list[Criterion],
-    scores: Iterable[Score],
+    scores: Iterable,
     *,
     place_key: str = "commune_id",
     year: int | None = None,
+    detail: bool = True,
 ) -> dict[int, Standing]:
     """Standings keyed by place id, from the criteria tree and the places' scores.
 
     `places` are communes (place_key "commune_id") or villages ("village_id").
-    Targets are resolved for each place so a page can show value against target.
+    With `detail`, `scores` are Score objects and each result carries its score
+    and the target that applies to the place; without, `scores` are
+    (place id, indicator id, status) rows, which is all a summary needs and
+    several times cheaper to load for a whole province.
     """
-    by_place: dict[int, dict[int, Score]] = defaultdict(dict)
-    for score in scores:
-        by_place[getattr(score, place_key)][score.indicator_id] = score
+    by_place: dict[int, dict] = defaultdict(dict)
+    if detail:
+        for score in scores:
+            by_place[getattr(score, place_key)][score.indicator_id] = score
+    else:
+        for place_id, indicator_id, status in scores:
+            by_place[place_id][indicator_id] = status
+    layout = [(criterion, list(criterion.indicators.all())) for criterion in criteria]
     standings = {}
     for place in places:
-        commune = getattr(place, "commune", place)
-        region, group = commune.target_region, commune.commune_group
         place_scores = by_place.get(place.pk, {})
+        if detail:
+            commune = getattr(place, "commune", place)
+            region, group = commune.target_region, commune.commune_group
         results = []
-        for criterion in criteria:
-            indicator_results = []
-            for indicator in criterion.indicators.all():
-                score = place_scores.get(indicator.pk)
-                indicator_results.append(
+        for criterion, indicators in layout:
+            if detail:
+                indicator_results = [
                     IndicatorResult(
                         indicator=indicator,
-                        status=score.status if score else Status.NOT_ASSESSED,
+                        status=score.status
+                        if (score := place_scores.get(indicator.pk))
+                        else Status.NOT_ASSESSED,
                         score=score,
                         target=resolve_target(
                             indicator.targets.all(), region=region, commune_group=group, year=year
                         ),
                     )
-                )
+                    for indicator in indicators
+                ]
+            else:
+                indicator_results = [
+                    IndicatorResult(indicator, place_scores.get(indicator.pk, Status.NOT_ASSESSED))
+                    for indicator in indicators
+                ]
             results.append(CriterionResult(criterion=criterion, indicators=indicator_results))
-        standings[place.pk] = Standing(place=place, criteria=results)
+        standings[place.pk] = Standing(place=place, criteria=results, assessed=bool(place_scores))
     return standings
 
 
 def commune_standings(
-    communes, *, criteria_set: CriteriaSet, year: int, as_of: datetime.date | None = None, criteria=None
+    communes,
+    *,
+    criteria_set: CriteriaSet,
+    year: int,
+    as_of: datetime.date | None = None,
+    criteria=None,
+    detail: bool = True,
 ) -> dict[int, Standing]:
     """Commune-level standings of `communes` (5 queries whatever their number)."""
     communes = list(communes)
@@ -216,7 +236,9 @@ def commune_standings(
     scores = scores_queryset(criteria_set=criteria_set, year=year, as_of=as_of).filter(
         commune_id__in=[c.pk for c in communes], village__isnull=True
     )
-    return build_standings(communes, criteria, scores, year=year)
+    if not detail:
+        scores = scores.values_list("commune_id", "indicator_id", "status")
+    return build_standings(communes, criteria, scores, year=year, detail=detail)
 
 
 def village_standings(
@@ -256,13 +278,19 @@ class CommuneRow:
 
 
 def commune_rows(
-    communes, *, criteria_set: CriteriaSet, year: int, as_of: datetime.date | None = None, criteria=None
+    communes,
+    *,
+    criteria_set: CriteriaSet,
+    year: int,
+    as_of: datetime.date | None = None,
+    criteria=None,
+    detail: bool = True,
 ) -> list[CommuneRow]:
     """One CommuneRow per commune, in the given order (7 queries whatever their number)."""
     communes = list(communes)
     day = as_of or timezone.localdate()
     standings = commune_standings(
-        communes, criteria_set=criteria_set, year=year, as_of=as_of, criteria=criteria
+        communes, criteria_set=criteria_set, year=year, as_of=as_of, criteria=criteria, detail=detail
     )
     ids = [c.pk for c in communes]
     # The latest registration made by `day` is the one in force.

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from import_export.results import RowResult
 
@@ -423,9 +423,9 @@ def recognition_revoke(request, code, pk):
 IMPORTS_DIR = "imports"
 SESSION_IMPORTS = "score_imports"
 PREVIEW_ACTIONS = {
-    RowResult.IMPORT_TYPE_NEW: _lazy("Thêm mới"),
-    RowResult.IMPORT_TYPE_UPDATE: _lazy("Cập nhật"),
-    RowResult.IMPORT_TYPE_SKIP: _lazy("Không đổi"),
+    RowResult.IMPORT_TYPE_NEW: gettext_lazy("Thêm mới"),
+    RowResult.IMPORT_TYPE_UPDATE: gettext_lazy("Cập nhật"),
+    RowResult.IMPORT_TYPE_SKIP: gettext_lazy("Không đổi"),
 }
 
 

@@ -9,6 +9,7 @@ from criteria.access import can_enter_scores, can_manage_programme
 from criteria.forms import StandingFilterForm
 from criteria.models import CriteriaSet, Score
 from criteria.standing import DistrictSummary, commune_rows, criteria_tree, village_standings
+from dossiers.models import Dossier
 
 
 def _query(criteria_set, year, as_of) -> str:
@@ -37,7 +38,9 @@ def dashboard(request):
         access.visible_communes().current(as_of).select_related("district").order_by("search_name", "name")
     )
     criteria = criteria_tree(criteria_set)
-    rows = commune_rows(communes, criteria_set=criteria_set, year=year, as_of=as_of, criteria=criteria)
+    rows = commune_rows(
+        communes, criteria_set=criteria_set, year=year, as_of=as_of, criteria=criteria, detail=False
+    )
     query = _query(criteria_set, year, as_of)
     for row in rows:
         row.url = f"{reverse('reports:scorecard', args=[row.commune.code])}?{query}"
@@ -76,6 +79,9 @@ def scorecard(request, code):
     if criteria_set is not None:
         (row,) = commune_rows([commune], criteria_set=criteria_set, year=year, as_of=as_of)
         context.update(row=row, standing=row.standing, query=_query(criteria_set, year, as_of))
+        context["dossier"] = Dossier.objects.filter(
+            commune=commune, criteria_set=criteria_set, year=year
+        ).first()
         context["village_results"] = _village_results(commune, villages, year, as_of)
     return render(request, "reports/scorecard.html", context)
 
