@@ -8,6 +8,7 @@ urlpatterns = [
     # (the scorecard is a report, the assessment pages belong to criteria).
     path("", include("reports.urls")),
     path("", include("criteria.urls")),
+    path("", include("dossiers.urls")),
     path("communes/", include("communes.urls")),
     path("accounts/", include("ntm.accounts_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -19,6 +19,7 @@ def navigation(request):
         items.append((_("Xã"), reverse("communes:commune_list")))
     elif access.has_role(Role.COMMUNE):
         items.append((_("Xã của tôi"), reverse("communes:commune_list")))
+    items.append((_("Hồ sơ"), reverse("dossiers:progress")))
     items.append((_("Bộ tiêu chí"), reverse("criteria:set_list")))
     if user.is_superuser:
         items.append((_("Quản trị hệ thống"), reverse("admin:index")))

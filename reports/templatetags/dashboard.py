@@ -24,7 +24,8 @@ def grid_cells(row) -> str:
     for result in row.standing.criteria:
         number, label = result.criterion.number, labels[result.status]
         cells.append(
-            f'<td class="grid-cell cell-{result.status}"><a href="{url}#criterion-{number}" '
-            f'title="{criterion_word} {number}: {label}"><span class="visually-hidden">{label}</span></a></td>'
+            f'<td class="grid-cell cell-{result.status}">'
+            f'<a href="{url}#criterion-{number}" title="{criterion_word} {number}: {label}">'
+            f'<span class="visually-hidden">{label}</span></a></td>'
         )
     return mark_safe("".join(cells))

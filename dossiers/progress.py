@@ -1,0 +1,145 @@
+"""Derived dossier progress: computed here only, for the dossier page, the progress
+page, the dashboard and reports.
+
+- an item is complete when every kind of evidence the library asks for has a
+  current document (or, where it asks for nothing specific, when it has one);
+- "hồ sơ 19/19 tiêu chí; hồ sơ chung: còn thiếu" counts criterion items and
+  general items apart;
+- "đã gửi 8/17 ngành, 5 ngành đã về kiểm tra" counts appraisal rows against the
+  province's departments;
+- the appraisal is done only when every department has answered and every
+  answer is "Đạt" — never after the first answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.db.models import Count, Prefetch
+
+from communes.models import Department
+
+from .models import Appraisal, Document, Dossier, DossierItem
+
+
+@dataclass
+class ItemProgress:
+    item: DossierItem
+    documents: list[Document]
+
+    @cached_property
+    def required(self) -> list[str]:
+        return self.item.required_evidence()
+
+    @cached_property
+    def missing(self) -> list[str]:
+        """Required evidence kinds with no current document."""
+        if self.item.is_general:
+            return [] if self.documents else self.required
+        covered = {d.evidence_kind for d in self.documents}
+        missing = [kind for kind in self.required if kind not in covered]
+        return missing if self.required else ([] if self.documents else [""])
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.documents) and not self.missing
+
+
+@dataclass
+class DossierProgress:
+    dossier: Dossier
+    items: list[ItemProgress]
+    appraisals: list[Appraisal] = field(default_factory=list)
+    department_total: int = 0
+
+    @property
+    def criterion_items(self) -> list[ItemProgress]:
+        return [i for i in self.items if not i.item.is_general]
+
+    @property
+    def general_items(self) -> list[ItemProgress]:
+        return [i for i in self.items if i.item.is_general]
+
+    @property
+    def criteria_complete(self) -> int:
+        return sum(1 for i in self.criterion_items if i.complete)
+
+    @property
+    def criteria_total(self) -> int:
+        return len(self.criterion_items)
+
+    @property
+    def general_complete(self) -> bool:
+        return all(i.complete for i in self.general_items)
+
+    @property
+    def incomplete_items(self) -> list[ItemProgress]:
+        return [i for i in self.items if not i.complete]
+
+    @property
+    def sent_count(self) -> int:
+        return sum(1 for a in self.appraisals if a.sent_on)
+
+    @property
+    def inspected_count(self) -> int:
+        return sum(1 for a in self.appraisals if a.inspected_on)
+
+    @property
+    def answered_count(self) -> int:
+        return sum(1 for a in self.appraisals if a.result != Appraisal.Result.PENDING)
+
+    @property
+    def appraisal_passed(self) -> bool:
+        """The one rule: every department of the province has answered, and all said "Đạt"."""
+        sent = [a for a in self.appraisals if a.sent_on]
+        return (
+            self.department_total > 0
+            and len(sent) == self.department_total
+            and all(a.result == Appraisal.Result.AGREED for a in sent)
+        )
+
+
+def department_totals(province_ids) -> dict[int, int]:
+    """Provincial departments that appraise dossiers, counted per province (1 query)."""
+    rows = (
+        Department.objects.filter(level=Department.Level.PROVINCE, province_id__in=province_ids)
+        .values("province_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["province_id"]: row["n"] for row in rows}
+
+
+def with_progress_data(dossiers):
+    """Prefetch what progress needs: items with criteria and indicators, current
+    documents, appraisals (a fixed number of queries whatever the number of dossiers)."""
+    return dossiers.select_related("commune", "criteria_set").prefetch_related(
+        Prefetch(
+            "items",
+            queryset=DossierItem.objects.select_related("criterion__responsible_department").prefetch_related(
+                "criterion__indicators",
+                Prefetch("documents", queryset=Document.objects.current(), to_attr="current_documents"),
+            ),
+        ),
+        Prefetch("appraisals", queryset=Appraisal.objects.select_related("department")),
+    )
+
+
+def progress_of(dossiers) -> list[DossierProgress]:
+    """Progress of dossiers loaded through `with_progress_data`."""
+    dossiers = list(dossiers)
+    totals = department_totals({d.commune.province_id for d in dossiers})
+    return [
+        DossierProgress(
+            dossier=d,
+            items=[ItemProgress(item=i, documents=i.current_documents) for i in d.items.all()],
+            appraisals=list(d.appraisals.all()),
+            department_total=totals.get(d.commune.province_id, 0),
+        )
+        for d in dossiers
+    ]
+
+
+def dossier_progress(dossier: Dossier) -> DossierProgress:
+    (progress,) = progress_of(with_progress_data(Dossier.objects.filter(pk=dossier.pk)))
+    return progress

@@ -1,0 +1,355 @@
+"""The dossier workflow: each step checks who acts, and logs itself.
+
+draft → submitted (commune) → returned (district, with comments) → submitted …
+submitted → accepted (district) → sent to province (first department sent)
+→ appraised (every department answered "Đạt") → recognised (decision recorded).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from dataclasses import dataclass
+
+import magic
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from criteria.models import Recognition
+
+from .access import can_coordinate, can_prepare, can_review_item
+from .models import Appraisal, Document, Dossier, DossierItem, Transition
+from .progress import dossier_progress
+
+Status = Dossier.Status
+
+# Detected content type -> the extension the stored file gets.
+ALLOWED_TYPES = {
+    "application/pdf": ".pdf",
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "application/msword": ".doc",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/vnd.ms-excel": ".xls",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+}
+# Old Office files are one container format; libmagic sometimes names only the
+# container. The name then tells Word from Excel, the content still proves Office.
+OLE_CONTAINER = {"application/x-ole-storage", "application/CDFV2", "application/cdfv2"}
+OLE_EXTENSIONS = {".doc": "application/msword", ".xls": "application/vnd.ms-excel"}
+SNIFF_BYTES = 1024 * 1024
+
+
+class WorkflowError(ValidationError):
+    """A step that the dossier's state does not allow; nothing changed."""
+
+
+class UploadRefused(ValidationError):
+    """An upload that breaks the rules; nothing was stored."""
+
+
+# Transitions ---------------------------------------------------------------------
+
+TRANSITIONS = {
+    (Status.DRAFT, Status.SUBMITTED): can_prepare,
+    (Status.RETURNED, Status.SUBMITTED): can_prepare,
+    (Status.SUBMITTED, Status.RETURNED): can_coordinate,
+    (Status.SUBMITTED, Status.ACCEPTED): can_coordinate,
+    (Status.ACCEPTED, Status.SENT): can_coordinate,
+    (Status.SENT, Status.APPRAISED): can_coordinate,
+    (Status.APPRAISED, Status.SENT): can_coordinate,
+    (Status.APPRAISED, Status.RECOGNISED): can_coordinate,
+}
+
+
+def _move(dossier: Dossier, to: str, *, user, comment: str = "") -> None:
+    rule = TRANSITIONS.get((dossier.status, to))
+    if rule is None:
+        raise WorkflowError(
+            _("Hồ sơ đang ở trạng thái “%(status)s”, không thể chuyển sang “%(to)s”.")
+            % {"status": dossier.get_status_display(), "to": Status(to).label}
+        )
+    if not rule(user, dossier):
+        raise PermissionDenied
+    Transition.objects.create(
+        dossier=dossier, from_status=dossier.status, to_status=to, actor=user, comment=comment
+    )
+    dossier.status = to
+    dossier.save(update_fields=["status", "recognition"])
+
+
+def _locked(dossier: Dossier) -> Dossier:
+    """Re-read the dossier under a row lock so two steps cannot interleave."""
+    locked = Dossier.objects.select_for_update().select_related("commune", "criteria_set").get(pk=dossier.pk)
+    dossier.status = locked.status
+    return locked
+
+
+@transaction.atomic
+def create_dossier(*, commune, criteria_set, year: int, user) -> Dossier:
+    """Open a dossier with one item per criterion of the set and the four general items."""
+    dossier = Dossier(commune=commune, criteria_set=criteria_set, year=year)
+    if not can_prepare(user, dossier):
+        raise PermissionDenied
+    if Dossier.objects.filter(commune=commune, criteria_set=criteria_set, year=year).exists():
+        raise WorkflowError(_("Xã đã có hồ sơ cho bộ tiêu chí và năm này."))
+    dossier.save()
+    DossierItem.objects.bulk_create(
+        [DossierItem(dossier=dossier, criterion=c) for c in criteria_set.criteria.order_by("number")]
+        + [DossierItem(dossier=dossier, general_kind=kind) for kind in DossierItem.GeneralKind.values]
+    )
+    return dossier
+
+
+@transaction.atomic
+def submit_dossier(*, dossier: Dossier, user, comment: str = "") -> None:
+    """The commune submits; refused while a required item is empty or incomplete."""
+    dossier = _locked(dossier)
+    if (dossier.status, Status.SUBMITTED) in TRANSITIONS and can_prepare(user, dossier):
+        missing = dossier_progress(dossier).incomplete_items
+        if missing:
+            raise WorkflowError(
+                _("Chưa nộp được: còn thiếu hồ sơ ở %(items)s.")
+                % {"items": "; ".join(i.item.title for i in missing)}
+            )
+    _move(dossier, Status.SUBMITTED, user=user, comment=comment)
+    dossier.items.filter(review=DossierItem.Review.INCOMPLETE).update(review=DossierItem.Review.PENDING)
+
+
+@transaction.atomic
+def return_dossier(*, dossier: Dossier, user, comment: str) -> None:
+    """The district sends the dossier back for supplements, with its comments."""
+    if not comment.strip():
+        raise WorkflowError(_("Khi trả lại hồ sơ, hãy ghi nội dung cần bổ sung."))
+    _move(_locked(dossier), Status.RETURNED, user=user, comment=comment.strip())
+
+
+@transaction.atomic
+def accept_dossier(*, dossier: Dossier, user, comment: str = "") -> None:
+    """The district accepts the dossier once no item is marked as needing supplements."""
+    dossier = _locked(dossier)
+    flagged = dossier.items.filter(review=DossierItem.Review.INCOMPLETE)
+    if can_coordinate(user, dossier) and flagged.exists():
+        raise WorkflowError(_("Còn thành phần hồ sơ được đánh giá “Cần bổ sung”; hãy trả lại hồ sơ cho xã."))
+    _move(dossier, Status.ACCEPTED, user=user, comment=comment)
+
+
+@transaction.atomic
+def review_item(*, item: DossierItem, user, review: str, comment: str = "") -> DossierItem:
+    """A department (or the coordinator) reviews one item of a submitted dossier."""
+    if not can_review_item(user, item):
+        raise PermissionDenied
+    if _locked(item.dossier).status != Status.SUBMITTED:
+        raise WorkflowError(_("Chỉ thẩm tra thành phần hồ sơ khi xã đã nộp."))
+    if review == DossierItem.Review.INCOMPLETE and not comment.strip():
+        raise WorkflowError(_("Khi đánh giá “Cần bổ sung”, hãy ghi nội dung cần bổ sung."))
+    item.review, item.review_comment = review, comment.strip()
+    item.reviewed_by, item.reviewed_at = user, timezone.now()
+    item.save(update_fields=["review", "review_comment", "reviewed_by", "reviewed_at"])
+    return item
+
+
+@transaction.atomic
+def record_appraisal(
+    *,
+    dossier: Dossier,
+    department,
+    user,
+    sent_on: datetime.date | None,
+    inspected_on: datetime.date | None,
+    result: str,
+    comments: str,
+    criteria,
+    documents_seen=None,
+) -> Appraisal:
+    """Record one provincial department's appraisal, then apply the overall rule.
+
+    The first department sent moves an accepted dossier to "sent"; the dossier is
+    "appraised" only when every department has answered "Đạt", and goes back to
+    "sent" if an answer later changes.
+    """
+    dossier = _locked(dossier)
+    if not can_coordinate(user, dossier):
+        raise PermissionDenied
+    if dossier.status not in (Status.ACCEPTED, Status.SENT, Status.APPRAISED):
+        raise WorkflowError(_("Chỉ ghi thẩm định khi huyện đã chấp nhận hồ sơ."))
+    if result != Appraisal.Result.PENDING and sent_on is None:
+        raise WorkflowError(_("Chưa gửi hồ sơ cho sở, ngành này thì chưa thể có kết quả."))
+    appraisal, created = Appraisal.objects.update_or_create(
+        dossier=dossier,
+        department=department,
+        defaults={
+            "sent_on": sent_on,
+            "inspected_on": inspected_on,
+            "result": result,
+            "comments": comments.strip(),
+            "recorded_by": user,
+        },
+    )
+    appraisal.criteria.set(criteria)
+    if documents_seen is None and created:
+        # By default a department saw the current version of its criteria's documents.
+        documents_seen = Document.objects.current().filter(
+            item__dossier=dossier, item__criterion__in=criteria
+        )
+    if documents_seen is not None:
+        appraisal.documents_seen.set(documents_seen)
+    if dossier.status == Status.ACCEPTED and sent_on:
+        _move(dossier, Status.SENT, user=user, comment=_("Gửi hồ sơ cho %(dept)s") % {"dept": department})
+    passed = dossier_progress(dossier).appraisal_passed
+    if dossier.status == Status.SENT and passed:
+        _move(dossier, Status.APPRAISED, user=user, comment=_("Tất cả sở, ngành đã thẩm định đạt."))
+    elif dossier.status == Status.APPRAISED and not passed:
+        _move(
+            dossier,
+            Status.SENT,
+            user=user,
+            comment=_("Kết quả thẩm định của %(dept)s thay đổi.") % {"dept": department},
+        )
+    return appraisal
+
+
+@transaction.atomic
+def record_recognition(
+    *, dossier: Dossier, user, decision_number: str, decided_on: datetime.date, signer: str = ""
+) -> Recognition:
+    """The province's decision: recorded in criteria's Recognition, and the dossier closes."""
+    dossier = _locked(dossier)
+    if (dossier.status, Status.RECOGNISED) not in TRANSITIONS:
+        raise WorkflowError(_("Chỉ ghi quyết định công nhận khi các sở, ngành đã thẩm định đạt."))
+    if not can_coordinate(user, dossier):
+        raise PermissionDenied
+    recognition = Recognition.objects.create(
+        commune=dossier.commune,
+        criteria_set=dossier.criteria_set,
+        decision_number=decision_number,
+        decided_on=decided_on,
+        signer=signer,
+    )
+    dossier.recognition = recognition
+    _move(
+        dossier,
+        Status.RECOGNISED,
+        user=user,
+        comment=_("Quyết định số %(number)s") % {"number": decision_number},
+    )
+    return recognition
+
+
+# Documents -----------------------------------------------------------------------
+
+
+@dataclass
+class StoredUpload:
+    document: Document
+    duplicate_of: Document | None
+
+
+def check_upload(upload) -> tuple[str, str]:
+    """The detected content type and stored extension of an acceptable upload, or UploadRefused."""
+    name = upload.name or ""
+    if not name or "/" in name or "\\" in name or name.strip(".") == "" or not name.isprintable():
+        raise UploadRefused(_("Tên tệp không hợp lệ: không được chứa đường dẫn hay ký tự điều khiển."))
+    if upload.size == 0:
+        raise UploadRefused(_("Tệp rỗng, không có nội dung."))
+    limit = settings.UPLOAD_MAX_MB * 1024 * 1024
+    if upload.size > limit:
+        raise UploadRefused(
+            _("Tệp quá lớn (%(size)s MB). Giới hạn là %(limit)s MB.")
+            % {"size": round(upload.size / 1024 / 1024, 1), "limit": settings.UPLOAD_MAX_MB}
+        )
+    upload.seek(0)
+    detected = magic.from_buffer(upload.read(SNIFF_BYTES), mime=True)
+    upload.seek(0)
+    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if detected in OLE_CONTAINER and suffix in OLE_EXTENSIONS:
+        detected = OLE_EXTENSIONS[suffix]
+    if detected not in ALLOWED_TYPES:
+        raise UploadRefused(
+            _(
+                "Không nhận loại tệp này (nội dung là %(type)s). Chỉ nhận PDF, ảnh JPEG/PNG, "
+                "Word (DOC, DOCX) và Excel (XLS, XLSX)."
+            )
+            % {"type": detected}
+        )
+    return detected, ALLOWED_TYPES[detected]
+
+
+def _sha256(upload) -> str:
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
+def can_upload(user, dossier: Dossier) -> bool:
+    """The commune while it holds the dossier; the coordinator until it goes to the province."""
+    if can_coordinate(user, dossier):
+        return dossier.status in (Status.DRAFT, Status.RETURNED, Status.SUBMITTED, Status.ACCEPTED)
+    return can_prepare(user, dossier) and dossier.is_editable_by_commune
+
+
+@transaction.atomic
+def upload_document(
+    *,
+    item: DossierItem,
+    user,
+    upload,
+    title: str = "",
+    evidence_kind: str = "",
+    effective_date: datetime.date | None = None,
+) -> StoredUpload:
+    """Store one upload as a document, or as a new version when the title exists already."""
+    dossier = _locked(item.dossier)
+    if not can_upload(user, dossier):
+        raise PermissionDenied
+    content_type, extension = check_upload(upload)
+    title = (title or evidence_kind or upload.name.rsplit(".", 1)[0]).strip()[:300]
+    latest = Document.objects.filter(item=item, title=title).aggregate(v=Max("version"))["v"] or 0
+    digest = _sha256(upload)
+    duplicate_of = (
+        Document.objects.filter(item__dossier=dossier, sha256=digest, withdrawn_at__isnull=True)
+        .select_related("item")
+        .order_by("uploaded_at", "pk")
+        .first()
+    )
+    upload.name = f"upload{extension}"
+    document = Document(
+        item=item,
+        title=title,
+        evidence_kind=evidence_kind,
+        version=latest + 1,
+        original_name=getattr(upload, "original_name", None) or title,
+        content_type=content_type,
+        size=upload.size,
+        sha256=digest,
+        effective_date=effective_date,
+        uploaded_by=user,
+    )
+    document.file = upload
+    try:
+        document.save()
+    except Exception:
+        # The file reached storage before the row failed: take it back.
+        if document.file.name:
+            document.file.storage.delete(document.file.name)
+        raise
+    return StoredUpload(document=document, duplicate_of=duplicate_of)
+
+
+@transaction.atomic
+def withdraw_document(*, document: Document, user, reason: str) -> None:
+    """Take a document (every version) out of the dossier, keeping it in the history."""
+    if not can_upload(user, document.item.dossier):
+        raise PermissionDenied
+    if not reason.strip():
+        raise WorkflowError(_("Hãy ghi lý do rút tài liệu."))
+    Document.objects.filter(item=document.item, title=document.title, withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now(), withdrawn_by=user, withdrawal_reason=reason.strip()
+    )
