@@ -40,8 +40,8 @@ class LoginTests(PersonasTestCase):
         response = self.client.post(
             reverse("login"), {"username": "lanhdao", "password": PASSWORD}, follow=True
         )
-        self.assertContains(response, "Tổng quan địa bàn")
-        self.assertContains(response, "Dân Lý")
+        self.assertContains(response, "Tiến độ xây dựng nông thôn mới")
+        self.assertEqual(response.context["user"], self.leader)
 
     def test_a_wrong_password_is_explained_in_vietnamese(self):
         response = self.client.post(reverse("login"), {"username": "lanhdao", "password": "sai"})
@@ -83,10 +83,12 @@ class NavigationTests(PersonasTestCase):
         return [item["label"] for item in self.client.get(reverse("reports:dashboard")).context["nav_items"]]
 
     def test_coordinator_sees_the_district(self):
-        self.assertEqual(self.nav_labels(self.coordinator), ["Tổng quan", "Xã", "Bộ tiêu chí"])
+        self.assertEqual(self.nav_labels(self.coordinator), ["Tổng quan", "Xã", "Hồ sơ", "Bộ tiêu chí"])
 
     def test_commune_official_sees_own_commune(self):
-        self.assertEqual(self.nav_labels(self.official_a), ["Tổng quan", "Xã của tôi", "Bộ tiêu chí"])
+        self.assertEqual(
+            self.nav_labels(self.official_a), ["Tổng quan", "Xã của tôi", "Hồ sơ", "Bộ tiêu chí"]
+        )
 
     def test_superuser_also_sees_the_admin(self):
         self.assertIn("Quản trị hệ thống", self.nav_labels(self.admin))
@@ -100,33 +102,9 @@ class HomeTests(PersonasTestCase):
     def test_it_requires_login(self):
         self.assertRedirects(self.client.get("/"), f"{reverse('login')}?next=/")
 
-    def test_commune_official_sees_only_own_commune(self):
-        self.client.force_login(self.official_b)
-        response = self.client.get("/")
-        self.assertEqual([c.name for c in response.context["communes"]], ["Dân Lực"])
-
-    def test_it_counts_villages(self):
-        self.client.force_login(self.leader)
-        self.assertEqual(self.client.get("/").context["village_total"], 2)
-
-    def test_user_without_membership_is_told_to_ask_for_access(self):
-        self.client.force_login(self.nobody)
-        self.assertContains(self.client.get("/"), "chưa được phân quyền")
-
-    def test_query_count_does_not_grow_with_communes(self):
-        from communes.models import Commune
-
-        self.client.force_login(self.leader)
-        # session, user, memberships, communes with village counts, criteria sets
-        with self.assertNumQueries(5):
-            self.client.get("/")
-        for n in range(30):
-            Commune.objects.create(
-                code=f"8{n:04d}", name=f"Xã {n}", province=self.province, district=self.district
-            )
-        with self.assertNumQueries(5):
-            response = self.client.get("/")
-        self.assertEqual(len(response.context["communes"]), 32)
+    def test_without_criteria_sets_it_says_how_to_load_them(self):
+        self.client.force_login(self.coordinator)
+        self.assertContains(self.client.get("/"), "python manage.py load_criteria --all")
 
 
 class LanguageTests(PersonasTestCase):

@@ -6,7 +6,7 @@ from communes.models import Commune, Village
 from criteria.models import CriteriaSet, Criterion, Indicator, Registration, Score
 from tests.base import AssessmentTestCase
 
-UNMET = {code: Score.Status.NOT_MET for code in ("2.1", "2.2", "11", "13.2", "17.5")}
+UNMET = dict.fromkeys(("2.1", "2.2", "11", "13.2", "17.5"), Score.Status.NOT_MET)
 
 
 class ScorecardTests(AssessmentTestCase):
@@ -119,14 +119,14 @@ class ScorecardTests(AssessmentTestCase):
     def test_query_count_does_not_grow_with_villages(self):
         # session, user, memberships, commune, set choices, set default, criteria,
         # indicators, targets, scores, registrations, recognitions, village sets in use,
-        # registrations list, recognitions list, villages, predecessors, successors
+        # registrations list, recognitions list, villages, predecessors, successors, dossier
         self.client.force_login(self.coordinator)
-        with self.assertNumQueries(18):
+        with self.assertNumQueries(19):
             self.fetch()
         Village.objects.bulk_create(
             Village(commune=self.commune_a, code=f"X{n}", name=f"Thôn {n}", search_name=f"thon {n}")
             for n in range(60)
         )
-        with self.assertNumQueries(18):
+        with self.assertNumQueries(19):
             response = self.fetch()
         self.assertEqual(len(response.context["villages"]), 61)
