@@ -10,6 +10,7 @@ from criteria.forms import StandingFilterForm
 from criteria.models import CriteriaSet, Score
 from criteria.standing import DistrictSummary, commune_rows, criteria_tree, village_standings
 from dossiers.models import Dossier
+from dossiers.progress import progress_of, with_progress_data
 
 
 def _query(criteria_set, year, as_of) -> str:
@@ -42,8 +43,13 @@ def dashboard(request):
         communes, criteria_set=criteria_set, year=year, as_of=as_of, criteria=criteria, detail=False
     )
     query = _query(criteria_set, year, as_of)
+    dossiers = with_progress_data(
+        Dossier.objects.filter(commune__in=communes, criteria_set=criteria_set, year=year)
+    )
+    progress = {p.dossier.commune_id: p for p in progress_of(dossiers)}
     for row in rows:
         row.url = f"{reverse('reports:scorecard', args=[row.commune.code])}?{query}"
+        row.dossier = progress.get(row.commune.pk)
     context.update(
         rows=rows,
         criteria=criteria,

@@ -3,7 +3,9 @@ import datetime
 from django.urls import reverse
 from django.utils import timezone
 
-from communes.models import Commune
+from communes.models import Commune, Department
+from dossiers.models import Appraisal, Dossier
+from dossiers.services import create_dossier
 from criteria.models import Recognition, Registration, Score
 from tests.base import AssessmentTestCase
 
@@ -122,11 +124,33 @@ class DashboardTests(AssessmentTestCase):
     def test_it_requires_login(self):
         self.assertRedirects(self.client.get(self.url), f"{reverse('login')}?next=/")
 
+    def test_dossier_progress_is_shown_per_commune(self):
+        dossier = create_dossier(
+            commune=self.commune_a, criteria_set=self.ntm, year=2024, user=self.coordinator
+        )
+        Dossier.objects.filter(pk=dossier.pk).update(status=Dossier.Status.SENT)
+        for n in range(3):
+            department = Department.objects.create(
+                name=f"Sở {n}", short_name=f"S{n}", level=Department.Level.PROVINCE, province=self.province
+            )
+            Appraisal.objects.create(
+                dossier=dossier,
+                department=department,
+                sent_on=datetime.date(2024, 10, 1),
+                inspected_on=datetime.date(2024, 10, 9) if n else None,
+                recorded_by=self.coordinator,
+            )
+        response = self.get(self.leader)
+        self.assertContains(response, "đã gửi 3/3 ngành, 2 ngành đã về kiểm tra")
+
     def test_query_count_is_the_same_for_3_and_60_communes(self):
         # session, user, memberships, set choices (for the filter), set default,
-        # communes, criteria, indicators, targets, scores, registrations, recognitions
+        # communes, criteria, indicators, targets, scores, registrations, recognitions,
+        # dossiers, their items, the items' indicators, current documents, appraisals,
+        # departments per province
+        create_dossier(commune=self.commune_a, criteria_set=self.ntm, year=2024, user=self.coordinator)
         self.client.force_login(self.coordinator)
-        with self.assertNumQueries(12):
+        with self.assertNumQueries(18):
             response = self.fetch()
         self.assertEqual(len(response.context["rows"]), 2)
         for n in range(58):
@@ -134,6 +158,7 @@ class DashboardTests(AssessmentTestCase):
                 code=f"7{n:04d}", name=f"Xã {n}", province=self.province, district=self.district
             )
             self.score_all(commune, 2024)
-        with self.assertNumQueries(12):
+            create_dossier(commune=commune, criteria_set=self.ntm, year=2024, user=self.coordinator)
+        with self.assertNumQueries(18):
             response = self.fetch()
         self.assertEqual(len(response.context["rows"]), 60)
