@@ -139,6 +139,13 @@ class DossierItem(models.Model):
     def is_general(self) -> bool:
         return not self.criterion_id
 
+    @property
+    def sort_key(self) -> tuple[int, int]:
+        """Criteria by number, then the general items in the order a dossier binds them."""
+        if self.criterion_id:
+            return (0, self.criterion.number)
+        return (1, DossierItem.GeneralKind.values.index(self.general_kind))
+
     def required_evidence(self) -> list[str]:
         """What the criteria library asks for (from the criterion's indicators, in order)."""
         if self.is_general:

@@ -132,7 +132,10 @@ def progress_of(dossiers) -> list[DossierProgress]:
     return [
         DossierProgress(
             dossier=d,
-            items=[ItemProgress(item=i, documents=i.current_documents) for i in d.items.all()],
+            items=[
+                ItemProgress(item=i, documents=i.current_documents)
+                for i in sorted(d.items.all(), key=lambda item: item.sort_key)
+            ],
             appraisals=list(d.appraisals.all()),
             department_total=totals.get(d.commune.province_id, 0),
         )

@@ -4,9 +4,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from communes.models import Commune, Department
+from criteria.models import Recognition, Registration, Score
 from dossiers.models import Appraisal, Dossier
 from dossiers.services import create_dossier
-from criteria.models import Recognition, Registration, Score
 from tests.base import AssessmentTestCase
 
 UNMET = dict.fromkeys(("2.1", "2.2", "11", "13.2", "17.5"), Score.Status.NOT_MET)

@@ -3,11 +3,13 @@ from django.core.management.base import BaseCommand, CommandError
 from communes.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, build_demo_district
 from communes.models import Village
 from criteria.demo import assign_demo_departments, build_demo_scores, demo_sets_loaded
+from dossiers.demo import build_demo_dossiers
 
 
 class Command(BaseCommand):
     help = (
-        "Nạp huyện mẫu Triệu Sơn (Thanh Hóa): xã, thôn, phòng ban, sở ngành và tài khoản mẫu. "
+        "Nạp huyện mẫu Triệu Sơn (Thanh Hóa): xã, thôn, phòng ban, sở ngành, tài khoản, "
+        "kết quả 2022-2024 và hồ sơ 2024 mẫu. "
         "Chạy lại không tạo trùng."
     )
 
@@ -17,12 +19,14 @@ class Command(BaseCommand):
         district = build_demo_district()
         changed = assign_demo_departments(district)
         scores = build_demo_scores(district)
+        dossiers = build_demo_dossiers(district)
         communes = district.communes.count()
         villages = Village.objects.filter(commune__district=district).count()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Huyện {district.name}: {communes} xã, {villages} thôn; "
-                f"{changed} tiêu chí/chỉ tiêu được gán phòng ban phụ trách; {scores} kết quả chỉ tiêu mẫu."
+                f"{changed} tiêu chí/chỉ tiêu được gán phòng ban phụ trách; "
+                f"{scores} kết quả chỉ tiêu mẫu; {dossiers} hồ sơ mẫu."
             )
         )
         accounts = ", ".join(["admin", *(username for username, *_rest in DEMO_ACCOUNTS)])
