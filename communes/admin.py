@@ -5,23 +5,18 @@ through `UnitResource`: the admin's preview and confirm screens run the same
 checks as `manage.py import_units`.
 """
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import Q
-from django.http import HttpResponseRedirect
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.admin import ImportExportModelAdmin
-from import_export.forms import ExportForm
 
+from ntm.lib.admin import SpreadsheetAdminMixin
 from ntm.lib.text import fold
 
 from .models import Commune, Department, District, Membership, Province, Village
-from .resources import UnitCSV, UnitResource, UnitXLSX, result_errors, summary_lines
+from .resources import UnitResource, summary_lines
 
-# How many refused rows the message after a failed confirmation lists.
-ERRORS_SHOWN = 20
 UNIT_MODELS = ("province", "district", "commune", "village")
 
 
@@ -41,16 +36,11 @@ class FoldedSearchMixin:
         return queryset.filter(matches), False
 
 
-class UnitImportExportAdmin(ImportExportModelAdmin):
+class UnitImportExportAdmin(SpreadsheetAdminMixin, ImportExportModelAdmin):
     """Import and export of the units file, whichever level's list it starts from."""
 
     resource_classes = [UnitResource]
-    import_formats = [UnitCSV, UnitXLSX]
-    export_formats = [UnitXLSX, UnitCSV]
-    # The file is a contract (DESIGN §5): no choosing of columns on export.
-    export_form_class = ExportForm
-    # Excel shows a UTF-8 CSV correctly only when it starts with a BOM.
-    to_encoding = "utf-8-sig"
+    import_success_message = gettext_lazy("Đã nhập tệp địa bàn.")
 
     def has_import_permission(self, request):
         # An import adds and changes all four levels, whichever list it starts from;
@@ -67,23 +57,8 @@ class UnitImportExportAdmin(ImportExportModelAdmin):
     def get_export_filename(self, request, queryset, file_format):
         return f"dia-ban-{timezone.localdate():%Y-%m-%d}.{file_format.get_extension()}"
 
-    def process_result(self, result, request):
-        # The file is checked again on confirmation (the database may have changed
-        # since the preview); the resource has rolled everything back if it failed.
-        if result.has_errors() or result.has_validation_errors():
-            errors = result_errors(result)
-            lines = [str(error) for error in errors[:ERRORS_SHOWN]]
-            if len(errors) > ERRORS_SHOWN:
-                lines.append(_("… và %(count)d lỗi khác.") % {"count": len(errors) - ERRORS_SHOWN})
-            messages.error(request, _("Không nhập gì: tệp có lỗi.") + " " + " ".join(lines))
-            app_label, model_name = self.get_model_info()
-            url = reverse(f"admin:{app_label}_{model_name}_import", current_app=self.admin_site.name)
-            return HttpResponseRedirect(url)
-        return super().process_result(result, request)
-
-    def add_success_message(self, result, request):
-        lines = summary_lines(getattr(result, "unit_counts", {}))
-        messages.success(request, " ".join([_("Đã nhập tệp địa bàn."), *lines]))
+    def import_summary(self, result):
+        return summary_lines(result.unit_counts)
 
 
 class VillageInline(admin.TabularInline):

@@ -5,23 +5,16 @@ admin's preview and confirm screens run the same checks as `manage.py import_sco
 Scores, registrations and recognitions show their history (django-simple-history).
 """
 
-from django.contrib import admin, messages
-from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.contrib import admin
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.admin import ImportExportMixin
-from import_export.forms import ExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
-from ntm.lib.spreadsheets import CSV, XLSX, result_errors
+from ntm.lib.admin import SpreadsheetAdminMixin
 
 from .models import CriteriaSet, Criterion, Indicator, IndicatorTarget, Recognition, Registration, Score
 from .resources import ScoreResource, summary_lines
-
-# How many refused rows the message after a failed confirmation lists.
-ERRORS_SHOWN = 20
 
 
 class CriterionInline(admin.TabularInline):
@@ -73,7 +66,7 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Score)
-class ScoreAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class ScoreAdmin(SpreadsheetAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
     """Scores with their history, and the scores file of DESIGN §5 (same ScoreResource
     as `manage.py import_scores`)."""
 
@@ -91,12 +84,7 @@ class ScoreAdmin(ImportExportMixin, SimpleHistoryAdmin):
     raw_id_fields = ["entered_by", "verified_by"]
 
     resource_classes = [ScoreResource]
-    import_formats = [CSV, XLSX]
-    export_formats = [XLSX, CSV]
-    # The file is a contract (DESIGN §5): no choosing of columns on export.
-    export_form_class = ExportForm
-    # Excel shows a UTF-8 CSV correctly only when it starts with a BOM.
-    to_encoding = "utf-8-sig"
+    import_success_message = gettext_lazy("Đã nhập tệp kết quả chỉ tiêu.")
 
     def has_import_permission(self, request):
         # The resource also refuses every row of a commune the user does not coordinate.
@@ -108,23 +96,8 @@ class ScoreAdmin(ImportExportMixin, SimpleHistoryAdmin):
     def get_export_filename(self, request, queryset, file_format):
         return f"ket-qua-chi-tieu-{timezone.localdate():%Y-%m-%d}.{file_format.get_extension()}"
 
-    def process_result(self, result, request):
-        # The file is checked again on confirmation (the database may have changed
-        # since the preview); the resource has rolled everything back if it failed.
-        if result.has_errors() or result.has_validation_errors():
-            errors = result_errors(result)
-            lines = [str(error) for error in errors[:ERRORS_SHOWN]]
-            if len(errors) > ERRORS_SHOWN:
-                lines.append(_("… và %(count)d lỗi khác.") % {"count": len(errors) - ERRORS_SHOWN})
-            messages.error(request, _("Không nhập gì: tệp có lỗi.") + " " + " ".join(lines))
-            app_label, model_name = self.get_model_info()
-            url = reverse(f"admin:{app_label}_{model_name}_import", current_app=self.admin_site.name)
-            return HttpResponseRedirect(url)
-        return super().process_result(result, request)
-
-    def add_success_message(self, result, request):
-        lines = summary_lines(getattr(result, "score_counts", {}))
-        messages.success(request, " ".join([_("Đã nhập tệp kết quả chỉ tiêu."), *lines]))
+    def import_summary(self, result):
+        return summary_lines(result.score_counts)
 
     @admin.display(description=gettext_lazy("mã chỉ tiêu"), ordering="indicator__code")
     def indicator_code(self, score):
