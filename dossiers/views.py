@@ -57,7 +57,7 @@ def progress(request):
     """One row per commune: files complete, general dossier, sent to and inspected by
     provincial departments, status — the list the district's meetings review."""
     filters = StandingFilterForm(request.GET)
-    criteria_set, year, _as_of = filters.resolve()
+    criteria_set, year, as_of = filters.resolve()
     rows = []
     if criteria_set is not None:
         communes = access_for(request.user).visible_communes().order_by("search_name", "name")
@@ -65,9 +65,12 @@ def progress(request):
             visible_dossiers(request.user).filter(criteria_set=criteria_set, year=year)
         )
         by_commune = {p.dossier.commune_id: p for p in progress_of(dossiers)}
-        standing_rows = commune_rows(communes, criteria_set=criteria_set, year=year, detail=False)
+        # Criteria met as of the day asked for; the dossier columns are as they stand now.
+        standing_rows = commune_rows(
+            communes, criteria_set=criteria_set, year=year, as_of=as_of, detail=False
+        )
         rows = [(row, by_commune.get(row.commune.pk)) for row in standing_rows]
-    context = {"filters": filters, "criteria_set": criteria_set, "year": year, "rows": rows}
+    context = {"filters": filters, "criteria_set": criteria_set, "year": year, "as_of": as_of, "rows": rows}
     return render(request, "dossiers/progress.html", context)
 
 

@@ -130,3 +130,21 @@ class ScorecardTests(AssessmentTestCase):
         with self.assertNumQueries(19):
             response = self.fetch()
         self.assertEqual(len(response.context["villages"]), 61)
+
+    def test_query_count_is_the_same_with_3_and_60_communes_in_the_district(self):
+        def add_communes(numbers):
+            for n in numbers:
+                commune = Commune.objects.create(
+                    code=f"5{n:04d}", name=f"Xã {n}", province=self.province, district=self.district
+                )
+                self.score_all(commune, 2024)
+
+        add_communes(range(1))
+        self.client.force_login(self.coordinator)
+        # the same 19 queries as above, whatever the size of the district
+        with self.assertNumQueries(19):
+            self.fetch()
+        add_communes(range(1, 58))
+        with self.assertNumQueries(19):
+            response = self.fetch()
+        self.assertEqual(response.context["standing"].criteria_met, 15)
