@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -411,11 +412,13 @@ class QueryCountTests(ScoresTestCase):
 
     def test_an_import_adds_only_the_writes_of_changed_rows(self):
         # the preview's queries without its rollback, and for each new row: savepoint,
-        # insert, its history, release; an unchanged row costs nothing
+        # insert, its history, release; an unchanged row costs nothing. On PostgreSQL
+        # django-import-export also resets the table's id sequence after new rows.
+        sequence_reset = 1 if connection.vendor == "postgresql" else 0
         for rows in (self.full_file(), self.full_file() + self.full_file(self.commune_b)):
             user = get_user_model().objects.get(pk=self.coordinator.pk)
             data = xlsx(rows)
-            with self.assertNumQueries(15 + 4 * 57):
+            with self.assertNumQueries(15 + 4 * 57 + sequence_reset):
                 self.assertEqual(import_scores(data, user=user).counts["new"], 57)
 
     def test_import_lookups_do_not_grow_with_rows(self):
