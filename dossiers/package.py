@@ -47,6 +47,7 @@ def dossier_package(dossier, *, appraisal=None) -> tuple[bytes, str]:
         documents = documents.filter(item__criterion__in=appraisal.criteria.all())
         stem += f"-{_ascii(appraisal.department.short_name)}"
     documents = sorted(documents, key=lambda d: (folder_for(d.item), d.title, d.version))
+    used_names: dict[str, set[str]] = {}
     manifest = io.StringIO()
     writer = csv.writer(manifest)
     writer.writerow(MANIFEST_COLUMNS)
@@ -57,6 +58,12 @@ def dossier_package(dossier, *, appraisal=None) -> tuple[bytes, str]:
                 folder = folder_for(document.item)
                 extension = PurePosixPath(document.file.name).suffix
                 name = f"{_ascii(document.title)}-v{document.version}{extension}"
+                # Titles that fold alike ("Ảnh …" and "Anh …") must not overwrite each other.
+                taken = used_names.setdefault(folder, set())
+                base, n = name.removesuffix(extension), 2
+                while name in taken:
+                    name, n = f"{base}-{n}{extension}", n + 1
+                taken.add(name)
                 with document.file.open("rb") as stored:
                     archive.writestr(f"{folder}/{name}", stored.read())
                 writer.writerow(

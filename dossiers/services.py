@@ -54,27 +54,31 @@ class UploadRefused(ValidationError):
 
 # Transitions ---------------------------------------------------------------------
 
+# Target status -> (the statuses it may follow, who may move the dossier there).
 TRANSITIONS = {
-    (Status.DRAFT, Status.SUBMITTED): can_prepare,
-    (Status.RETURNED, Status.SUBMITTED): can_prepare,
-    (Status.SUBMITTED, Status.RETURNED): can_coordinate,
-    (Status.SUBMITTED, Status.ACCEPTED): can_coordinate,
-    (Status.ACCEPTED, Status.SENT): can_coordinate,
-    (Status.SENT, Status.APPRAISED): can_coordinate,
-    (Status.APPRAISED, Status.SENT): can_coordinate,
-    (Status.APPRAISED, Status.RECOGNISED): can_coordinate,
+    Status.SUBMITTED: ({Status.DRAFT, Status.RETURNED}, can_prepare),
+    Status.RETURNED: ({Status.SUBMITTED}, can_coordinate),
+    Status.ACCEPTED: ({Status.SUBMITTED}, can_coordinate),
+    Status.SENT: ({Status.ACCEPTED, Status.APPRAISED}, can_coordinate),
+    Status.APPRAISED: ({Status.SENT}, can_coordinate),
+    Status.RECOGNISED: ({Status.APPRAISED}, can_coordinate),
 }
 
 
-def _move(dossier: Dossier, to: str, *, user, comment: str = "") -> None:
-    rule = TRANSITIONS.get((dossier.status, to))
-    if rule is None:
+def _check(dossier: Dossier, to: str, *, user) -> None:
+    """Who first (403 whatever the state), then whether the state allows the step."""
+    sources, rule = TRANSITIONS[to]
+    if not rule(user, dossier):
+        raise PermissionDenied
+    if dossier.status not in sources:
         raise WorkflowError(
             _("Hồ sơ đang ở trạng thái “%(status)s”, không thể chuyển sang “%(to)s”.")
             % {"status": dossier.get_status_display(), "to": Status(to).label}
         )
-    if not rule(user, dossier):
-        raise PermissionDenied
+
+
+def _move(dossier: Dossier, to: str, *, user, comment: str = "") -> None:
+    _check(dossier, to, user=user)
     Transition.objects.create(
         dossier=dossier, from_status=dossier.status, to_status=to, actor=user, comment=comment
     )
@@ -82,11 +86,14 @@ def _move(dossier: Dossier, to: str, *, user, comment: str = "") -> None:
     dossier.save(update_fields=["status", "recognition"])
 
 
-def _locked(dossier: Dossier) -> Dossier:
-    """Re-read the dossier under a row lock so two steps cannot interleave."""
-    locked = Dossier.objects.select_for_update().select_related("commune", "criteria_set").get(pk=dossier.pk)
-    dossier.status = locked.status
-    return locked
+def _lock(dossier: Dossier) -> Dossier:
+    """Lock the dossier's row and re-read its state, so two steps cannot interleave.
+
+    The caller's object is refreshed in place: after a step it shows the new status.
+    """
+    list(Dossier.objects.select_for_update().filter(pk=dossier.pk).values_list("pk", flat=True))
+    dossier.refresh_from_db(fields=["status", "recognition"])
+    return dossier
 
 
 @transaction.atomic
@@ -108,14 +115,13 @@ def create_dossier(*, commune, criteria_set, year: int, user) -> Dossier:
 @transaction.atomic
 def submit_dossier(*, dossier: Dossier, user, comment: str = "") -> None:
     """The commune submits; refused while a required item is empty or incomplete."""
-    dossier = _locked(dossier)
-    if (dossier.status, Status.SUBMITTED) in TRANSITIONS and can_prepare(user, dossier):
-        missing = dossier_progress(dossier).incomplete_items
-        if missing:
-            raise WorkflowError(
-                _("Chưa nộp được: còn thiếu hồ sơ ở %(items)s.")
-                % {"items": "; ".join(i.item.title for i in missing)}
-            )
+    _check(_lock(dossier), Status.SUBMITTED, user=user)
+    missing = dossier_progress(dossier).incomplete_items
+    if missing:
+        raise WorkflowError(
+            _("Chưa nộp được: còn thiếu hồ sơ ở %(items)s.")
+            % {"items": "; ".join(i.item.title for i in missing)}
+        )
     _move(dossier, Status.SUBMITTED, user=user, comment=comment)
     dossier.items.filter(review=DossierItem.Review.INCOMPLETE).update(review=DossierItem.Review.PENDING)
 
@@ -123,17 +129,17 @@ def submit_dossier(*, dossier: Dossier, user, comment: str = "") -> None:
 @transaction.atomic
 def return_dossier(*, dossier: Dossier, user, comment: str) -> None:
     """The district sends the dossier back for supplements, with its comments."""
+    _check(_lock(dossier), Status.RETURNED, user=user)
     if not comment.strip():
         raise WorkflowError(_("Khi trả lại hồ sơ, hãy ghi nội dung cần bổ sung."))
-    _move(_locked(dossier), Status.RETURNED, user=user, comment=comment.strip())
+    _move(dossier, Status.RETURNED, user=user, comment=comment.strip())
 
 
 @transaction.atomic
 def accept_dossier(*, dossier: Dossier, user, comment: str = "") -> None:
     """The district accepts the dossier once no item is marked as needing supplements."""
-    dossier = _locked(dossier)
-    flagged = dossier.items.filter(review=DossierItem.Review.INCOMPLETE)
-    if can_coordinate(user, dossier) and flagged.exists():
+    _check(_lock(dossier), Status.ACCEPTED, user=user)
+    if dossier.items.filter(review=DossierItem.Review.INCOMPLETE).exists():
         raise WorkflowError(_("Còn thành phần hồ sơ được đánh giá “Cần bổ sung”; hãy trả lại hồ sơ cho xã."))
     _move(dossier, Status.ACCEPTED, user=user, comment=comment)
 
@@ -143,7 +149,7 @@ def review_item(*, item: DossierItem, user, review: str, comment: str = "") -> D
     """A department (or the coordinator) reviews one item of a submitted dossier."""
     if not can_review_item(user, item):
         raise PermissionDenied
-    if _locked(item.dossier).status != Status.SUBMITTED:
+    if _lock(item.dossier).status != Status.SUBMITTED:
         raise WorkflowError(_("Chỉ thẩm tra thành phần hồ sơ khi xã đã nộp."))
     if review == DossierItem.Review.INCOMPLETE and not comment.strip():
         raise WorkflowError(_("Khi đánh giá “Cần bổ sung”, hãy ghi nội dung cần bổ sung."))
@@ -172,11 +178,13 @@ def record_appraisal(
     "appraised" only when every department has answered "Đạt", and goes back to
     "sent" if an answer later changes.
     """
-    dossier = _locked(dossier)
+    dossier = _lock(dossier)
     if not can_coordinate(user, dossier):
         raise PermissionDenied
     if dossier.status not in (Status.ACCEPTED, Status.SENT, Status.APPRAISED):
         raise WorkflowError(_("Chỉ ghi thẩm định khi huyện đã chấp nhận hồ sơ."))
+    if department.level != department.Level.PROVINCE or department.province_id != dossier.commune.province_id:
+        raise WorkflowError(_("Chỉ sở, ngành của tỉnh mới thẩm định hồ sơ của xã."))
     if result != Appraisal.Result.PENDING and sent_on is None:
         raise WorkflowError(_("Chưa gửi hồ sơ cho sở, ngành này thì chưa thể có kết quả."))
     appraisal, created = Appraisal.objects.update_or_create(
@@ -218,11 +226,11 @@ def record_recognition(
     *, dossier: Dossier, user, decision_number: str, decided_on: datetime.date, signer: str = ""
 ) -> Recognition:
     """The province's decision: recorded in criteria's Recognition, and the dossier closes."""
-    dossier = _locked(dossier)
-    if (dossier.status, Status.RECOGNISED) not in TRANSITIONS:
-        raise WorkflowError(_("Chỉ ghi quyết định công nhận khi các sở, ngành đã thẩm định đạt."))
+    dossier = _lock(dossier)
     if not can_coordinate(user, dossier):
         raise PermissionDenied
+    if dossier.status != Status.APPRAISED:
+        raise WorkflowError(_("Chỉ ghi quyết định công nhận khi các sở, ngành đã thẩm định đạt."))
     recognition = Recognition.objects.create(
         commune=dossier.commune,
         criteria_set=dossier.criteria_set,
@@ -306,7 +314,7 @@ def upload_document(
     effective_date: datetime.date | None = None,
 ) -> StoredUpload:
     """Store one upload as a document, or as a new version when the title exists already."""
-    dossier = _locked(item.dossier)
+    dossier = _lock(item.dossier)
     if not can_upload(user, dossier):
         raise PermissionDenied
     content_type, extension = check_upload(upload)
@@ -319,13 +327,15 @@ def upload_document(
         .order_by("uploaded_at", "pk")
         .first()
     )
+    original_name = upload.name
+    # The stored name comes from document_path(); only the detected extension is kept.
     upload.name = f"upload{extension}"
     document = Document(
         item=item,
         title=title,
         evidence_kind=evidence_kind,
         version=latest + 1,
-        original_name=getattr(upload, "original_name", None) or title,
+        original_name=original_name,
         content_type=content_type,
         size=upload.size,
         sha256=digest,

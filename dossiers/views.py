@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -50,6 +51,14 @@ from .services import (
 
 def _error_message(request, error: ValidationError) -> None:
     messages.error(request, " ".join(error.messages))
+
+
+def _int_or_404(value) -> int:
+    """An id from a query string or form; anything else is a page that does not exist."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
 
 
 @login_required
@@ -196,13 +205,16 @@ def _upload(request, item, form):
         first = stored.duplicate_of
         messages.warning(
             request,
-            _("Tệp này trùng nội dung với “%(title)s” (v%(version)s) ở %(item)s đã tải lên trước: %(url)s")
-            % {
-                "title": first.title,
-                "version": first.version,
-                "item": first.item.title,
-                "url": first.get_absolute_url(),
-            },
+            format_html(
+                _(
+                    'Tệp này trùng nội dung với <a href="{url}">“{title}” (v{version})</a> ở {item} '
+                    "đã tải lên trước."
+                ),
+                url=first.get_absolute_url(),
+                title=first.title,
+                version=first.version,
+                item=first.item.title,
+            ),
         )
     return redirect("dossiers:item_detail", item.dossier_id, item.pk)
 
@@ -270,11 +282,12 @@ def appraisals(request, pk):
         )
     }
     may_record = can_coordinate(request.user, dossier)
-    bound_pk = int(request.POST.get("department", 0) or 0) if request.method == "POST" else None
+    bound_pk = None
     if request.method == "POST":
         if not may_record:
             raise PermissionDenied
-        department = get_object_or_404(departments, pk=bound_pk)
+        department = get_object_or_404(departments, pk=_int_or_404(request.POST.get("department")))
+        bound_pk = department.pk
         form = AppraisalForm(
             request.POST, dossier=dossier, instance=existing.get(department.pk), prefix=f"d{department.pk}"
         )
@@ -296,12 +309,15 @@ def appraisals(request, pk):
                 messages.success(request, _("Đã ghi kết quả của %(dept)s.") % {"dept": department.name})
                 return redirect(f"{request.path}#department-{department.pk}")
     rows = []
+    # One list of criteria for every department's form, not one query per form.
+    criteria_choices = [(c.pk, str(c)) for c in dossier.criteria_set.criteria.order_by("number")]
     for department in departments:
         appraisal = existing.get(department.pk)
         if request.method == "POST" and department.pk == bound_pk:
             row_form = form
         else:
             row_form = AppraisalForm(dossier=dossier, instance=appraisal, prefix=f"d{department.pk}")
+        row_form.fields["criteria"].choices = criteria_choices
         rows.append(
             {"department": department, "appraisal": appraisal, "form": row_form if may_record else None}
         )
@@ -342,7 +358,8 @@ def package(request, pk):
         raise PermissionDenied
     appraisal = None
     if request.GET.get("department"):
-        appraisal = get_object_or_404(Appraisal, dossier=dossier, department_id=request.GET["department"])
+        department = _int_or_404(request.GET["department"])
+        appraisal = get_object_or_404(Appraisal, dossier=dossier, department_id=department)
     content, filename = dossier_package(dossier, appraisal=appraisal)
     response = HttpResponse(content, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -1,0 +1,145 @@
+"""What the dossier tests share: a media root of their own, the province's departments,
+and small real files (PDF, PNG) to upload."""
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+from django.urls import reverse
+
+from communes.models import Department
+from dossiers.demo import tiny_pdf, tiny_png
+from dossiers.models import Dossier, DossierItem
+from dossiers.services import (
+    accept_dossier,
+    create_dossier,
+    submit_dossier,
+    upload_document,
+)
+from tests.base import AssessmentTestCase
+
+YEAR = 2024
+PROVINCIAL_DEPARTMENTS = [
+    ("Sở Giao thông vận tải", "SGTVT"),
+    ("Sở Nông nghiệp và Phát triển nông thôn", "SNNPTNT"),
+    ("Sở Y tế", "SYT"),
+]
+
+__all__ = ["YEAR", "DossierTestCase", "tiny_pdf", "tiny_png"]
+
+
+class DossierTestCase(AssessmentTestCase):
+    """Personas and the QD318 set, three provincial departments, criterion 2 owned by the
+    district's Phòng Kinh tế và Hạ tầng, and uploads kept in a temporary MEDIA_ROOT so that
+    no test writes into the developer's var/media."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.media_root = tempfile.mkdtemp(prefix="ntm-dossier-tests-")
+        cls.media_settings = override_settings(MEDIA_ROOT=cls.media_root)
+        cls.media_settings.enable()
+        try:
+            super().setUpClass()
+        except Exception:
+            cls._drop_media_root()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            super().tearDownClass()
+        finally:
+            cls._drop_media_root()
+
+    @classmethod
+    def _drop_media_root(cls):
+        cls.media_settings.disable()
+        shutil.rmtree(cls.media_root, ignore_errors=True)
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.sgtvt, cls.snn, cls.syt = (
+            Department.objects.create(
+                name=name, short_name=short, level=Department.Level.PROVINCE, province=cls.province
+            )
+            for name, short in PROVINCIAL_DEPARTMENTS
+        )
+        cls.ntm.criteria.filter(number=2).update(responsible_department=cls.department)
+
+    # Dossiers ---------------------------------------------------------------------
+
+    @classmethod
+    def open_dossier(cls, commune=None, *, year=YEAR) -> Dossier:
+        return create_dossier(
+            commune=commune or cls.commune_a, criteria_set=cls.ntm, year=year, user=cls.coordinator
+        )
+
+    @staticmethod
+    def item(dossier, number: int) -> DossierItem:
+        return dossier.items.select_related("dossier__commune", "criterion").get(criterion__number=number)
+
+    @staticmethod
+    def general_item(dossier, kind=DossierItem.GeneralKind.PROPOSAL) -> DossierItem:
+        return dossier.items.select_related("dossier__commune").get(general_kind=kind)
+
+    @classmethod
+    def upload(cls, item, content: bytes | None = None, *, name="bao-cao.pdf", user=None, **fields):
+        """Store `content` through the service, as the upload page does; returns the Document."""
+        upload = SimpleUploadedFile(name, tiny_pdf(f"{item.pk} {name}") if content is None else content)
+        upload.original_name = name
+        return upload_document(item=item, user=user or cls.coordinator, upload=upload, **fields).document
+
+    @classmethod
+    def fill(cls, dossier, *, user=None, leave_out=()):
+        """One small distinct PDF for each kind of evidence the library asks for, on every
+        item but those in `leave_out` (criterion numbers or general kinds)."""
+        items = dossier.items.select_related("dossier__commune", "criterion").prefetch_related(
+            "criterion__indicators"
+        )
+        for item in items:
+            if (item.criterion.number if item.criterion_id else item.general_kind) in leave_out:
+                continue
+            kinds = [""] if item.is_general else item.required_evidence()
+            for n, kind in enumerate(kinds):
+                cls.upload(
+                    item,
+                    tiny_pdf(f"{dossier.pk} {item.pk} {n}"),
+                    name=f"minh-chung-{n}.pdf",
+                    user=user,
+                    evidence_kind=kind,
+                )
+
+    @classmethod
+    def accepted_dossier(cls, commune=None) -> Dossier:
+        """A complete dossier, submitted by the commune and accepted by the district."""
+        dossier = cls.open_dossier(commune)
+        cls.fill(dossier)
+        official = cls.official_b if commune == cls.commune_b else cls.official_a
+        submit_dossier(dossier=dossier, user=official)
+        accept_dossier(dossier=dossier, user=cls.coordinator)
+        dossier.refresh_from_db()
+        return dossier
+
+    # Pages and storage ----------------------------------------------------------------
+
+    @staticmethod
+    def item_url(item) -> str:
+        return reverse("dossiers:item_detail", args=[item.dossier_id, item.pk])
+
+    @staticmethod
+    def stored_files() -> set[str]:
+        """Every file under MEDIA_ROOT, by its storage name."""
+        root = Path(settings.MEDIA_ROOT)
+        return {path.relative_to(root).as_posix() for path in root.rglob("*") if path.is_file()}
+
+    @staticmethod
+    def messages_of(response) -> list[str]:
+        return [str(message) for message in response.context["messages"]]
+
+    def assertStatus(self, dossier, status):
+        dossier.refresh_from_db()
+        self.assertEqual(dossier.status, status)
