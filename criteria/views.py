@@ -1,3 +1,4 @@
+import datetime
 import uuid
 
 from django.contrib import messages
@@ -449,6 +450,7 @@ def scores_import(request):
     context = {"form": form, "report": report, "file_name": upload.name}
     if report.ok:
         # Keep the file for the confirm step; the session remembers whose it is.
+        _forget_stale_imports()
         token = uuid.uuid4().hex
         default_storage.save(f"{IMPORTS_DIR}/{token}.{upload.extension}", ContentFile(data))
         request.session[SESSION_IMPORTS] = {
@@ -462,6 +464,17 @@ def scores_import(request):
             if row.object_repr
         ]
     return render(request, "criteria/scores_import.html", context)
+
+
+def _forget_stale_imports() -> None:
+    """Previews nobody confirmed within a day are dropped, so uploads do not pile up."""
+    if not default_storage.exists(IMPORTS_DIR):
+        return
+    cutoff = timezone.now() - datetime.timedelta(days=1)
+    for name in default_storage.listdir(IMPORTS_DIR)[1]:
+        path = f"{IMPORTS_DIR}/{name}"
+        if default_storage.get_modified_time(path) < cutoff:
+            default_storage.delete(path)
 
 
 def _scores_import_confirm(request):
