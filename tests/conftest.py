@@ -1,8 +1,12 @@
 import os
+import shutil
+import tempfile
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses
 # ORM calls from such threads unless told the tests know what they do.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+MEDIA_ROOT = tempfile.mkdtemp(prefix="ntm-test-media-")
 
 
 def pytest_configure(config):
@@ -11,3 +15,9 @@ def pytest_configure(config):
     # Every persona is created with a password; the production hasher is slow on
     # purpose, and would spend most of the suite's time hashing.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Uploads and saved reports made by tests never land in the developer's var/media.
+    settings.MEDIA_ROOT = MEDIA_ROOT
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(MEDIA_ROOT, ignore_errors=True)
