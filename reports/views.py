@@ -1,16 +1,32 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
+from django.utils.http import content_disposition_header, urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from communes.access import access_for, get_commune_for_user
 from communes.models import Membership
 from criteria.access import can_enter_scores, can_manage_programme
 from criteria.forms import StandingFilterForm
-from criteria.models import CriteriaSet, Score
-from criteria.standing import DistrictSummary, commune_rows, criteria_tree, village_standings
+from criteria.standing import DistrictSummary, commune_rows, criteria_tree
 from dossiers.models import Dossier
 from dossiers.progress import progress_of, with_progress_data
+
+from .access import can_save_snapshots, get_snapshot_for_user, visible_snapshots
+from .content import build_report, short_date, village_results
+from .forms import DossierFilterForm, SnapshotForm
+from .models import ReportKind
+from .pdf import render_pdf
+from .services import save_snapshot
+from .xlsx import render_xlsx
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SNAPSHOTS_PER_PAGE = 50
 
 
 def _query(criteria_set, year, as_of) -> str:
@@ -88,19 +104,142 @@ def scorecard(request, code):
         context["dossier"] = Dossier.objects.filter(
             commune=commune, criteria_set=criteria_set, year=year
         ).first()
-        context["village_results"] = _village_results(commune, villages, year, as_of)
+        context["village_results"] = village_results(commune, villages, year, as_of)
     return render(request, "reports/scorecard.html", context)
 
 
-def _village_results(commune, villages, year, as_of):
-    """Each village set in use in the commune that year, with every village's standing."""
-    set_ids = (
-        Score.objects.filter(commune=commune, village__isnull=False, year=year)
-        .values_list("indicator__criterion__criteria_set", flat=True)
-        .distinct()
+# --- Printed reports ----------------------------------------------------------------
+#
+# Each report has a preview page, a .pdf and an .xlsx at stable addresses taking the
+# dashboard's ?set=&year=&as_of=, and a form that saves the PDF for a meeting. The
+# three formats are rendered from one report object (content.py).
+
+
+def _commune(request, kind, code):
+    """The commune of a commune report, if the user may see it (404 otherwise)."""
+    return get_commune_for_user(request.user, code) if kind == ReportKind.COMMUNE else None
+
+
+def _report(request, kind, commune):
+    """The filters of the query string, and the report they ask for (None without a set)."""
+    filters = (DossierFilterForm if kind == ReportKind.DOSSIERS else StandingFilterForm)(request.GET)
+    criteria_set, year, as_of = filters.resolve()
+    report = None
+    if criteria_set is not None:
+        report = build_report(
+            kind,
+            communes=access_for(request.user).visible_communes(),
+            commune=commune,
+            criteria_set=criteria_set,
+            year=year,
+            as_of=as_of,
+        )
+    return filters, report
+
+
+def report_urls(kind, commune=None) -> dict[str, str]:
+    """The preview, downloads and snapshot form of a report, without the query."""
+    args = [commune.code] if commune is not None else []
+    return {
+        name: reverse(f"reports:{kind}{suffix}", args=args)
+        for name, suffix in (("preview", ""), ("pdf", "_pdf"), ("xlsx", "_xlsx"), ("snapshot", "_snapshot"))
+    }
+
+
+def _preview(request, kind, commune, filters, report, *, snapshot_form=None, status=200):
+    context = {
+        "kind": kind,
+        "heading": ReportKind(kind).label,
+        "commune": commune,
+        "filters": filters,
+        "report": report,
+        "urls": report_urls(kind, commune),
+        "can_save": can_save_snapshots(request.user),
+        "snapshot_form": snapshot_form or SnapshotForm(),
+    }
+    return render(request, "reports/report_preview.html", context, status=status)
+
+
+@login_required
+def report_preview(request, kind, code=None):
+    commune = _commune(request, kind, code)
+    filters, report = _report(request, kind, commune)
+    return _preview(request, kind, commune, filters, report)
+
+
+@login_required
+def report_download(request, kind, extension, code=None):
+    """The report as .pdf or .xlsx; 404 when there is nothing to print."""
+    commune = _commune(request, kind, code)
+    _filters, report = _report(request, kind, commune)
+    if report is None or not report.communes:
+        raise Http404
+    if extension == "pdf":
+        response = HttpResponse(render_pdf(report), content_type="application/pdf")
+    else:
+        response = HttpResponse(render_xlsx(report), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, f"{report.file_stem}.{extension}")
+    return response
+
+
+@login_required
+@require_POST
+def snapshot_create(request, kind, code=None):
+    """Save the report, as the query string asks for it, for a meeting."""
+    commune = _commune(request, kind, code)
+    if not can_save_snapshots(request.user):
+        raise PermissionDenied
+    filters, report = _report(request, kind, commune)
+    if report is None or not report.communes:
+        raise Http404
+    form = SnapshotForm(request.POST)
+    if not form.is_valid():
+        return _preview(request, kind, commune, filters, report, snapshot_form=form, status=400)
+    snapshot = save_snapshot(report=report, user=request.user, **form.cleaned_data)
+    messages.success(
+        request,
+        _("Đã lưu bản báo cáo số %(number)s cho cuộc họp ngày %(date)s.")
+        % {"number": snapshot.number, "date": short_date(snapshot.meeting_date)},
     )
-    results = []
-    for village_set in CriteriaSet.objects.filter(pk__in=set_ids, level=CriteriaSet.Level.VILLAGE):
-        standings = village_standings(villages, criteria_set=village_set, year=year, as_of=as_of)
-        results.append((village_set, [standings[v.pk] for v in villages]))
-    return results
+    return redirect(f"{reverse('reports:snapshot_list')}#snapshot-{snapshot.pk}")
+
+
+@login_required
+def report_index(request):
+    """The reports, for the filters chosen, and the latest snapshots."""
+    filters = StandingFilterForm(request.GET)
+    criteria_set, year, as_of = filters.resolve()
+    communes = access_for(request.user).visible_communes().current(as_of).order_by("search_name", "name")
+    context = {
+        "filters": filters,
+        "criteria_set": criteria_set,
+        "year": year,
+        "as_of": as_of,
+        "query": _query(criteria_set, year, as_of) if criteria_set else "",
+        "communes": communes,
+        "kinds": ReportKind,
+        "snapshots": visible_snapshots(request.user).select_related("created_by")[:5],
+    }
+    return render(request, "reports/report_index.html", context)
+
+
+@login_required
+def snapshot_list(request):
+    """Saved reports, by meeting date, newest first."""
+    snapshots = visible_snapshots(request.user).select_related("created_by")
+    page = Paginator(snapshots, SNAPSHOTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "reports/snapshot_list.html", {"page": page, "snapshots": page.object_list})
+
+
+@login_required
+def snapshot_download(request, pk):
+    """The stored bytes, exactly as saved; never served as a static file."""
+    snapshot = get_snapshot_for_user(request.user, pk)
+    response = FileResponse(
+        snapshot.file.open("rb"),
+        as_attachment=True,
+        filename=snapshot.download_name,
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

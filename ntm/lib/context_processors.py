@@ -20,6 +20,7 @@ def navigation(request):
     elif access.has_role(Role.COMMUNE):
         items.append((_("Xã của tôi"), reverse("communes:commune_list")))
     items.append((_("Hồ sơ"), reverse("dossiers:progress")))
+    items.append((_("Báo cáo"), reverse("reports:index")))
     items.append((_("Bộ tiêu chí"), reverse("criteria:set_list")))
     if user.is_superuser:
         items.append((_("Quản trị hệ thống"), reverse("admin:index")))

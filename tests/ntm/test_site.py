@@ -83,11 +83,13 @@ class NavigationTests(PersonasTestCase):
         return [item["label"] for item in self.client.get(reverse("reports:dashboard")).context["nav_items"]]
 
     def test_coordinator_sees_the_district(self):
-        self.assertEqual(self.nav_labels(self.coordinator), ["Tổng quan", "Xã", "Hồ sơ", "Bộ tiêu chí"])
+        self.assertEqual(
+            self.nav_labels(self.coordinator), ["Tổng quan", "Xã", "Hồ sơ", "Báo cáo", "Bộ tiêu chí"]
+        )
 
     def test_commune_official_sees_own_commune(self):
         self.assertEqual(
-            self.nav_labels(self.official_a), ["Tổng quan", "Xã của tôi", "Hồ sơ", "Bộ tiêu chí"]
+            self.nav_labels(self.official_a), ["Tổng quan", "Xã của tôi", "Hồ sơ", "Báo cáo", "Bộ tiêu chí"]
         )
 
     def test_superuser_also_sees_the_admin(self):

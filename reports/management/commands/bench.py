@@ -9,15 +9,21 @@ through Django's test client, logged in as coordinators:
 - the dashboard of one district (15 communes) and of the whole province, so the same
   view is measured on 15 and on 150 communes in the same database;
 - a commune's scorecard;
-- a real import of a scores file with 57 new scores per commune, rolled back afterwards.
+- a real import of a scores file with 57 new scores per commune, rolled back afterwards;
+- the district report as PDF for one district (15 communes) and for 40 communes (a user
+  whose memberships cover exactly 40), each against its floor: the identical HTML string
+  rendered by WeasyPrint alone, `weasyprint.HTML(string=html).write_pdf()`; and the
+  province's report (150 communes) once.
 
-Each page is warmed up, then timed `--repeat` times; the table shows the median.
+Each page is warmed up, then timed `--repeat` times (PDFs `--pdf-repeat` times); the
+table shows the median.
 """
 
 from __future__ import annotations
 
 import copy
 import datetime
+import gc
 import math
 import platform
 import random
@@ -25,8 +31,10 @@ import statistics
 import tempfile
 import time
 import warnings
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import django
@@ -55,6 +63,9 @@ from criteria.models import MIN_YEAR, CriteriaSet, Recognition, Registration, Sc
 from criteria.resources import YEAR, export_scores, import_scores, render_scores_file
 from criteria.standing import criteria_tree
 from ntm.lib.text import fold
+from reports.content import build_report
+from reports.models import ReportKind
+from reports.pdf import report_html
 
 SET_CODE = "QD318-2022-XA-NTM"
 LAST_YEAR = 2024
@@ -63,6 +74,11 @@ VILLAGE_NAMES = [f"Thôn {number}" for number in range(1, 9)]
 WARM_UP = 2
 # The dashboard may cost this many floors at 150 communes.
 DASHBOARD_FLOOR_GOAL = 5
+# A report PDF may cost this much more than WeasyPrint alone on the same HTML: data
+# assembly and templates must not be the bottleneck.
+PDF_FLOOR_GOAL = 1.3
+# The large district of the report measures.
+LARGE_DISTRICT = 40
 
 
 @login_required
@@ -124,6 +140,7 @@ class Seed:
     district_communes: int
     province_user: AbstractBaseUser
     district_user: AbstractBaseUser
+    large_district_user: AbstractBaseUser
     indicators: int
     scores: int
     history: int
@@ -180,6 +197,12 @@ def seed_province(*, communes: int, years: int) -> Seed:
     Membership.objects.create(user=province_user, role=Membership.Role.COORDINATOR, province=province)
     district_user = User.objects.create_user("bench_huyen")
     Membership.objects.create(user=district_user, role=Membership.Role.COORDINATOR, district=first_district)
+    # Districts here have 15 communes; a 40-commune scope is a user on 40 communes.
+    large_district_user = User.objects.create_user("bench_40")
+    Membership.objects.bulk_create(
+        Membership(user=large_district_user, role=Membership.Role.COMMUNE, commune=commune)
+        for commune in places[:LARGE_DISTRICT]
+    )
 
     criteria = criteria_tree(criteria_set)
     lagging = {commune.pk: rng.random() for commune in places}  # 0: ahead, 1: far behind
@@ -258,6 +281,7 @@ def seed_province(*, communes: int, years: int) -> Seed:
         district_communes=min(DISTRICT_SIZE, communes),
         province_user=province_user,
         district_user=district_user,
+        large_district_user=large_district_user,
         indicators=sum(len(criterion.indicators.all()) for criterion in criteria),
         scores=Score.objects.count(),
         history=Score.history.count(),
@@ -274,23 +298,38 @@ def _get(client: Client, url: str) -> None:
         raise CommandError(f"GET {url} answered {response.status_code}, not 200.")
 
 
+def time_calls(
+    calls: dict[str, Callable[[], object]], *, repeat: int, collect: bool = False
+) -> dict[str, tuple[float, int]]:
+    """Each call's median milliseconds over `repeat` runs, and the queries of one run.
+
+    With `collect`, the garbage of the previous call is collected before each run, so a
+    call that allocates a lot (a PDF) does not pay for the one timed before it.
+    """
+    queries = {}
+    for name, call in calls.items():
+        for _ in range(WARM_UP):
+            call()
+        with CaptureQueriesContext(connection) as captured:
+            call()
+        queries[name] = len(captured)
+    timings = {name: [] for name in calls}
+    # Round robin: a load that comes and goes on the machine weighs on every call alike.
+    for _ in range(repeat):
+        for name, call in calls.items():
+            if collect:
+                gc.collect()
+            start = time.perf_counter()
+            call()
+            timings[name].append(time.perf_counter() - start)
+    return {name: (statistics.median(timings[name]) * 1000, queries[name]) for name in calls}
+
+
 def time_pages(pages: dict[str, tuple[Client, str]], *, repeat: int) -> dict[str, tuple[float, int]]:
     """Each page's median milliseconds over `repeat` runs, and the queries of one run."""
-    queries = {}
-    for name, (client, url) in pages.items():
-        for _ in range(WARM_UP):
-            _get(client, url)
-        with CaptureQueriesContext(connection) as captured:
-            _get(client, url)
-        queries[name] = len(captured)
-    timings = {name: [] for name in pages}
-    # Round robin: a load that comes and goes on the machine weighs on every page alike.
-    for _ in range(repeat):
-        for name, (client, url) in pages.items():
-            start = time.perf_counter()
-            _get(client, url)
-            timings[name].append(time.perf_counter() - start)
-    return {name: (statistics.median(timings[name]) * 1000, queries[name]) for name in pages}
+    return time_calls(
+        {name: partial(_get, client, url) for name, (client, url) in pages.items()}, repeat=repeat
+    )
 
 
 class _QueryCounter:
@@ -408,6 +447,74 @@ def measure(seed: Seed, *, repeat: int) -> list[Row]:
     ]
 
 
+def _weasyprint_alone(html: str) -> None:
+    from weasyprint import HTML
+
+    HTML(string=html).write_pdf()
+
+
+def measure_reports(seed: Seed, *, repeat: int) -> list[Row]:
+    """The district report's PDF through its view, against WeasyPrint alone on the same HTML."""
+    url = f"{reverse('reports:district_pdf')}?{urlencode({'set': seed.criteria_set.code, 'year': LAST_YEAR})}"
+    scopes = [
+        ("district", seed.district_user, seed.district_communes),
+        ("large district", seed.large_district_user, min(LARGE_DISTRICT, len(seed.communes))),
+    ]
+    calls = {}
+    for label, user, size in scopes:
+        client = Client()
+        client.force_login(user)
+        # The HTML the view renders: same report, same scope, same day.
+        report = build_report(
+            ReportKind.DISTRICT,
+            communes=access_for(user).visible_communes(),
+            criteria_set=seed.criteria_set,
+            year=LAST_YEAR,
+        )
+        if len(report.rows) != size:
+            raise CommandError(f"{user} gets a report of {len(report.rows)} communes, not {size}.")
+        calls[f"{label} floor"] = partial(_weasyprint_alone, report_html(report))
+        calls[f"{label} pdf"] = partial(_get, client, url)
+    results = time_calls(calls, repeat=repeat, collect=True)
+    rows = []
+    for label, _user, size in scopes:
+        floor_ms, _queries = results[f"{label} floor"]
+        pdf_ms, pdf_queries = results[f"{label} pdf"]
+        rows += [
+            Row(
+                f"WeasyPrint alone, same HTML, {label} ({size} communes)",
+                f"{floor_ms:.1f}",
+                "",
+                "1.00× WeasyPrint",
+            ),
+            Row(
+                f"district PDF, {label} ({size} communes)",
+                f"{pdf_ms:.1f}",
+                str(pdf_queries),
+                f"{pdf_ms / floor_ms:.2f}× WeasyPrint",
+                f"≤ {PDF_FLOOR_GOAL}× WeasyPrint",
+                verdict(pdf_ms <= PDF_FLOOR_GOAL * floor_ms),
+            ),
+        ]
+    province_client = Client()
+    province_client.force_login(seed.province_user)
+    with CaptureQueriesContext(connection) as captured:
+        start = time.perf_counter()
+        response = province_client.get(url)
+        seconds = time.perf_counter() - start
+    if response.status_code != 200:
+        raise CommandError(f"GET {url} answered {response.status_code}, not 200.")
+    rows.append(
+        Row(
+            f"district PDF, province ({len(seed.communes)} communes), 1 run",
+            f"{seconds * 1000:.1f}",
+            str(len(captured)),
+            f"{len(response.content) / 1024:.0f} KB",
+        )
+    )
+    return rows
+
+
 def render_table(rows: list[Row]) -> list[str]:
     cells = [COLUMNS, *((r.measure, r.ms, r.queries, r.ratio, r.goal, r.result) for r in rows)]
     widths = [max(len(line[i]) for line in cells) for i in range(len(COLUMNS))]
@@ -432,10 +539,13 @@ class Command(BaseCommand):
         parser.add_argument("--communes", type=int, default=150, help="Số xã của tỉnh (mặc định 150).")
         parser.add_argument("--years", type=int, default=5, help="Số năm có kết quả, đến 2024 (mặc định 5).")
         parser.add_argument("--repeat", type=int, default=20, help="Số lần đo mỗi trang (mặc định 20).")
+        parser.add_argument(
+            "--pdf-repeat", type=int, default=10, help="Số lần đo mỗi báo cáo PDF (mặc định 10)."
+        )
 
-    def handle(self, *args, communes, years, repeat, **options):
-        if min(communes, years, repeat) < 1:
-            raise CommandError("--communes, --years and --repeat must be at least 1.")
+    def handle(self, *args, communes, years, repeat, pdf_repeat, **options):
+        if min(communes, years, repeat, pdf_repeat) < 1:
+            raise CommandError("--communes, --years, --repeat and --pdf-repeat must be at least 1.")
         if years > LAST_YEAR - MIN_YEAR + 1:
             raise CommandError(f"--years goes back at most to {MIN_YEAR}.")
         started = time.perf_counter()
@@ -456,9 +566,9 @@ class Command(BaseCommand):
                 f"{seed.history:,} history rows, {seed.villages:,} villages.",
                 f"Python {platform.python_version()}, Django {django.get_version()}, "
                 f"{connection.vendor} {version} (throwaway database), DEBUG off; "
-                f"median of {repeat} runs after {WARM_UP} warm-ups.",
+                f"median of {repeat} runs ({pdf_repeat} for PDFs) after {WARM_UP} warm-ups.",
             ]
-            rows = measure(seed, repeat=repeat)
+            rows = measure(seed, repeat=repeat) + measure_reports(seed, repeat=pdf_repeat)
         for text in [*header, "", *render_table(rows), ""]:
             self.stdout.write(text)
         self.stdout.write(

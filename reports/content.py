@@ -1,0 +1,468 @@
+"""What each report says, assembled from criteria.standing and dossiers.progress.
+
+A report derives nothing itself: standings, registrations, recognitions and
+dossier progress come from the functions the dashboard and the dossier pages use,
+so a printed number is the number on the screen. A report is built once and then
+rendered three ways — the preview page, the PDF (pdf.py) and the workbook
+(xlsx.py) — so the three cannot disagree either.
+
+Building costs a fixed number of queries whatever the number of communes.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import ClassVar
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from communes.models import Commune
+from criteria.models import CriteriaSet, Criterion, Score
+from criteria.standing import (
+    CommuneRow,
+    DistrictSummary,
+    Standing,
+    commune_rows,
+    criteria_tree,
+    village_standings,
+)
+from dossiers.models import Dossier
+from dossiers.progress import DossierProgress, progress_of, with_progress_data
+from ntm.lib.text import fold
+
+from .charts import BAND_COLOURS, criteria_met_charts
+from .models import ReportKind
+
+Status = Score.Status
+
+
+# --- The document's frame: Nghị định 30/2020/NĐ-CP -----------------------------------
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """The issuing body (top left) and the place on the date line."""
+
+    parent: str
+    body: str
+    place: str
+
+
+# A unit's name that already says what kind of unit it is ("Thành phố Thanh Hóa").
+UNIT_WORDS = ("huyen ", "quan ", "thi xa ", "thanh pho ", "tinh ")
+
+
+def _people_committee(unit_word: str, name: str) -> str:
+    """ "UBND HUYỆN TRIỆU SƠN"."""
+    unit = name if fold(name).startswith(UNIT_WORDS) else f"{unit_word} {name}"
+    return _("UBND %(unit)s") % {"unit": unit.upper()}
+
+
+def letterhead_for(communes) -> Letterhead:
+    """The district's letterhead when every commune is in one district, else the province's
+    (since 2025 communes may hang directly under a province)."""
+    # The steering committee issues every report the programme takes to meetings.
+    body = _("BAN CHỈ ĐẠO CÁC CHƯƠNG TRÌNH MTQG")
+    districts = {c.district for c in communes}
+    provinces = {c.province for c in communes}
+    if len(districts) == 1 and None not in districts:
+        (district,) = districts
+        return Letterhead(_people_committee(_("HUYỆN"), district.name), body, district.name)
+    if len(provinces) == 1:
+        (province,) = provinces
+        return Letterhead(_people_committee(_("TỈNH"), province.name), body, province.name)
+    return Letterhead("", body, "")
+
+
+def date_line(place: str, day: datetime.date) -> str:
+    """ "Triệu Sơn, ngày 02 tháng 11 năm 2018".
+
+    Nghị định 30/2020 pads days below 10 and the months 1 and 2 with a zero, so
+    nobody can add a digit in front by hand.
+    """
+    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+    text = _("ngày %(day)s tháng %(month)s năm %(year)s") % {
+        "day": f"{day.day:02d}",
+        "month": month,
+        "year": day.year,
+    }
+    return f"{place}, {text}" if place else text[:1].upper() + text[1:]
+
+
+def short_date(day: datetime.date) -> str:
+    return date_format(day, "SHORT_DATE_FORMAT")
+
+
+def criteria_label(standing: Standing) -> str:
+    """The criteria a commune has not met, by number: "2, 11, 13, 17*, (5)".
+
+    "Cơ bản đạt" counts as not met but is marked (*); a criterion with indicators
+    not assessed yet is put in brackets. The reports' legend says so.
+    """
+    parts = []
+    for result in standing.unmet_criteria:
+        number = str(result.criterion.number)
+        if result.status == Status.BASICALLY_MET:
+            number += "*"
+        elif result.status == Status.NOT_ASSESSED:
+            number = f"({number})"
+        parts.append(number)
+    return ", ".join(parts)
+
+
+# --- Reports -----------------------------------------------------------------------
+
+
+@dataclass(kw_only=True)
+class Report:
+    """What every report has: its parameters, its frame and the communes it shows."""
+
+    kind: ClassVar[str]
+    template: ClassVar[str]
+    landscape: ClassVar[bool] = False
+
+    criteria_set: CriteriaSet
+    year: int
+    as_of: datetime.date | None = None
+    letterhead: Letterhead
+    issued_on: datetime.date = field(default_factory=timezone.localdate)
+
+    @property
+    def document_type(self) -> str:
+        return _("BÁO CÁO")
+
+    @property
+    def data_date(self) -> datetime.date:
+        """The day the numbers stand at: `as_of`, or today for current data."""
+        return self.as_of or self.issued_on
+
+    @property
+    def date_line(self) -> str:
+        return date_line(self.letterhead.place, self.issued_on)
+
+    @property
+    def data_date_line(self) -> str:
+        return _("Số liệu tính đến ngày %(date)s") % {"date": short_date(self.data_date)}
+
+    @property
+    def basis(self) -> str:
+        if not self.criteria_set.legal_basis:
+            return self.criteria_set.name
+        return _("%(name)s ban hành kèm theo Quyết định số %(basis)s") % {
+            "name": self.criteria_set.name,
+            "basis": self.criteria_set.legal_basis,
+        }
+
+    @property
+    def tier(self) -> str:
+        label = self.criteria_set.get_tier_display()
+        return label[:1].lower() + label[1:]
+
+    @property
+    def parameters(self) -> dict:
+        """The query that rebuilds this report; kept with every snapshot."""
+        return {
+            "set": self.criteria_set.code,
+            "year": self.year,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+        }
+
+    @property
+    def query(self) -> str:
+        return urlencode({k: v for k, v in self.parameters.items() if v is not None and k != "commune"})
+
+    @property
+    def communes(self) -> list[Commune]:
+        raise NotImplementedError
+
+    @property
+    def file_stem(self) -> str:
+        return f"{self.kind}-{self.criteria_set.code}-{self.year}-{self.data_date:%Y%m%d}".lower()
+
+
+@dataclass
+class CriterionTally:
+    """How many of the assessed communes meet one criterion, and which do not."""
+
+    criterion: Criterion
+    met: int
+    assessed: int
+    unmet_communes: list[Commune]
+
+    @property
+    def share(self) -> float:
+        return self.met / self.assessed if self.assessed else 0.0
+
+
+@dataclass(kw_only=True)
+class DistrictReport(Report):
+    """Every commune's standing, the district's totals and the criteria holding it back."""
+
+    kind = ReportKind.DISTRICT
+    template = "reports/print/district.html"
+    landscape = True
+
+    rows: list[CommuneRow]
+    criteria: list[Criterion]
+
+    @property
+    def title(self) -> str:
+        return _("Tiến độ xây dựng xã %(tier)s năm %(year)s") % {"tier": self.tier, "year": self.year}
+
+    @property
+    def communes(self) -> list[Commune]:
+        return [row.commune for row in self.rows]
+
+    @cached_property
+    def summary(self) -> DistrictSummary:
+        return DistrictSummary(all_rows=self.rows, criteria_total=len(self.criteria))
+
+    @cached_property
+    def tallies(self) -> list[CriterionTally]:
+        assessed = self.summary.rows
+        tallies = []
+        for index, criterion in enumerate(self.criteria):
+            unmet = [row.commune for row in assessed if not row.standing.criteria[index].met]
+            tallies.append(CriterionTally(criterion, len(assessed) - len(unmet), len(assessed), unmet))
+        return tallies
+
+    @cached_property
+    def lagging_tallies(self) -> list[CriterionTally]:
+        """The criteria most communes miss, the ones to discuss first."""
+        return sorted(
+            (t for t in self.tallies if t.unmet_communes), key=lambda t: (t.share, t.criterion.number)
+        )
+
+    @cached_property
+    def charts(self) -> list[str]:
+        return criteria_met_charts(
+            self.rows, criteria_total=len(self.criteria), average=self.summary.average_criteria
+        )
+
+    @property
+    def chart_legend(self) -> list[tuple[str, str]]:
+        """The bands' colours in the chart, with their labels ("15–18")."""
+        return [
+            (colour, label) for colour, (label, _count) in zip(BAND_COLOURS, self.summary.bands, strict=True)
+        ]
+
+    @property
+    def indicators_total(self) -> int:
+        return sum(len(c.indicators.all()) for c in self.criteria)
+
+
+@dataclass(kw_only=True)
+class CommuneReport(Report):
+    """One commune: every criterion and indicator, the gaps with their owners, its villages."""
+
+    kind = ReportKind.COMMUNE
+    template = "reports/print/commune.html"
+
+    commune: Commune
+    row: CommuneRow
+    village_results: list[tuple[CriteriaSet, list[Standing]]]
+
+    @property
+    def title(self) -> str:
+        return _("Kết quả thực hiện Bộ tiêu chí %(tier)s của %(kind)s %(name)s năm %(year)s") % {
+            "tier": self.tier,
+            "kind": self.commune.get_kind_display().lower(),
+            "name": self.commune.name,
+            "year": self.year,
+        }
+
+    @property
+    def standing(self) -> Standing:
+        return self.row.standing
+
+    @property
+    def communes(self) -> list[Commune]:
+        return [self.commune]
+
+    @property
+    def parameters(self) -> dict:
+        return {**super().parameters, "commune": self.commune.code}
+
+    @property
+    def file_stem(self) -> str:
+        return f"{self.commune.code}-{super().file_stem}"
+
+    @property
+    def has_unverified_texts(self) -> bool:
+        return any(r.indicator.unverified for c in self.standing.criteria for r in c.indicators)
+
+
+@dataclass
+class DossierLine:
+    row: CommuneRow
+    progress: DossierProgress | None
+
+    @property
+    def commune(self) -> Commune:
+        return self.row.commune
+
+    @property
+    def registered_this_year(self) -> bool:
+        registration = self.row.registration
+        return registration is not None and registration.target_year == self.row.year
+
+    @property
+    def incomplete_criteria(self) -> list[int]:
+        """Numbers of the criteria whose file set is not complete yet."""
+        if self.progress is None:
+            return []
+        return [i.item.criterion.number for i in self.progress.criterion_items if not i.complete]
+
+
+@dataclass(kw_only=True)
+class DossierReport(Report):
+    """The meeting list of Triệu Sơn, 02/11/2018: for each commune, how far its dossier
+    and the province's appraisal have got. Dossiers keep no history, so this report
+    always shows current data."""
+
+    kind = ReportKind.DOSSIERS
+    template = "reports/print/dossiers.html"
+    landscape = True
+
+    @property
+    def document_type(self) -> str:
+        return _("BIỂU TỔNG HỢP")
+
+    lines: list[DossierLine]
+    criteria_total: int
+
+    @property
+    def title(self) -> str:
+        return _("Tiến độ hoàn thiện hồ sơ, thẩm định xét công nhận xã đạt chuẩn %(tier)s năm %(year)s") % {
+            "tier": self.tier,
+            "year": self.year,
+        }
+
+    @property
+    def communes(self) -> list[Commune]:
+        return [line.commune for line in self.lines]
+
+    @property
+    def groups(self) -> list[tuple[str, list[DossierLine]]]:
+        """Communes aiming for this year first: they are what the meeting decides on."""
+        aiming = [line for line in self.lines if line.registered_this_year]
+        others = [line for line in self.lines if not line.registered_this_year]
+        groups = [
+            (_("Các xã đăng ký về đích năm %(year)s") % {"year": self.year}, aiming),
+            (_("Các xã khác"), others),
+        ]
+        return [(label, lines) for label, lines in groups if lines]
+
+    @property
+    def opened_count(self) -> int:
+        return sum(1 for line in self.lines if line.progress)
+
+    @property
+    def sent_count(self) -> int:
+        """Dossiers sent to at least one provincial department."""
+        return sum(1 for line in self.lines if line.progress and line.progress.sent_count)
+
+
+# --- Building ------------------------------------------------------------------------
+
+
+def report_communes(communes, day: datetime.date):
+    """The communes a district-wide report lists: those that exist on `day`, by name."""
+    return list(communes.current(day).select_related("district", "province").order_by("search_name", "name"))
+
+
+def district_report(
+    *, communes, criteria_set: CriteriaSet, year: int, as_of: datetime.date | None = None
+) -> DistrictReport:
+    """`communes` is the scope, e.g. access_for(user).visible_communes()."""
+    today = timezone.localdate()
+    communes = report_communes(communes, as_of or today)
+    criteria = criteria_tree(criteria_set)
+    # Status-only standings: a summary needs no values or targets.
+    rows = commune_rows(
+        communes, criteria_set=criteria_set, year=year, as_of=as_of, criteria=criteria, detail=False
+    )
+    return DistrictReport(
+        criteria_set=criteria_set,
+        year=year,
+        as_of=as_of,
+        letterhead=letterhead_for(communes),
+        issued_on=today,
+        rows=rows,
+        criteria=criteria,
+    )
+
+
+def village_results(commune: Commune, villages, year: int, as_of: datetime.date | None):
+    """Each village set in use in the commune that year, with every village's standing."""
+    set_ids = (
+        Score.objects.filter(commune=commune, village__isnull=False, year=year)
+        .values_list("indicator__criterion__criteria_set", flat=True)
+        .distinct()
+    )
+    results = []
+    for village_set in CriteriaSet.objects.filter(pk__in=set_ids, level=CriteriaSet.Level.VILLAGE):
+        standings = village_standings(villages, criteria_set=village_set, year=year, as_of=as_of)
+        results.append((village_set, [standings[v.pk] for v in villages]))
+    return results
+
+
+def commune_report(
+    *, commune: Commune, criteria_set: CriteriaSet, year: int, as_of: datetime.date | None = None
+) -> CommuneReport:
+    """`commune` comes from get_commune_for_user (or the command line), with its units loaded."""
+    (row,) = commune_rows([commune], criteria_set=criteria_set, year=year, as_of=as_of)
+    villages = list(commune.villages.order_by("name"))
+    for village in villages:
+        village.commune = commune
+    return CommuneReport(
+        criteria_set=criteria_set,
+        year=year,
+        as_of=as_of,
+        letterhead=letterhead_for([commune]),
+        commune=commune,
+        row=row,
+        village_results=village_results(commune, villages, year, as_of),
+    )
+
+
+def dossier_report(*, communes, criteria_set: CriteriaSet, year: int) -> DossierReport:
+    today = timezone.localdate()
+    communes = report_communes(communes, today)
+    criteria = criteria_tree(criteria_set)
+    rows = commune_rows(communes, criteria_set=criteria_set, year=year, criteria=criteria, detail=False)
+    dossiers = with_progress_data(
+        Dossier.objects.filter(commune__in=[c.pk for c in communes], criteria_set=criteria_set, year=year)
+    )
+    progress = {p.dossier.commune_id: p for p in progress_of(dossiers)}
+    return DossierReport(
+        criteria_set=criteria_set,
+        year=year,
+        letterhead=letterhead_for(communes),
+        issued_on=today,
+        lines=[DossierLine(row, progress.get(row.commune.pk)) for row in rows],
+        criteria_total=len(criteria),
+    )
+
+
+def build_report(
+    kind: str,
+    *,
+    communes,
+    criteria_set: CriteriaSet,
+    year: int,
+    as_of: datetime.date | None = None,
+    commune: Commune | None = None,
+) -> Report:
+    """The report of `kind` over the scope `communes` (or on `commune`), as the views and
+    `manage.py render_report` ask for it."""
+    if kind == ReportKind.COMMUNE:
+        return commune_report(commune=commune, criteria_set=criteria_set, year=year, as_of=as_of)
+    if kind == ReportKind.DOSSIERS:
+        return dossier_report(communes=communes, criteria_set=criteria_set, year=year)
+    return district_report(communes=communes, criteria_set=criteria_set, year=year, as_of=as_of)

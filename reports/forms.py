@@ -1,0 +1,38 @@
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from criteria.forms import StandingFilterForm
+from criteria.models import MAX_YEAR, MIN_YEAR
+
+
+class DossierFilterForm(StandingFilterForm):
+    """`?set=&year=` for the dossier report: dossiers keep no history, so it has no as_of."""
+
+    as_of = None
+
+
+class SnapshotForm(forms.Form):
+    meeting_date = forms.DateField(
+        label=_("Ngày họp"),
+        widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy", "size": 10}, format="%d/%m/%Y"),
+    )
+    meeting = forms.CharField(
+        label=_("Cuộc họp"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"size": 32}),
+        help_text=_("Ví dụ: Họp Ban Chỉ đạo tháng 5/2024."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"meeting_date": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+    def clean_meeting_date(self):
+        day = self.cleaned_data["meeting_date"]
+        if not datetime.date(MIN_YEAR, 1, 1) <= day <= datetime.date(MAX_YEAR, 12, 31):
+            raise forms.ValidationError(_("Ngày họp không hợp lệ."))
+        return day

@@ -1,0 +1,81 @@
+"""Reports own no business data: everything they print is derived on the fly from
+criteria.standing and dossiers.progress. The one thing they keep is the snapshot,
+the PDF exactly as it was taken to a meeting."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from communes.models import Commune
+from ntm.lib.text import fold
+
+
+class ReportKind(models.TextChoices):
+    DISTRICT = "district", _("Tiến độ xây dựng nông thôn mới")
+    COMMUNE = "commune", _("Kết quả thực hiện tiêu chí của xã")
+    DOSSIERS = "dossiers", _("Tiến độ hồ sơ và thẩm định")
+
+
+def snapshot_path(snapshot: ReportSnapshot, filename: str) -> str:
+    """Under reports/ in the media storage, which no URL serves: downloads go through a view."""
+    return f"reports/{snapshot.year}/{snapshot.sequence:03d}-{snapshot.kind}-{uuid.uuid4().hex}.pdf"
+
+
+class ReportSnapshot(models.Model):
+    """A report's PDF as saved for a meeting, numbered "07/2026" within its year.
+
+    The file never changes after it is saved: the data behind it may, and the
+    point of the snapshot is that the paper on the table can be fetched again.
+    """
+
+    kind = models.CharField(_("loại báo cáo"), max_length=20, choices=ReportKind)
+    year = models.PositiveSmallIntegerField(_("năm"))
+    sequence = models.PositiveIntegerField(_("số thứ tự trong năm"))
+    title = models.CharField(_("tên báo cáo"), max_length=300)
+    # What the report was asked for: {"set": code, "year": 2024, "as_of": "2024-04-30" or None,
+    # "commune": code (commune report only)}.
+    parameters = models.JSONField(_("tham số"))
+    data_date = models.DateField(_("số liệu tính đến ngày"))
+    meeting_date = models.DateField(_("ngày họp"))
+    meeting = models.CharField(_("cuộc họp"), max_length=200, blank=True)
+    # The communes whose data the PDF shows: only who may see all of them may fetch it.
+    communes = models.ManyToManyField(Commune, related_name="+", verbose_name=_("các xã trong báo cáo"))
+    file = models.FileField(_("tệp PDF"), upload_to=snapshot_path, max_length=255)
+    size = models.PositiveBigIntegerField(_("dung lượng (byte)"))
+    sha256 = models.CharField(_("mã băm SHA-256"), max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người lưu")
+    )
+    # A default, not auto_now_add: the time is printed in the PDF before the row is saved.
+    created_at = models.DateTimeField(_("thời điểm lưu"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-meeting_date", "-year", "-sequence"]
+        verbose_name = _("bản báo cáo đã lưu")
+        verbose_name_plural = _("bản báo cáo đã lưu")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "sequence"], name="report_snapshot_number_unique"),
+            models.CheckConstraint(condition=Q(sequence__gte=1), name="report_snapshot_sequence_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.number} — {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("reports:snapshot_download", args=[self.pk])
+
+    @property
+    def number(self) -> str:
+        return f"{self.sequence:02d}/{self.year}"
+
+    @property
+    def download_name(self) -> str:
+        return f"bao-cao-{self.sequence:02d}-{self.year}-{slugify(fold(self.get_kind_display()))}.pdf"

@@ -1,0 +1,352 @@
+"""Reports as Excel workbooks, with the numbers of the PDF.
+
+Each workbook opens on a sheet with the report's title, its parameters and the
+date its numbers stand at, then one header row and the data. Counts are numbers,
+not text, so the office can sum and sort them; the header says what they count
+out of ("Tiêu chí đạt (/19)"). Built from the same report object as the PDF.
+"""
+
+from __future__ import annotations
+
+import io
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from .content import CommuneReport, DistrictReport, DossierReport, criteria_label, short_date
+
+THIN = Side(style="thin", color="000000")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEADER_FILL = PatternFill("solid", fgColor="E9E9E9")
+GROUP_FILL = PatternFill("solid", fgColor="F3F3F3")
+WRAP = Alignment(wrap_text=True, vertical="top")
+CENTRE = Alignment(horizontal="center", vertical="top", wrap_text=True)
+
+
+class Sheet:
+    """One worksheet laid out as a report: title lines, a header row, data rows."""
+
+    def __init__(
+        self, workbook: Workbook, title: str, report, *, columns: list[tuple[str, int]], first=False
+    ):
+        self.sheet = workbook.active if first else workbook.create_sheet()
+        # Excel refuses sheet names over 31 characters.
+        self.sheet.title = title[:31]
+        self.width = len(columns)
+        lines = [
+            (f"{report.document_type} {report.title}".upper(), Font(bold=True, size=14)),
+            (report.basis, Font(italic=True)),
+            (report.data_date_line, Font(italic=True)),
+        ]
+        for text, font in lines:
+            self.sheet.append([str(text)])
+            row = self.sheet.max_row
+            self.sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=self.width)
+            cell = self.sheet.cell(row=row, column=1)
+            cell.font, cell.alignment = font, Alignment(horizontal="center", wrap_text=True)
+        self.sheet.row_dimensions[1].height = 36
+        self.sheet.append([])
+        self.sheet.append([str(label) for label, _width in columns])
+        self.header_row = self.sheet.max_row
+        for index, (_label, width) in enumerate(columns, 1):
+            cell = self.sheet.cell(row=self.header_row, column=index)
+            cell.font, cell.fill, cell.border, cell.alignment = Font(bold=True), HEADER_FILL, BORDER, CENTRE
+            self.sheet.column_dimensions[get_column_letter(index)].width = width
+        # A coordinate, not a cell: touching the cell would make the next row start below it.
+        self.sheet.freeze_panes = f"A{self.header_row + 1}"
+        # On paper: landscape, one page wide, the header row repeated on every page.
+        self.sheet.page_setup.orientation = "landscape"
+        self.sheet.page_setup.paperSize = self.sheet.PAPERSIZE_A4
+        self.sheet.page_setup.fitToWidth, self.sheet.page_setup.fitToHeight = 1, 0
+        self.sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        self.sheet.print_title_rows = f"{self.header_row}:{self.header_row}"
+
+    def row(self, values, *, bold=False):
+        # Labels from model choices are lazy translations, which openpyxl cannot write.
+        self.sheet.append([v if v is None or isinstance(v, int | float) else str(v) for v in values])
+        for cell in self.sheet[self.sheet.max_row]:
+            cell.border = BORDER
+            cell.alignment = CENTRE if isinstance(cell.value, int | float) else WRAP
+            if bold:
+                cell.font = Font(bold=True)
+
+    def group(self, label: str):
+        """A row across the table naming the group of rows below it."""
+        self.sheet.append([str(label)])
+        row = self.sheet.max_row
+        self.sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=self.width)
+        cell = self.sheet.cell(row=row, column=1)
+        cell.font, cell.fill = Font(bold=True), GROUP_FILL
+        for column in range(1, self.width + 1):
+            self.sheet.cell(row=row, column=column).border = BORDER
+
+    def note(self, text: str):
+        self.sheet.append([str(text)])
+        self.sheet.cell(row=self.sheet.max_row, column=1).font = Font(italic=True)
+
+
+def _district(workbook: Workbook, report: DistrictReport) -> None:
+    criteria_total, indicators_total = len(report.criteria), report.indicators_total
+    year, summary = report.year, report.summary
+    communes = Sheet(
+        workbook,
+        _("Các xã"),
+        report,
+        first=True,
+        columns=[
+            (_("TT"), 5),
+            (_("Mã xã"), 9),
+            (_("Xã"), 18),
+            (_("Tiêu chí đạt (/%(total)s)") % {"total": criteria_total}, 11),
+            (_("Chỉ tiêu đạt (/%(total)s)") % {"total": indicators_total}, 11),
+            (_("Tiêu chí chưa đạt (số thứ tự)"), 30),
+            (_("Năm đăng ký về đích"), 11),
+            (_("Quyết định công nhận"), 24),
+            (_("Ghi chú"), 28),
+        ],
+    )
+    for number, row in enumerate(report.rows, 1):
+        standing = row.standing
+        note = ""
+        if row.at_risk:
+            note = _("Có nguy cơ không về đích năm %(year)s") % {"year": year}
+        elif standing.meets_set and not row.recognition:
+            note = _("Đạt đủ tiêu chí, chưa có quyết định công nhận")
+        communes.row(
+            [
+                number,
+                row.commune.code,
+                row.commune.name,
+                standing.criteria_met if standing.assessed else None,
+                standing.indicators_met if standing.assessed else None,
+                criteria_label(standing) if standing.assessed else _("chưa có số liệu"),
+                row.registration.target_year if row.registration else None,
+                _recognition(row.recognition),
+                note,
+            ]
+        )
+    communes.note(
+        _("Tiêu chí chưa đạt: * cơ bản đạt (tính là chưa đạt); (số trong ngoặc) còn chỉ tiêu chưa đánh giá.")
+    )
+
+    totals = Sheet(workbook, _("Tổng hợp"), report, columns=[(_("Nội dung"), 60), (_("Số liệu"), 14)])
+    totals.row([_("Số xã đã đánh giá"), summary.commune_count])
+    totals.row([_("Số xã chưa có số liệu"), summary.not_assessed_count])
+    totals.row([_("Bình quân tiêu chí/xã"), round(summary.average_criteria, 1)])
+    totals.sheet.cell(row=totals.sheet.max_row, column=2).number_format = "0.0"
+    for label, count in summary.bands:
+        totals.row([_("Số xã đạt %(label)s tiêu chí") % {"label": label}, count])
+    totals.row([_("Số xã đã được công nhận"), summary.recognised_count])
+    totals.row([_("Số xã đăng ký về đích năm %(year)s") % {"year": year}, len(summary.registered_this_year)])
+    totals.row([_("Trong đó có nguy cơ không đạt"), len(summary.at_risk)])
+
+    criteria = Sheet(
+        workbook,
+        _("Theo tiêu chí"),
+        report,
+        columns=[
+            (_("TT"), 5),
+            (_("Tiêu chí"), 34),
+            (_("Số xã đạt"), 10),
+            (_("Số xã đã đánh giá"), 10),
+            (_("Tỷ lệ"), 9),
+            (_("Các xã chưa đạt"), 50),
+            (_("Phòng, ban phụ trách"), 30),
+        ],
+    )
+    for tally in report.tallies:
+        department = tally.criterion.responsible_department
+        criteria.row(
+            [
+                tally.criterion.number,
+                tally.criterion.name,
+                tally.met,
+                tally.assessed,
+                tally.share,
+                ", ".join(c.name for c in tally.unmet_communes),
+                department.name if department else "",
+            ]
+        )
+        criteria.sheet.cell(row=criteria.sheet.max_row, column=5).number_format = "0%"
+
+
+def _recognition(recognition) -> str:
+    if recognition is None:
+        return ""
+    return _("%(number)s ngày %(date)s") % {
+        "number": recognition.decision_number,
+        "date": short_date(recognition.decided_on),
+    }
+
+
+def _commune(workbook: Workbook, report: CommuneReport) -> None:
+    standing = report.standing
+    results = Sheet(
+        workbook,
+        _("Kết quả"),
+        report,
+        first=True,
+        columns=[
+            (_("Tiêu chí"), 8),
+            (_("Mã chỉ tiêu"), 10),
+            (_("Chỉ tiêu"), 60),
+            (_("Giá trị"), 12),
+            (_("Đơn vị tính"), 10),
+            (_("Mức đạt chuẩn"), 16),
+            (_("Kết quả"), 14),
+            (_("Thẩm tra"), 20),
+            (_("Phòng, ban phụ trách"), 30),
+        ],
+    )
+    results.note(
+        _("Đạt %(criteria)s/%(criteria_total)s tiêu chí, %(indicators)s/%(indicators_total)s chỉ tiêu.")
+        % {
+            "criteria": standing.criteria_met,
+            "criteria_total": standing.criteria_total,
+            "indicators": standing.indicators_met,
+            "indicators_total": standing.indicators_total,
+        }
+    )
+    for result in standing.criteria:
+        results.group(
+            _("Tiêu chí %(number)s. %(name)s: %(status)s")
+            % {
+                "number": result.criterion.number,
+                "name": result.criterion.name,
+                "status": result.get_status_display(),
+            }
+        )
+        for r in result.indicators:
+            score, department = r.score, r.indicator.department
+            value = ""
+            if score is not None:
+                value = float(score.value_number) if score.value_number is not None else score.value_text
+            results.row(
+                [
+                    result.criterion.number,
+                    r.indicator.code,
+                    r.indicator.text,
+                    value,
+                    r.indicator.unit,
+                    r.target.value if r.target else "",
+                    r.get_status_display(),
+                    score.get_verification_display() if score else "",
+                    department.name if department else "",
+                ]
+            )
+
+    unmet = Sheet(
+        workbook,
+        _("Chỉ tiêu chưa đạt"),
+        report,
+        columns=[
+            (_("Tiêu chí"), 30),
+            (_("Mã chỉ tiêu"), 10),
+            (_("Chỉ tiêu chưa đạt"), 60),
+            (_("Kết quả"), 14),
+            (_("Phòng, ban phụ trách"), 30),
+        ],
+    )
+    for result in standing.unmet_criteria:
+        for r in result.unmet_indicators:
+            department = r.indicator.department
+            unmet.row(
+                [
+                    f"{result.criterion.number}. {result.criterion.name}",
+                    r.indicator.code,
+                    r.indicator.text,
+                    r.get_status_display(),
+                    department.name if department else "",
+                ]
+            )
+
+    for village_set, standings in report.village_results:
+        villages = Sheet(
+            workbook,
+            _("Thôn %(code)s") % {"code": village_set.code},
+            report,
+            columns=[
+                (_("TT"), 5),
+                (_("Thôn"), 24),
+                (
+                    _("Tiêu chí đạt (/%(total)s)")
+                    % {"total": standings[0].criteria_total if standings else 0},
+                    12,
+                ),
+                (_("Chỉ tiêu đạt"), 12),
+                (_("Tiêu chí chưa đạt (số thứ tự)"), 30),
+            ],
+        )
+        villages.note(village_set.name)
+        for number, village in enumerate(standings, 1):
+            villages.row(
+                [
+                    number,
+                    village.place.name,
+                    village.criteria_met if village.assessed else None,
+                    village.indicators_met if village.assessed else None,
+                    criteria_label(village) if village.assessed else _("chưa có số liệu"),
+                ]
+            )
+
+
+def _dossiers(workbook: Workbook, report: DossierReport) -> None:
+    sheet = Sheet(
+        workbook,
+        _("Hồ sơ"),
+        report,
+        first=True,
+        columns=[
+            (_("TT"), 5),
+            (_("Mã xã"), 9),
+            (_("Xã"), 18),
+            (_("Năm đăng ký về đích"), 11),
+            (_("Tiêu chí đạt (/%(total)s)") % {"total": report.criteria_total}, 11),
+            (_("Hồ sơ tiêu chí đã đủ"), 11),
+            (_("Số tiêu chí trong hồ sơ"), 11),
+            (_("Hồ sơ chung"), 11),
+            (_("Đã gửi sở, ngành"), 10),
+            (_("Số sở, ngành thẩm định"), 10),
+            (_("Số ngành đã về kiểm tra"), 10),
+            (_("Trạng thái hồ sơ"), 28),
+            (_("Tiêu chí còn thiếu hồ sơ"), 24),
+        ],
+    )
+    for label, lines in report.groups:
+        sheet.group(label)
+        for number, line in enumerate(lines, 1):
+            row, progress = line.row, line.progress
+            values = [
+                number,
+                line.commune.code,
+                line.commune.name,
+                row.registration.target_year if row.registration else None,
+                row.standing.criteria_met if row.standing.assessed else None,
+            ]
+            if progress is None:
+                values += [None, None, "", None, None, None, _("Chưa lập hồ sơ"), ""]
+            else:
+                values += [
+                    progress.criteria_complete,
+                    progress.criteria_total,
+                    _("Đủ") if progress.general_complete else _("Còn thiếu"),
+                    progress.sent_count,
+                    progress.department_total,
+                    progress.inspected_count,
+                    progress.dossier.get_status_display(),
+                    ", ".join(map(str, line.incomplete_criteria)),
+                ]
+            sheet.row(values)
+
+
+WRITERS = {DistrictReport: _district, CommuneReport: _commune, DossierReport: _dossiers}
+
+
+def render_xlsx(report) -> bytes:
+    workbook = Workbook()
+    WRITERS[type(report)](workbook, report)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
