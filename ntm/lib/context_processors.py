@@ -1,5 +1,6 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from communes.access import access_for
 from communes.models import Membership
@@ -16,12 +17,13 @@ def navigation(request):
     district_wide = access.has_role(Role.COORDINATOR, Role.DEPARTMENT, Role.LEADER)
     items = [(_("Tổng quan"), reverse("reports:dashboard"))]
     if district_wide:
-        items.append((_("Xã"), reverse("communes:commune_list")))
+        # A menu names the list ("Communes"); elsewhere "Xã" is one commune.
+        items.append((pgettext("navigation", "Xã"), reverse("communes:commune_list")))
     elif access.has_role(Role.COMMUNE):
         items.append((_("Xã của tôi"), reverse("communes:commune_list")))
     items.append((_("Hồ sơ"), reverse("dossiers:progress")))
     items.append((_("Báo cáo"), reverse("reports:index")))
-    items.append((_("Bộ tiêu chí"), reverse("criteria:set_list")))
+    items.append((pgettext("navigation", "Bộ tiêu chí"), reverse("criteria:set_list")))
     if user.is_superuser:
         items.append((_("Quản trị hệ thống"), reverse("admin:index")))
     path = request.path
