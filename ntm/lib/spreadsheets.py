@@ -331,3 +331,16 @@ class ImportReport:
 
     def summary_lines(self) -> list[str]:
         raise NotImplementedError
+
+
+def refuse_file(report: ImportReport, stderr):
+    """For import commands: print every bad row, then stop with a non-zero exit."""
+    from django.core.management.base import CommandError
+
+    for error in report.errors:
+        stderr.write(str(error))
+    rows = {error.row for error in report.errors}
+    return CommandError(
+        _("Tệp có %(errors)d lỗi ở %(rows)d dòng; không ghi gì vào cơ sở dữ liệu.")
+        % {"errors": len(report.errors), "rows": len(rows)}
+    )

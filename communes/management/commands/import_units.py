@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from communes.resources import import_units
+from ntm.lib.spreadsheets import refuse_file
 
 
 class Command(BaseCommand):
@@ -26,13 +27,7 @@ class Command(BaseCommand):
         # back unless all are valid, so a refused file leaves the database as it was.
         report = import_units(path, dry_run=dry_run)
         if not report.ok:
-            for error in report.errors:
-                self.stderr.write(str(error))
-            rows = {error.row for error in report.errors}
-            raise CommandError(
-                _("Tệp có %(errors)d lỗi ở %(rows)d dòng; không ghi gì vào cơ sở dữ liệu.")
-                % {"errors": len(report.errors), "rows": len(rows)}
-            )
+            raise refuse_file(report, self.stderr)
         if dry_run:
             self.stdout.write(_("Xem trước (chưa ghi gì vào cơ sở dữ liệu):"))
         else:

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from criteria.resources import import_scores
+from ntm.lib.spreadsheets import refuse_file
 
 
 class Command(BaseCommand):
@@ -43,13 +44,7 @@ class Command(BaseCommand):
             self.stdout.write(_("Đã nhập:"))
             self._summary(report)
         if not report.ok:
-            for error in report.errors:
-                self.stderr.write(str(error))
-            rows = {error.row for error in report.errors}
-            raise CommandError(
-                _("Tệp có %(errors)d lỗi ở %(rows)d dòng; không ghi gì vào cơ sở dữ liệu.")
-                % {"errors": len(report.errors), "rows": len(rows)}
-            )
+            raise refuse_file(report, self.stderr)
         if not dry_run:
             self.stdout.write(self.style.SUCCESS(_("Xong.")))
 
