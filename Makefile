@@ -49,7 +49,8 @@ check-deploy: install
 clean:
 	rm -rf $(VENV) test-output
 
-# How the dashboard, the scorecard and the scores import scale on a province-sized
-# data set (150 communes, 5 years), in a throwaway database: one table of timings.
+# How the dashboard, the scorecard, the scores import and the district PDF scale on a
+# province-sized data set (150 communes, 5 years), in a throwaway database: one table
+# of timings and ratios against the framework floor and WeasyPrint alone.
 bench: install
 	$(BIN)/python manage.py bench
