@@ -87,11 +87,12 @@ def _bar_chart(rows, *, criteria_total: int, average: float) -> SafeString:
         )
     if average:
         # Behind the bars, so it never crosses a number; its label sits above the plot.
+        average_label = _("- - - bình quân %(average)s tiêu chí/xã") % {"average": number_format(average, 1)}
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(average):.1f}" y2="{y(average):.1f}" '
             f'stroke="#1a1a1a" stroke-width="1" stroke-dasharray="6 4"/>'
             f'<text x="{WIDTH - RIGHT}" y="{TOP - 10}" text-anchor="end" fill="#1a1a1a">'
-            f"{escape(_('- - - bình quân %(average)s tiêu chí/xã') % {'average': number_format(average, 1)})}"
+            f"{escape(average_label)}"
             f"</text>"
         )
     for index, row in enumerate(rows):

@@ -8,7 +8,7 @@ would write, with every dynamic part escaped.
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from criteria.models import Score
 
@@ -19,7 +19,7 @@ register = template.Library()
 def grid_cells(row) -> str:
     labels = {status.value: escape(str(status.label)) for status in Score.Status}
     url = escape(row.url)
-    criterion_word = escape(_("Tiêu chí"))
+    criterion_word = escape(pgettext("one criterion", "Tiêu chí"))
     cells = []
     for result in row.standing.criteria:
         number, label = result.criterion.number, labels[result.status]
