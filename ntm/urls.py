@@ -1,7 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from . import views
+
+admin.site.site_header = _("Quản trị hệ thống NTM Tracker")
+admin.site.site_title = _("Quản trị NTM Tracker")
+admin.site.index_title = _("Dữ liệu hệ thống")
 
 urlpatterns = [
     # Apps own their full paths: several share the /communes/<code>/ prefix
