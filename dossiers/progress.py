@@ -47,11 +47,41 @@ class ItemProgress:
 
 
 @dataclass
-class DossierProgress:
+class AppraisalProgress:
+    """Where a dossier stands with the provincial departments."""
+
     dossier: Dossier
-    items: list[ItemProgress]
     appraisals: list[Appraisal] = field(default_factory=list)
     department_total: int = 0
+
+    @property
+    def sent_count(self) -> int:
+        return sum(1 for a in self.appraisals if a.sent_on)
+
+    @property
+    def inspected_count(self) -> int:
+        return sum(1 for a in self.appraisals if a.inspected_on)
+
+    @property
+    def answered_count(self) -> int:
+        return sum(1 for a in self.appraisals if a.result != Appraisal.Result.PENDING)
+
+    @property
+    def appraisal_passed(self) -> bool:
+        """The one rule: every department of the province has answered, and all said "Đạt"."""
+        sent = [a for a in self.appraisals if a.sent_on]
+        return (
+            self.department_total > 0
+            and len(sent) == self.department_total
+            and all(a.result == Appraisal.Result.AGREED for a in sent)
+        )
+
+
+@dataclass
+class DossierProgress(AppraisalProgress):
+    """Appraisal progress plus the completeness of every item."""
+
+    items: list[ItemProgress] = field(default_factory=list)
 
     @property
     def criterion_items(self) -> list[ItemProgress]:
@@ -76,28 +106,6 @@ class DossierProgress:
     @property
     def incomplete_items(self) -> list[ItemProgress]:
         return [i for i in self.items if not i.complete]
-
-    @property
-    def sent_count(self) -> int:
-        return sum(1 for a in self.appraisals if a.sent_on)
-
-    @property
-    def inspected_count(self) -> int:
-        return sum(1 for a in self.appraisals if a.inspected_on)
-
-    @property
-    def answered_count(self) -> int:
-        return sum(1 for a in self.appraisals if a.result != Appraisal.Result.PENDING)
-
-    @property
-    def appraisal_passed(self) -> bool:
-        """The one rule: every department of the province has answered, and all said "Đạt"."""
-        sent = [a for a in self.appraisals if a.sent_on]
-        return (
-            self.department_total > 0
-            and len(sent) == self.department_total
-            and all(a.result == Appraisal.Result.AGREED for a in sent)
-        )
 
 
 def department_totals(province_ids) -> dict[int, int]:
@@ -136,6 +144,25 @@ def progress_of(dossiers) -> list[DossierProgress]:
                 ItemProgress(item=i, documents=i.current_documents)
                 for i in sorted(d.items.all(), key=lambda item: item.sort_key)
             ],
+            appraisals=list(d.appraisals.all()),
+            department_total=totals.get(d.commune.province_id, 0),
+        )
+        for d in dossiers
+    ]
+
+
+def appraisal_progress_of(dossiers) -> list[AppraisalProgress]:
+    """Only the appraisal counts, for pages that show nothing of the items: three
+    queries, and none of the documents a whole province's dossiers hold."""
+    dossiers = list(
+        dossiers.select_related("commune").prefetch_related(
+            Prefetch("appraisals", queryset=Appraisal.objects.select_related("department"))
+        )
+    )
+    totals = department_totals({d.commune.province_id for d in dossiers})
+    return [
+        AppraisalProgress(
+            dossier=d,
             appraisals=list(d.appraisals.all()),
             department_total=totals.get(d.commune.province_id, 0),
         )

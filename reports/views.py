@@ -15,7 +15,7 @@ from criteria.access import can_enter_scores, can_manage_programme
 from criteria.forms import StandingFilterForm
 from criteria.standing import DistrictSummary, commune_rows, criteria_tree
 from dossiers.models import Dossier
-from dossiers.progress import progress_of, with_progress_data
+from dossiers.progress import appraisal_progress_of
 
 from .access import can_save_snapshots, get_snapshot_for_user, visible_snapshots
 from .content import build_report, short_date, village_results
@@ -59,10 +59,8 @@ def dashboard(request):
         communes, criteria_set=criteria_set, year=year, as_of=as_of, criteria=criteria, detail=False
     )
     query = _query(criteria_set, year, as_of)
-    dossiers = with_progress_data(
-        Dossier.objects.filter(commune__in=communes, criteria_set=criteria_set, year=year)
-    )
-    progress = {p.dossier.commune_id: p for p in progress_of(dossiers)}
+    dossiers = Dossier.objects.filter(commune__in=communes, criteria_set=criteria_set, year=year)
+    progress = {p.dossier.commune_id: p for p in appraisal_progress_of(dossiers)}
     for row in rows:
         row.url = f"{reverse('reports:scorecard', args=[row.commune.code])}?{query}"
         row.dossier = progress.get(row.commune.pk)
