@@ -11,7 +11,7 @@ from simple_history.utils import bulk_create_with_history
 
 from communes.models import Department, District, Membership
 
-from .models import CriteriaSet, Criterion, Indicator, Recognition, Registration, Score, resolve_target
+from .models import CriteriaSet, Criterion, Indicator, Recognition, Registration, Score
 from .standing import criteria_tree
 
 # Criterion number -> short name of the district department that verifies it,
@@ -155,9 +155,7 @@ def build_demo_scores(district: District) -> int:
                 if criterion.number in unmet and unmet_codes is None:
                     unmet_codes = [indicators[0].code]
                 for indicator in indicators:
-                    target = resolve_target(
-                        indicator.targets.all(), region=commune.target_region, commune_group="", year=year
-                    )
+                    target = indicator.target_for(commune, year)
                     fails = criterion.number in unmet and indicator.code in unmet_codes
                     if indicator.conditional and name in NO_CRAFT_VILLAGE:
                         status = Score.Status.NOT_APPLICABLE

@@ -208,6 +208,13 @@ class Indicator(models.Model):
         """
         return resolve_target(self.targets.all(), region=region, commune_group=commune_group, year=year)
 
+    def target_for(self, commune: Commune, year: int | None):
+        """The target that applies to `commune` in `year`: its group, or its region
+        ("đặc biệt khó khăn" communes take TDMNPB's), else the general one."""
+        return self.applicable_target(
+            region=commune.target_region, commune_group=commune.commune_group, year=year
+        )
+
 
 def resolve_target(targets, *, region: str = "", commune_group: str = "", year: int | None = None):
     """Pick from `targets` (of one indicator) the one that applies, or None."""
@@ -485,10 +492,7 @@ class Score(models.Model):
         self.override_reason = reason.strip() if overridden else ""
 
     def applicable_target(self) -> IndicatorTarget | None:
-        place = self.commune
-        return self.indicator.applicable_target(
-            region=place.target_region, commune_group=place.commune_group, year=self.year
-        )
+        return self.indicator.target_for(self.commune, self.year)
 
     @property
     def value_display(self) -> str:

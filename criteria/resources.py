@@ -49,7 +49,7 @@ from ntm.lib.spreadsheets import (
 )
 from ntm.lib.text import fold
 
-from .models import CriteriaSet, Indicator, IndicatorTarget, Score, resolve_target
+from .models import CriteriaSet, Indicator, IndicatorTarget, Score
 from .standing import scores_queryset
 
 COMMUNE_CODE = "Mã xã"
@@ -451,12 +451,7 @@ class ScoreResource(AllOrNothingMixin, resources.ModelResource):
             return
         commune = row.commune
         score = Score(commune=commune, village=row.village, indicator=indicator, year=row.year)
-        target = resolve_target(
-            indicator.targets.all(),
-            region=commune.target_region,
-            commune_group=commune.commune_group,
-            year=row.year,
-        )
+        target = indicator.target_for(commune, row.year)
         try:
             score.assess(
                 value_number=value_number,

@@ -34,7 +34,6 @@ from .models import (
     Recognition,
     Registration,
     Score,
-    resolve_target,
 )
 
 Status = Score.Status
@@ -192,9 +191,8 @@ def build_standings(
     standings = {}
     for place in places:
         place_scores = by_place.get(place.pk, {})
-        if detail:
-            commune = getattr(place, "commune", place)
-            region, group = commune.target_region, commune.commune_group
+        # A village takes its commune's targets.
+        commune = getattr(place, "commune", place)
         results = []
         for criterion, indicators in layout:
             if detail:
@@ -205,9 +203,7 @@ def build_standings(
                         if (score := place_scores.get(indicator.pk))
                         else Status.NOT_ASSESSED,
                         score=score,
-                        target=resolve_target(
-                            indicator.targets.all(), region=region, commune_group=group, year=year
-                        ),
+                        target=indicator.target_for(commune, year),
                     )
                     for indicator in indicators
                 ]

@@ -52,7 +52,6 @@ from .models import (
     Recognition,
     Registration,
     Score,
-    resolve_target,
 )
 from .resources import export_scores, import_scores, render_scores_file, score_template
 from .services import ScoreEdit, StaleScoresError, copy_criteria_set, record_scores, verify_score
@@ -214,12 +213,7 @@ class Assessment:
         return f"{url}?village={self.village.code}" if self.village else url
 
     def target_for(self, indicator):
-        return resolve_target(
-            indicator.targets.all(),
-            region=self.commune.target_region,
-            commune_group=self.commune.commune_group,
-            year=self.year,
-        )
+        return indicator.target_for(self.commune, self.year)
 
     def score_for(self, indicator) -> Score:
         """The saved score, or a new unsaved one; always with the loaded indicator."""

@@ -59,7 +59,7 @@ from communes.models import Commune, Department, District, Membership, Province,
 from criteria.demo import _value_for, assign_demo_departments, status_word
 from criteria.loader import load_criteria_set, read_criteria_file
 from criteria.management.commands.load_criteria import fixtures_dir
-from criteria.models import MIN_YEAR, CriteriaSet, Recognition, Registration, Score, resolve_target
+from criteria.models import MIN_YEAR, CriteriaSet, Recognition, Registration, Score
 from criteria.resources import YEAR, export_scores, import_scores, render_scores_file
 from criteria.standing import criteria_tree
 from ntm.lib.text import fold
@@ -220,9 +220,7 @@ def seed_province(*, communes: int, years: int) -> Seed:
                     status = _status(
                         rng, indicator, unmet_share=unmet_share, has_craft_village=craft_village[commune.pk]
                     )
-                    target = resolve_target(
-                        indicator.targets.all(), region=commune.target_region, commune_group="", year=year
-                    )
+                    target = indicator.target_for(commune, year)
                     met = status == Score.Status.MET
                     score = Score(
                         indicator=indicator,
