@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('communes', '0001_initial'),
-        ('criteria', '0002_scores_registrations_recognitions'),
+        ('criteria', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
