@@ -18,6 +18,7 @@ Rules:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -27,6 +28,22 @@ from django.shortcuts import get_object_or_404
 from .models import Commune, Membership, Village
 
 Role = Membership.Role
+T = TypeVar("T")
+C = TypeVar("C")
+
+
+def grant(obj: T, can: C, need: str | None = None) -> tuple[T, C]:
+    """The object and what the user may do with it; 403 when `need` names a permission
+    the user lacks.
+
+    Every ``get_<object>_for_user(user, ..., need=None)`` helper ends with this call:
+    it raises 404 itself when the user may not see the object, and returns
+    ``(obj, can)``, ``can`` being a frozen dataclass of booleans named for the actions
+    (``can.submit``, ``can.edit``). A view asks once, and never raises by hand.
+    """
+    if need is not None and not getattr(can, need):
+        raise PermissionDenied
+    return obj, can
 
 
 @dataclass(frozen=True)
