@@ -25,7 +25,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from .models import Commune, Membership, Village
+from .models import Commune, Membership
 
 Role = Membership.Role
 T = TypeVar("T")
@@ -166,20 +166,43 @@ def access_for(user) -> Access:
     return access
 
 
-def get_commune_for_user(user, code: str, *, change: bool = False) -> Commune:
-    """The commune `code` if `user` may see it (404 otherwise); 403 if `change`
-    is asked for and the user may only read it."""
-    commune = get_object_or_404(Commune.objects.select_related("province", "district"), code=code)
+@dataclass(frozen=True)
+class CommuneCan:
+    """What a user may do on one commune's pages.
+
+    - ``enter``: self-assessment, evidence, registrations (the commune's officials
+      and the coordinators over it);
+    - ``coordinate``: review, confirm, record the province's decisions;
+    - ``verify_departments``: the departments the user verifies for in this commune.
+    """
+
+    enter: bool
+    coordinate: bool
+    verify_departments: frozenset[int] = frozenset()
+
+    @property
+    def verify(self) -> bool:
+        return self.coordinate or bool(self.verify_departments)
+
+    def verifies(self, department_id: int | None) -> bool:
+        """May confirm results owned by this department (coordinators verify every one)."""
+        return self.coordinate or (department_id is not None and department_id in self.verify_departments)
+
+
+def commune_can(user, commune: Commune) -> CommuneCan:
     access = access_for(user)
-    if not access.can_see_commune(commune):
+    return CommuneCan(
+        enter=access.can_change_commune(commune),
+        coordinate=access.coordinates(commune),
+        verify_departments=access.verifies_for(commune),
+    )
+
+
+def get_commune_for_user(user, code: str, *, need: str | None = None) -> tuple[Commune, CommuneCan]:
+    """The commune `code` and what the user may do there; 404 when they may not see it,
+    403 when `need` ("enter", "coordinate", "verify") is not theirs."""
+    commune = get_object_or_404(Commune.objects.select_related("province", "district"), code=code)
+    if not access_for(user).can_see_commune(commune):
         raise Http404
-    if change and not access.can_change_commune(commune):
-        raise PermissionDenied
-    return commune
+    return grant(commune, commune_can(user, commune), need)
 
-
-def get_village_for_user(user, commune_code: str, village_code: str, *, change: bool = False) -> Village:
-    commune = get_commune_for_user(user, commune_code, change=change)
-    village = get_object_or_404(Village, commune=commune, code=village_code)
-    village.commune = commune
-    return village

@@ -185,6 +185,12 @@ class Village(SearchableName):
         return f"{self.name} ({self.commune.name})"
 
 
+class DepartmentQuerySet(models.QuerySet):
+    def appraising(self, *province_ids):
+        """The provinces' departments (sở, ngành), which appraise their communes' dossiers."""
+        return self.filter(level=Department.Level.PROVINCE, province_id__in=province_ids)
+
+
 class Department(models.Model):
     class Level(models.TextChoices):
         DISTRICT = "district", _("Phòng, ban huyện")
@@ -210,6 +216,8 @@ class Department(models.Model):
         related_name="departments",
         verbose_name=_("huyện"),
     )
+
+    objects = DepartmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["level", "name"]

@@ -1,16 +1,32 @@
-"""Who may see and change criteria sets, on top of communes.access.
+"""Who may see and change criteria sets and scores, on top of communes.access.
 
 Every signed-in user reads the library. A national set is changed only by the
 system administrator (through load_criteria or the admin); a provincial set by
-the coordinators working in that province.
+the coordinators working in that province. Scores follow the commune: its
+officials and coordinators enter them, the department that owns an indicator
+(or a coordinator) verifies them. Scores files are imported by coordinators.
 """
 
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import wraps
+
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from communes.access import access_for
+from communes.access import CommuneCan, access_for, commune_can, get_commune_for_user, grant
+from communes.models import Membership, Province
 
-from .models import CriteriaSet
+from .assessment import Assessment
+from .models import MAX_YEAR, MIN_YEAR, CriteriaSet, Indicator, Score
+
+
+@dataclass(frozen=True)
+class SetCan:
+    edit: bool
+    copy: bool
 
 
 def can_edit_set(user, criteria_set: CriteriaSet) -> bool:
@@ -26,12 +42,22 @@ def can_copy_sets(user) -> bool:
     return access.is_superuser or bool(access.coordinator_province_ids)
 
 
-def get_set_for_user(user, code: str, *, change: bool = False) -> CriteriaSet:
-    """The set `code` (404 if absent); 403 if `change` and the user may not edit it."""
+def provinces_for_new_sets(user):
+    """The provinces a user may issue a provincial set for."""
+    access = access_for(user)
+    provinces = Province.objects.order_by("name")
+    return provinces if access.is_superuser else provinces.filter(pk__in=access.coordinator_province_ids)
+
+
+def get_set_for_user(user, code: str, *, need: str | None = None) -> tuple[CriteriaSet, SetCan]:
+    """The set `code` (404 if absent) and whether the user may edit or copy it;
+    403 when `need` ("edit", "copy") is not theirs."""
     criteria_set = get_object_or_404(CriteriaSet.objects.select_related("issuer", "parent"), code=code)
-    if change and not can_edit_set(user, criteria_set):
-        raise PermissionDenied
-    return criteria_set
+    can = SetCan(edit=can_edit_set(user, criteria_set), copy=can_copy_sets(user))
+    return grant(criteria_set, can, need)
+
+
+# Scores ----------------------------------------------------------------------------
 
 
 def can_enter_scores(user, commune) -> bool:
@@ -39,15 +65,62 @@ def can_enter_scores(user, commune) -> bool:
     return access_for(user).can_change_commune(commune)
 
 
-def can_verify(user, commune, indicator) -> bool:
+def can_verify(user, commune, indicator: Indicator) -> bool:
     """Verification: the department that owns the indicator, or a coordinator."""
-    access = access_for(user)
-    if access.coordinates(commune):
-        return True
-    department = indicator.department
-    return department is not None and department.pk in access.verifies_for(commune)
+    return commune_can(user, commune).verifies(indicator.department_id)
 
 
-def can_manage_programme(user, commune) -> bool:
-    """Registrations and recognition decisions are recorded by the coordination office."""
-    return access_for(user).coordinates(commune)
+def can_import_scores(user) -> bool:
+    """Scores files are imported by coordinators; the import itself refuses any row of a
+    commune the user does not coordinate."""
+    return access_for(user).has_role(Membership.Role.COORDINATOR)
+
+
+def scores_importer_required(view):
+    """403 for anyone who may not import scores files."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not can_import_scores(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def get_assessment_for_user(
+    user, code: str, set_code: str, year: int, number: int, *, village_code: str = "", need: str | None = None
+) -> tuple[Assessment, CommuneCan]:
+    """One criterion of a commune (or of one of its villages, for a village set) for a
+    year, and what the user may do there; 404 for what they may not see or what does
+    not exist, 403 when `need` ("enter") is not theirs."""
+    commune, can = get_commune_for_user(user, code)
+    criteria_set, _set_can = get_set_for_user(user, set_code)
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise Http404
+    criterion = get_object_or_404(
+        criteria_set.criteria.select_related("responsible_department"), number=number
+    )
+    village = None
+    if criteria_set.level == CriteriaSet.Level.VILLAGE:
+        village = get_object_or_404(commune.villages, code=village_code)
+        village.commune = commune
+    assessment = Assessment(
+        commune=commune, criteria_set=criteria_set, criterion=criterion, year=year, village=village
+    )
+    return grant(assessment, can, need)
+
+
+def get_score_for_verifier(
+    user, code: str, set_code: str, year: int, number: int, indicator_pk: int, *, village_code: str = ""
+) -> tuple[Assessment, CommuneCan, Score]:
+    """The score a department (or coordinator) is about to confirm or reject, with its
+    assessment page: 404 when it does not exist or cannot be seen, 403 when the user
+    does not verify its indicator."""
+    assessment, can = get_assessment_for_user(user, code, set_code, year, number, village_code=village_code)
+    score = assessment.scores.get(indicator_pk)
+    if score is None:
+        raise Http404
+    if not can.verifies(score.indicator.department_id):
+        raise PermissionDenied
+    return assessment, can, score

@@ -16,11 +16,6 @@ from simple_history.models import HistoricalRecords
 from communes.models import Commune, CommuneGroup, Department, Province, Region, Village
 
 
-class CriteriaSetQuerySet(models.QuerySet):
-    def national(self):
-        return self.filter(issuer__isnull=True)
-
-
 class CriteriaSet(models.Model):
     class Level(models.TextChoices):
         VILLAGE = "village", _("Thôn")
@@ -87,8 +82,6 @@ class CriteriaSet(models.Model):
     expected_indicators = models.PositiveSmallIntegerField(
         _("số chỉ tiêu theo quyết định"), null=True, blank=True
     )
-
-    objects = CriteriaSetQuerySet.as_manager()
 
     class Meta:
         ordering = ["-period", "level", "tier", "code"]
@@ -199,6 +192,10 @@ class Indicator(models.Model):
         """The department that verifies this indicator: its own, else its criterion's."""
         return self.responsible_department or self.criterion.responsible_department
 
+    @property
+    def department_id(self) -> int | None:
+        return self.responsible_department_id or self.criterion.responsible_department_id
+
     def applicable_target(self, *, region: str = "", commune_group: str = "", year: int | None = None):
         """The target that applies, most specific first.
 
@@ -305,17 +302,6 @@ MIN_YEAR, MAX_YEAR = 2010, 2100
 VALUE_STEP, VALUE_LIMIT = Decimal("0.0001"), Decimal(10) ** 10
 
 
-class ScoreQuerySet(models.QuerySet):
-    def for_year(self, year: int):
-        return self.filter(year=year)
-
-    def for_set(self, criteria_set: CriteriaSet):
-        return self.filter(indicator__criterion__criteria_set=criteria_set)
-
-    def commune_level(self):
-        return self.filter(village__isnull=True)
-
-
 class Score(models.Model):
     """One indicator's value and result for a commune (or a village) in a year."""
 
@@ -381,7 +367,6 @@ class Score(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()
-    objects = ScoreQuerySet.as_manager()
 
     class Meta:
         ordering = ["commune", "year", "indicator"]
@@ -415,14 +400,6 @@ class Score(models.Model):
     def clean(self):
         if self.village_id and self.village.commune_id != self.commune_id:
             raise ValidationError({"village": _("Thôn không thuộc xã này.")})
-
-    @property
-    def counts_as_met(self) -> bool:
-        return self.status in (self.Status.MET, self.Status.NOT_APPLICABLE)
-
-    @property
-    def is_overridden(self) -> bool:
-        return bool(self.override_reason)
 
     def computed_status(self, target: IndicatorTarget | None) -> str | None:
         """The status that follows from the value and `target`, or None when the

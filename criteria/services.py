@@ -10,10 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from communes.access import access_for
 from communes.models import Commune, Province, Village
 
 from .access import can_enter_scores, can_verify
-from .models import CriteriaSet, Criterion, Indicator, IndicatorTarget, Score
+from .models import CriteriaSet, Criterion, Indicator, IndicatorTarget, Registration, Score
 
 
 @transaction.atomic
@@ -198,3 +199,21 @@ def verify_score(*, score: Score, user, verified: bool, comment: str, read_versi
     score._change_reason = _("Thẩm tra: %(decision)s") % {"decision": score.get_verification_display()}
     score.save()
     return score
+
+
+@transaction.atomic
+def confirm_registration(*, registration: Registration, user) -> bool:
+    """The district confirms a commune's registration and puts it in the year's plan.
+
+    Returns False when it was confirmed already (a second click changes nothing).
+    """
+    if not access_for(user).coordinates(registration.commune):
+        raise PermissionDenied
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.confirmed_on is not None:
+        return False
+    registration.confirmed_on = max(timezone.localdate(), registration.registered_on)
+    registration.confirmed_by = user
+    registration._change_reason = _("Huyện xác nhận đăng ký")
+    registration.save(update_fields=["confirmed_on", "confirmed_by"])
+    return True

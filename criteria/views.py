@@ -3,14 +3,12 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,15 +16,14 @@ from django.views.decorators.http import require_POST
 from import_export.results import RowResult
 
 from communes.access import access_for, get_commune_for_user
-from communes.models import Membership, Province
 
 from .access import (
     can_copy_sets,
-    can_edit_set,
-    can_enter_scores,
-    can_manage_programme,
-    can_verify,
+    get_assessment_for_user,
+    get_score_for_verifier,
     get_set_for_user,
+    provinces_for_new_sets,
+    scores_importer_required,
 )
 from .forms import (
     CopySetForm,
@@ -37,24 +34,27 @@ from .forms import (
     RecognitionForm,
     RegistrationForm,
     RevocationForm,
-    ScoreForm,
     SpreadsheetUploadForm,
     StandingFilterForm,
     TargetFormSet,
     VerificationForm,
 )
 from .models import (
-    MAX_YEAR,
-    MIN_YEAR,
     CriteriaSet,
-    Criterion,
     Indicator,
     Recognition,
     Registration,
-    Score,
 )
 from .resources import export_scores, import_scores, render_scores_file, score_template
-from .services import ScoreEdit, StaleScoresError, copy_criteria_set, record_scores, verify_score
+from .services import (
+    ScoreEdit,
+    StaleScoresError,
+    confirm_registration,
+    copy_criteria_set,
+    record_scores,
+    verify_score,
+)
+from .standing import criteria_tree
 
 
 @login_required
@@ -75,14 +75,9 @@ def set_list(request):
 @login_required
 def set_detail(request, code):
     """One set: its criteria, indicators, targets, departments and legal basis."""
-    criteria_set = get_set_for_user(request.user, code)
-    indicators = Indicator.objects.select_related("responsible_department").prefetch_related("targets")
-    criteria = list(
-        criteria_set.criteria.select_related("responsible_department").prefetch_related(
-            Prefetch("indicators", queryset=indicators)
-        )
-    )
-    groups: list[tuple[str, list[Criterion]]] = []
+    criteria_set, can = get_set_for_user(request.user, code)
+    criteria = criteria_tree(criteria_set)
+    groups: list[tuple[str, list]] = []
     for criterion in criteria:
         if not groups or groups[-1][0] != criterion.group:
             groups.append((criterion.group, []))
@@ -93,8 +88,8 @@ def set_detail(request, code):
         "criterion_count": len(criteria),
         "indicator_count": sum(len(c.indicators.all()) for c in criteria),
         "unverified_count": sum(1 for c in criteria for i in c.indicators.all() if i.unverified),
-        "can_edit": can_edit_set(request.user, criteria_set),
-        "can_copy": can_copy_sets(request.user),
+        "can_edit": can.edit,
+        "can_copy": can.copy,
     }
     return render(request, "criteria/set_detail.html", context)
 
@@ -102,14 +97,8 @@ def set_detail(request, code):
 @login_required
 def set_copy(request, code):
     """Create a provincial set from this one, then edit it."""
-    source = get_set_for_user(request.user, code)
-    if not can_copy_sets(request.user):
-        raise PermissionDenied
-    access = access_for(request.user)
-    provinces = Province.objects.order_by("name")
-    if not access.is_superuser:
-        provinces = provinces.filter(pk__in=access.coordinator_province_ids)
-    form = CopySetForm(request.POST or None, provinces=provinces)
+    source, _can = get_set_for_user(request.user, code, need="copy")
+    form = CopySetForm(request.POST or None, provinces=provinces_for_new_sets(request.user))
     if request.method == "POST" and form.is_valid():
         copy = copy_criteria_set(source=source, **form.cleaned_data)
         messages.success(
@@ -125,7 +114,7 @@ def set_copy(request, code):
 
 @login_required
 def set_edit(request, code):
-    criteria_set = get_set_for_user(request.user, code, change=True)
+    criteria_set, _can = get_set_for_user(request.user, code, need="edit")
     form = CriteriaSetForm(request.POST or None, instance=criteria_set)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -137,7 +126,7 @@ def set_edit(request, code):
 @login_required
 def criterion_edit(request, code, number):
     """A criterion and its indicators, edited on one page."""
-    criteria_set = get_set_for_user(request.user, code, change=True)
+    criteria_set, _can = get_set_for_user(request.user, code, need="edit")
     criterion = get_object_or_404(criteria_set.criteria, number=number)
     form = CriterionForm(request.POST or None, instance=criterion, prefix="criterion")
     formset = IndicatorFormSet(request.POST or None, instance=criterion, prefix="indicators")
@@ -154,7 +143,7 @@ def criterion_edit(request, code, number):
 @login_required
 def indicator_edit(request, code, pk):
     """An indicator's targets (general, by region or group, by year) and evidence list."""
-    criteria_set = get_set_for_user(request.user, code, change=True)
+    criteria_set, _can = get_set_for_user(request.user, code, need="edit")
     indicator = get_object_or_404(
         Indicator.objects.select_related("criterion"), pk=pk, criterion__criteria_set=criteria_set
     )
@@ -173,117 +162,49 @@ def indicator_edit(request, code, pk):
 # Assessment ----------------------------------------------------------------------
 
 
-class Assessment:
-    """One criterion of one commune (or village) for one year: what the entry and
-    verification pages show. Loads in a fixed number of queries."""
+def _assessment_page(request, assessment, can, *, forms=None, verify_forms=None, status=200):
+    context = {
+        "assessment": assessment,
+        "commune": assessment.commune,
+        "criteria_set": assessment.criteria_set,
+        "criterion": assessment.criterion,
+        "year": assessment.year,
+        "village": assessment.village,
+        "rows": assessment.rows(can, forms=forms, verify_forms=verify_forms),
+        "siblings": assessment.siblings(),
+        "can_enter": can.enter,
+    }
+    return render(request, "criteria/score_entry.html", context, status=status)
 
-    def __init__(self, request, code, set_code, year, number):
-        self.user = request.user
-        self.commune = get_commune_for_user(request.user, code)
-        self.criteria_set = get_set_for_user(request.user, set_code)
-        if not MIN_YEAR <= year <= MAX_YEAR:
-            raise Http404
-        self.year = year
-        self.criterion = get_object_or_404(
-            self.criteria_set.criteria.select_related("responsible_department"), number=number
-        )
-        self.village = None
-        if self.criteria_set.level == CriteriaSet.Level.VILLAGE:
-            self.village = get_object_or_404(self.commune.villages, code=request.GET.get("village", ""))
-            self.village.commune = self.commune
-        self.indicators = list(
-            self.criterion.indicators.select_related("responsible_department").prefetch_related("targets")
-        )
-        for indicator in self.indicators:
-            indicator.criterion = self.criterion
-        self.scores = {
-            s.indicator_id: s
-            for s in Score.objects.filter(
-                commune=self.commune, village=self.village, year=year, indicator__in=self.indicators
-            ).select_related("entered_by", "verified_by")
-        }
-        self.can_enter = can_enter_scores(request.user, self.commune)
 
-    @property
-    def url(self) -> str:
-        url = reverse(
-            "criteria:score_entry",
-            args=[self.commune.code, self.criteria_set.code, self.year, self.criterion.number],
-        )
-        return f"{url}?village={self.village.code}" if self.village else url
-
-    def target_for(self, indicator):
-        return indicator.target_for(self.commune, self.year)
-
-    def score_for(self, indicator) -> Score:
-        """The saved score, or a new unsaved one; always with the loaded indicator."""
-        score = self.scores.get(indicator.pk) or Score(
-            commune=self.commune, village=self.village, year=self.year, indicator=indicator
-        )
-        score.indicator = indicator
-        score.commune = self.commune
-        return score
-
-    def entry_forms(self, data=None) -> list[ScoreForm]:
-        return [
-            ScoreForm(data, prefix=f"i{i.pk}", score=self.score_for(i), target=self.target_for(i))
-            for i in self.indicators
-        ]
-
-    def history(self) -> dict[int, list]:
-        ids = [s.pk for s in self.scores.values()]
-        records = Score.history.filter(id__in=ids).select_related("history_user").order_by("-history_date")
-        by_score: dict[int, list] = {}
-        for record in records:
-            by_score.setdefault(record.id, []).append(record)
-        return by_score
-
-    def render(self, request, *, forms=None, verify_forms=None, status=200):
-        forms = forms if forms is not None else self.entry_forms()
-        verify_forms = verify_forms or {}
-        history = self.history()
-        rows = []
-        for indicator, form in zip(self.indicators, forms, strict=True):
-            score = self.scores.get(indicator.pk)
-            verifiable = score is not None and can_verify(request.user, self.commune, indicator)
-            rows.append(
-                {
-                    "indicator": indicator,
-                    "form": form,
-                    "score": score,
-                    "target": form.target,
-                    "history": history.get(score.pk, []) if score else [],
-                    "verify_form": verify_forms.get(indicator.pk)
-                    or (VerificationForm(initial={"version": score.version}) if verifiable else None),
-                }
-            )
-        siblings = list(self.criteria_set.criteria.values_list("number", "name"))
-        context = {
-            "assessment": self,
-            "commune": self.commune,
-            "criteria_set": self.criteria_set,
-            "criterion": self.criterion,
-            "year": self.year,
-            "village": self.village,
-            "rows": rows,
-            "siblings": siblings,
-            "can_enter": self.can_enter,
-        }
-        return render(request, "criteria/score_entry.html", context, status=status)
+def _stale(request, error, code, set_code, year, number):
+    """Someone saved in between: show the page as it is now, with what happened."""
+    messages.error(request, error.message)
+    village_code = request.GET.get("village", "")
+    assessment, can = get_assessment_for_user(
+        request.user, code, set_code, year, number, village_code=village_code
+    )
+    return _assessment_page(request, assessment, can, status=409)
 
 
 @login_required
 def score_entry(request, code, set_code, year, number):
     """A commune official enters the scores of one criterion: value, status, note."""
-    assessment = Assessment(request, code, set_code, year, number)
+    assessment, can = get_assessment_for_user(
+        request.user,
+        code,
+        set_code,
+        year,
+        number,
+        village_code=request.GET.get("village", ""),
+        need="enter" if request.method == "POST" else None,
+    )
     if request.method != "POST":
-        return assessment.render(request)
-    if not assessment.can_enter:
-        raise PermissionDenied
+        return _assessment_page(request, assessment, can)
     forms = assessment.entry_forms(request.POST)
     if not all(form.is_valid() for form in forms):
         messages.error(request, _("Chưa lưu: có ô nhập chưa đúng, xem thông báo bên cạnh từng ô."))
-        return assessment.render(request, forms=forms)
+        return _assessment_page(request, assessment, can, forms=forms)
     edits = [ScoreEdit(f.score, f.cleaned_data["version"]) for f in forms if f.has_changed()]
     if not edits:
         messages.info(request, _("Không có thay đổi nào để lưu."))
@@ -298,8 +219,7 @@ def score_entry(request, code, set_code, year, number):
             reason=_("Tự đánh giá trên trang tiêu chí"),
         )
     except StaleScoresError as error:
-        messages.error(request, error.message)
-        return Assessment(request, code, set_code, year, number).render(request, status=409)
+        return _stale(request, error, code, set_code, year, number)
     messages.success(
         request,
         _("Đã lưu %(count)s chỉ tiêu của tiêu chí %(number)s.") % {"count": len(edits), "number": number},
@@ -311,17 +231,12 @@ def score_entry(request, code, set_code, year, number):
 @require_POST
 def score_verify(request, code, set_code, year, number, indicator_pk):
     """The owning department confirms or rejects one score, with a comment."""
-    assessment = Assessment(request, code, set_code, year, number)
-    score = assessment.scores.get(indicator_pk)
-    if score is None:
-        raise Http404
-    score.indicator = next(i for i in assessment.indicators if i.pk == indicator_pk)
-    score.commune = assessment.commune
-    if not can_verify(request.user, assessment.commune, score.indicator):
-        raise PermissionDenied
-    form = VerificationForm(request.POST)
+    assessment, can, score = get_score_for_verifier(
+        request.user, code, set_code, year, number, indicator_pk, village_code=request.GET.get("village", "")
+    )
+    form = VerificationForm(request.POST, prefix=f"v{indicator_pk}")
     if not form.is_valid():
-        return assessment.render(request, verify_forms={indicator_pk: form})
+        return _assessment_page(request, assessment, can, verify_forms={indicator_pk: form})
     try:
         verify_score(
             score=score,
@@ -331,8 +246,7 @@ def score_verify(request, code, set_code, year, number, indicator_pk):
             read_version=form.cleaned_data["version"],
         )
     except StaleScoresError as error:
-        messages.error(request, error.message)
-        return Assessment(request, code, set_code, year, number).render(request, status=409)
+        return _stale(request, error, code, set_code, year, number)
     messages.success(
         request, _("Đã ghi kết quả thẩm tra chỉ tiêu %(code)s.") % {"code": score.indicator.code}
     )
@@ -350,7 +264,7 @@ def _programme_form_page(request, commune, form, title):
 @login_required
 def registration_create(request, code):
     """A commune registers the year it aims to reach a set; coordinators may do it for them."""
-    commune = get_commune_for_user(request.user, code, change=True)
+    commune, _can = get_commune_for_user(request.user, code, need="enter")
     form = RegistrationForm(request.POST or None, commune=commune)
     if request.method == "POST" and form.is_valid():
         registration = form.save()
@@ -366,14 +280,9 @@ def registration_create(request, code):
 @require_POST
 def registration_confirm(request, code, pk):
     """The district confirms a registration and puts it in the year's plan."""
-    commune = get_commune_for_user(request.user, code)
-    if not can_manage_programme(request.user, commune):
-        raise PermissionDenied
+    commune, _can = get_commune_for_user(request.user, code, need="coordinate")
     registration = get_object_or_404(Registration, pk=pk, commune=commune)
-    if registration.confirmed_on is None:
-        registration.confirmed_on = max(timezone.localdate(), registration.registered_on)
-        registration.confirmed_by = request.user
-        registration.save(update_fields=["confirmed_on", "confirmed_by"])
+    if confirm_registration(registration=registration, user=request.user):
         messages.success(
             request, _("Đã xác nhận đăng ký về đích năm %(year)s.") % {"year": registration.target_year}
         )
@@ -383,9 +292,7 @@ def registration_confirm(request, code, pk):
 @login_required
 def recognition_create(request, code):
     """The coordinator records the province's recognition decision."""
-    commune = get_commune_for_user(request.user, code)
-    if not can_manage_programme(request.user, commune):
-        raise PermissionDenied
+    commune, _can = get_commune_for_user(request.user, code, need="coordinate")
     form = RecognitionForm(request.POST or None, commune=commune)
     if request.method == "POST" and form.is_valid():
         recognition = form.save()
@@ -399,9 +306,7 @@ def recognition_create(request, code):
 @login_required
 def recognition_revoke(request, code, pk):
     """Recognition is revoked, with its reason, when a commune falls below the standard."""
-    commune = get_commune_for_user(request.user, code)
-    if not can_manage_programme(request.user, commune):
-        raise PermissionDenied
+    commune, _can = get_commune_for_user(request.user, code, need="coordinate")
     recognition = get_object_or_404(Recognition, pk=pk, commune=commune, revoked_on__isnull=True)
     form = RevocationForm(request.POST or None, instance=recognition)
     if request.method == "POST" and form.is_valid():
@@ -424,15 +329,10 @@ PREVIEW_ACTIONS = {
 }
 
 
-def _require_coordinator(user):
-    if not access_for(user).has_role(Membership.Role.COORDINATOR):
-        raise PermissionDenied
-
-
 @login_required
+@scores_importer_required
 def scores_import(request):
     """Coordinators import a scores file: preview first, then confirm; all or nothing."""
-    _require_coordinator(request.user)
     if request.method == "POST" and "token" in request.POST:
         return _scores_import_confirm(request)
     form = SpreadsheetUploadForm(request.POST or None, request.FILES or None)
@@ -512,8 +412,8 @@ def scores_export(request, format):
 @login_required
 def scores_template(request, code, set_code, year):
     """A commune's sheet of every indicator of the set, pre-filled, to fill in and import."""
-    commune = get_commune_for_user(request.user, code)
-    criteria_set = get_set_for_user(request.user, set_code)
+    commune, _can = get_commune_for_user(request.user, code)
+    criteria_set, _set_can = get_set_for_user(request.user, set_code)
     village = None
     if criteria_set.level == CriteriaSet.Level.VILLAGE:
         village = get_object_or_404(commune.villages, code=request.GET.get("village", ""))

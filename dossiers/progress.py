@@ -111,7 +111,7 @@ class DossierProgress(AppraisalProgress):
 def department_totals(province_ids) -> dict[int, int]:
     """Provincial departments that appraise dossiers, counted per province (1 query)."""
     rows = (
-        Department.objects.filter(level=Department.Level.PROVINCE, province_id__in=province_ids)
+        Department.objects.appraising(*province_ids)
         .values("province_id")
         .annotate(n=Count("pk"))
     )

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from criteria.models import Recognition
 
-from .access import can_coordinate, can_prepare, can_review_item
+from .access import can_coordinate, can_prepare, can_review_item, can_upload
 from .models import Appraisal, Document, Dossier, DossierItem, Transition
 from .progress import dossier_progress
 
@@ -294,13 +294,6 @@ def _sha256(upload) -> str:
         digest.update(chunk)
     upload.seek(0)
     return digest.hexdigest()
-
-
-def can_upload(user, dossier: Dossier) -> bool:
-    """The commune while it holds the dossier; the coordinator until it goes to the province."""
-    if can_coordinate(user, dossier):
-        return dossier.status in (Status.DRAFT, Status.RETURNED, Status.SUBMITTED, Status.ACCEPTED)
-    return can_prepare(user, dossier) and dossier.is_editable_by_commune
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,9 +14,6 @@ from criteria.forms import StandingFilterForm
 from criteria.standing import commune_rows
 
 from .access import (
-    can_coordinate,
-    can_prepare,
-    can_review_item,
     get_document_for_user,
     get_dossier_for_user,
     get_item_for_user,
@@ -37,7 +34,6 @@ from .progress import dossier_progress, progress_of, with_progress_data
 from .services import (
     WorkflowError,
     accept_dossier,
-    can_upload,
     create_dossier,
     record_appraisal,
     record_recognition,
@@ -87,7 +83,7 @@ def progress(request):
 @require_POST
 def dossier_open(request, code):
     """Open the dossier of a commune for a set and year (its items are created with it)."""
-    commune = get_commune_for_user(request.user, code)
+    commune, _can = get_commune_for_user(request.user, code, need="enter")
     form = OpenDossierForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Bộ tiêu chí hoặc năm không hợp lệ."))
@@ -106,30 +102,34 @@ def dossier_open(request, code):
 
 @login_required
 def dossier_detail(request, pk):
-    dossier = get_dossier_for_user(request.user, pk)
+    dossier, can = get_dossier_for_user(request.user, pk)
     progress = dossier_progress(dossier)
     context = {
         "dossier": dossier,
         "progress": progress,
         "transitions": dossier.transitions.select_related("actor"),
-        "can_prepare": can_prepare(request.user, dossier),
-        "can_coordinate": can_coordinate(request.user, dossier),
+        "can": can,
         "comment_form": CommentForm(),
     }
     return render(request, "dossiers/dossier_detail.html", context)
 
 
-ACTIONS = {"submit": submit_dossier, "return": return_dossier, "accept": accept_dossier}
+# Each step, and the role it needs; the service then checks the dossier's state.
+ACTIONS = {
+    "submit": (submit_dossier, "prepare"),
+    "return": (return_dossier, "coordinate"),
+    "accept": (accept_dossier, "coordinate"),
+}
 
 
 @login_required
 @require_POST
 def dossier_action(request, pk, action):
     """Submit (commune), return or accept (district)."""
-    dossier = get_dossier_for_user(request.user, pk)
-    step = ACTIONS.get(action)
-    if step is None:
+    if action not in ACTIONS:
         raise Http404
+    step, need = ACTIONS[action]
+    dossier, _can = get_dossier_for_user(request.user, pk, need=need)
     form = CommentForm(request.POST)
     form.is_valid()
     try:
@@ -141,10 +141,18 @@ def dossier_action(request, pk, action):
     return redirect(dossier)
 
 
+def _item_action(request) -> str | None:
+    """What a POST to an item page does: add a document, or review the item."""
+    if request.method != "POST":
+        return None
+    return "upload" if "file" in request.FILES or "upload" in request.POST else "review"
+
+
 @login_required
 def item_detail(request, pk, item_pk):
     """One item: what the library asks for, the documents and their versions, the review."""
-    item = get_item_for_user(request.user, pk, item_pk)
+    action = _item_action(request)
+    item, can = get_item_for_user(request.user, pk, item_pk, need=action)
     dossier = item.dossier
     documents = list(
         item.documents.select_related("uploaded_by", "withdrawn_by").order_by("title", "-version")
@@ -152,14 +160,13 @@ def item_detail(request, pk, item_pk):
     titles = sorted({d.title for d in documents if not d.is_withdrawn})
     upload_form = UploadForm(item=item, titles=titles)
     review_form = ReviewForm(initial={"review": item.review, "comment": item.review_comment})
-    if request.method == "POST":
-        if "file" in request.FILES or "upload" in request.POST:
-            upload_form = UploadForm(request.POST, request.FILES, item=item, titles=titles)
-            response = _upload(request, item, upload_form)
-        else:
-            review_form = ReviewForm(request.POST)
-            response = _review(request, item, review_form)
-        if response is not None:
+    if action == "upload":
+        upload_form = UploadForm(request.POST, request.FILES, item=item, titles=titles)
+        if response := _upload(request, item, upload_form):
+            return response
+    elif action == "review":
+        review_form = ReviewForm(request.POST)
+        if response := _review(request, item, review_form):
             return response
     progress = next(p for p in dossier_progress(dossier).items if p.item.pk == item.pk)
     context = {
@@ -167,18 +174,15 @@ def item_detail(request, pk, item_pk):
         "item": item,
         "progress": progress,
         "documents": documents,
-        "upload_form": upload_form if can_upload(request.user, dossier) else None,
-        "review_form": review_form if can_review_item(request.user, item) else None,
+        "can": can,
+        "upload_form": upload_form if can.upload else None,
+        "review_form": review_form if can.review else None,
         "withdraw_form": WithdrawForm(),
     }
-    return render(
-        request, "dossiers/item_detail.html", context, status=400 if request.method == "POST" else 200
-    )
+    return render(request, "dossiers/item_detail.html", context, status=400 if action else 200)
 
 
 def _upload(request, item, form):
-    if not can_upload(request.user, item.dossier):
-        raise PermissionDenied
     if not form.is_valid():
         return None
     upload = form.cleaned_data["file"]
@@ -220,8 +224,6 @@ def _upload(request, item, form):
 
 
 def _review(request, item, form):
-    if not can_review_item(request.user, item):
-        raise PermissionDenied
     if not form.is_valid():
         return None
     try:
@@ -236,7 +238,7 @@ def _review(request, item, form):
 @login_required
 def document_download(request, pk, document_pk):
     """Every download goes through the access check; never served as a static file."""
-    document = get_document_for_user(request.user, pk, document_pk)
+    document, _can = get_document_for_user(request.user, pk, document_pk)
     response = FileResponse(
         document.file.open("rb"),
         as_attachment=True,
@@ -250,7 +252,7 @@ def document_download(request, pk, document_pk):
 @login_required
 @require_POST
 def document_withdraw(request, pk, document_pk):
-    document = get_document_for_user(request.user, pk, document_pk)
+    document, _can = get_document_for_user(request.user, pk, document_pk, need="upload")
     form = WithdrawForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Hãy ghi lý do rút tài liệu."))
@@ -270,10 +272,10 @@ def document_withdraw(request, pk, document_pk):
 @login_required
 def appraisals(request, pk):
     """The coordinator records, per provincial department, what the province did."""
-    dossier = get_dossier_for_user(request.user, pk)
-    departments = Department.objects.filter(
-        level=Department.Level.PROVINCE, province=dossier.commune.province_id
+    dossier, can = get_dossier_for_user(
+        request.user, pk, need="coordinate" if request.method == "POST" else None
     )
+    departments = Department.objects.appraising(dossier.commune.province_id)
     existing = {
         a.department_id: a
         for a in dossier.appraisals.prefetch_related(
@@ -281,11 +283,9 @@ def appraisals(request, pk):
             Prefetch("documents_seen", queryset=Document.objects.select_related("item__criterion")),
         )
     }
-    may_record = can_coordinate(request.user, dossier)
+    may_record = can.coordinate
     bound_pk = None
     if request.method == "POST":
-        if not may_record:
-            raise PermissionDenied
         department = get_object_or_404(departments, pk=_int_or_404(request.POST.get("department")))
         bound_pk = department.pk
         form = AppraisalForm(
@@ -334,9 +334,7 @@ def appraisals(request, pk):
 @require_POST
 def recognition(request, pk):
     """The province's decision closes the dossier and records the recognition."""
-    dossier = get_dossier_for_user(request.user, pk)
-    if not can_coordinate(request.user, dossier):
-        raise PermissionDenied
+    dossier, _can = get_dossier_for_user(request.user, pk, need="coordinate")
     form = RecognitionDecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
@@ -353,9 +351,7 @@ def recognition(request, pk):
 @login_required
 def package(request, pk):
     """One zip of the current documents, by criterion, with a manifest; or one department's part."""
-    dossier = get_dossier_for_user(request.user, pk)
-    if not can_coordinate(request.user, dossier):
-        raise PermissionDenied
+    dossier, _can = get_dossier_for_user(request.user, pk, need="coordinate")
     appraisal = None
     if request.GET.get("department"):
         department = _int_or_404(request.GET["department"])

@@ -7,13 +7,17 @@ whoever may see every commune it shows: a commune official gets their own
 commune's saved report, never a district report with the neighbours in it.
 """
 
-from django.db.models import Exists, OuterRef
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
 
-from communes.access import access_for
-from communes.models import Membership
+from communes.access import access_for, get_commune_for_user, grant
+from communes.models import Commune, Membership
 
-from .models import ReportSnapshot
+from .models import ReportKind, ReportSnapshot
 
 Role = Membership.Role
 SnapshotCommune = ReportSnapshot.communes.through
@@ -42,3 +46,27 @@ def visible_snapshots(user):
 def get_snapshot_for_user(user, pk: int) -> ReportSnapshot:
     """The snapshot if the user may see everything in it; 404 otherwise."""
     return get_object_or_404(visible_snapshots(user).select_related("created_by"), pk=pk)
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    """What a report may show: the communes the user sees, and for a commune report
+    the one commune asked for."""
+
+    communes: QuerySet
+    commune: Commune | None = None
+
+
+@dataclass(frozen=True)
+class ReportCan:
+    save: bool
+
+
+def get_report_scope_for_user(
+    user, kind: str, code: str | None = None, *, need: str | None = None
+) -> tuple[ReportScope, ReportCan]:
+    """The scope of a report of `kind` (404 for a commune the user may not see), and
+    whether they may save it for a meeting (403 when `need="save"` is not theirs)."""
+    commune = get_commune_for_user(user, code)[0] if kind == ReportKind.COMMUNE else None
+    scope = ReportScope(communes=access_for(user).visible_communes(), commune=commune)
+    return grant(scope, ReportCan(save=can_save_snapshots(user)), need)

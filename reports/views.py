@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,14 +9,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from communes.access import access_for, get_commune_for_user
-from communes.models import Membership
-from criteria.access import can_enter_scores, can_manage_programme
+from criteria.access import can_import_scores
 from criteria.forms import StandingFilterForm
 from criteria.standing import DistrictSummary, commune_rows, criteria_tree
 from dossiers.models import Dossier
 from dossiers.progress import appraisal_progress_of
 
-from .access import can_save_snapshots, get_snapshot_for_user, visible_snapshots
+from .access import get_report_scope_for_user, get_snapshot_for_user, visible_snapshots
 from .content import build_report, short_date, village_results
 from .forms import DossierFilterForm, SnapshotForm
 from .models import ReportKind
@@ -47,7 +45,7 @@ def dashboard(request):
         "criteria_set": criteria_set,
         "year": year,
         "as_of": as_of,
-        "can_import": access.has_role(Membership.Role.COORDINATOR),
+        "can_import": can_import_scores(request.user),
     }
     if criteria_set is None:
         return render(request, "reports/dashboard.html", context)
@@ -76,7 +74,7 @@ def dashboard(request):
 @login_required
 def scorecard(request, code):
     """One commune: every criterion and indicator, unmet first, with villages."""
-    commune = get_commune_for_user(request.user, code)
+    commune, can = get_commune_for_user(request.user, code)
     villages = list(commune.villages.order_by("name"))
     for village in villages:
         village.commune = commune
@@ -91,8 +89,8 @@ def scorecard(request, code):
         "villages": villages,
         "predecessors": commune.predecessors.order_by("name"),
         "successors": commune.successors.order_by("name"),
-        "can_enter": can_enter_scores(request.user, commune) and as_of is None,
-        "can_manage": can_manage_programme(request.user, commune),
+        "can_enter": can.enter and as_of is None,
+        "can_manage": can.coordinate,
         "registrations": commune.registrations.select_related("criteria_set", "confirmed_by"),
         "recognitions": commune.recognitions.select_related("criteria_set"),
     }
@@ -113,12 +111,7 @@ def scorecard(request, code):
 # three formats are rendered from one report object (content.py).
 
 
-def _commune(request, kind, code):
-    """The commune of a commune report, if the user may see it (404 otherwise)."""
-    return get_commune_for_user(request.user, code) if kind == ReportKind.COMMUNE else None
-
-
-def _report(request, kind, commune):
+def _report(request, kind, scope):
     """The filters of the query string, and the report they ask for (None without a set)."""
     filters = (DossierFilterForm if kind == ReportKind.DOSSIERS else StandingFilterForm)(request.GET)
     criteria_set, year, as_of = filters.resolve()
@@ -126,8 +119,8 @@ def _report(request, kind, commune):
     if criteria_set is not None:
         report = build_report(
             kind,
-            communes=access_for(request.user).visible_communes(),
-            commune=commune,
+            communes=scope.communes,
+            commune=scope.commune,
             criteria_set=criteria_set,
             year=year,
             as_of=as_of,
@@ -144,15 +137,15 @@ def report_urls(kind, commune=None) -> dict[str, str]:
     }
 
 
-def _preview(request, kind, commune, filters, report, *, snapshot_form=None, status=200):
+def _preview(request, kind, scope, can, filters, report, *, snapshot_form=None, status=200):
     context = {
         "kind": kind,
         "heading": ReportKind(kind).label,
-        "commune": commune,
+        "commune": scope.commune,
         "filters": filters,
         "report": report,
-        "urls": report_urls(kind, commune),
-        "can_save": can_save_snapshots(request.user),
+        "urls": report_urls(kind, scope.commune),
+        "can_save": can.save,
         "snapshot_form": snapshot_form or SnapshotForm(),
     }
     return render(request, "reports/report_preview.html", context, status=status)
@@ -160,16 +153,16 @@ def _preview(request, kind, commune, filters, report, *, snapshot_form=None, sta
 
 @login_required
 def report_preview(request, kind, code=None):
-    commune = _commune(request, kind, code)
-    filters, report = _report(request, kind, commune)
-    return _preview(request, kind, commune, filters, report)
+    scope, can = get_report_scope_for_user(request.user, kind, code)
+    filters, report = _report(request, kind, scope)
+    return _preview(request, kind, scope, can, filters, report)
 
 
 @login_required
 def report_download(request, kind, extension, code=None):
     """The report as .pdf or .xlsx; 404 when there is nothing to print."""
-    commune = _commune(request, kind, code)
-    _filters, report = _report(request, kind, commune)
+    scope, _can = get_report_scope_for_user(request.user, kind, code)
+    _filters, report = _report(request, kind, scope)
     if report is None or not report.communes:
         raise Http404
     if extension == "pdf":
@@ -184,15 +177,13 @@ def report_download(request, kind, extension, code=None):
 @require_POST
 def snapshot_create(request, kind, code=None):
     """Save the report, as the query string asks for it, for a meeting."""
-    commune = _commune(request, kind, code)
-    if not can_save_snapshots(request.user):
-        raise PermissionDenied
-    filters, report = _report(request, kind, commune)
+    scope, can = get_report_scope_for_user(request.user, kind, code, need="save")
+    filters, report = _report(request, kind, scope)
     if report is None or not report.communes:
         raise Http404
     form = SnapshotForm(request.POST)
     if not form.is_valid():
-        return _preview(request, kind, commune, filters, report, snapshot_form=form, status=400)
+        return _preview(request, kind, scope, can, filters, report, snapshot_form=form, status=400)
     snapshot = save_snapshot(report=report, user=request.user, **form.cleaned_data)
     messages.success(
         request,

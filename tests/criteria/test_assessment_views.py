@@ -328,7 +328,9 @@ class ScoreVerifyTests(CriterionPageTestCase):
     def verify(self, user, decision="1", comment="", version=None):
         self.client.force_login(user)
         data = {"decision": decision, "comment": comment, "version": version or self.entered.version}
-        return self.client.post(self.verify_url, data)
+        # Each row's verification form has its own prefix, so labels and ids never clash.
+        prefixed = {f"v{self.watered.pk}-{name}": value for name, value in data.items()}
+        return self.client.post(self.verify_url, prefixed)
 
     def current(self) -> Score:
         return Score.objects.get(pk=self.entered.pk)
@@ -350,7 +352,9 @@ class ScoreVerifyTests(CriterionPageTestCase):
 
     def test_a_rejection_needs_a_comment(self):
         response = self.verify(self.department_officer, decision="0")
-        self.assertEqual(field_errors(response, "comment"), ["Khi không xác nhận, hãy ghi ý kiến thẩm tra."])
+        self.assertEqual(
+            field_errors(response, f"v{self.watered.pk}-comment"), ["Khi không xác nhận, hãy ghi ý kiến thẩm tra."]
+        )
         self.assertEqual(self.current().verification, Verification.PENDING)
 
     def test_a_rejection_with_a_comment_is_stored(self):
@@ -378,7 +382,9 @@ class ScoreVerifyTests(CriterionPageTestCase):
         self.assertEqual(self.verify(self.official_b).status_code, 404)
 
     def test_it_requires_login(self):
-        response = self.client.post(self.verify_url, {"decision": "1", "version": 1})
+        response = self.client.post(
+            self.verify_url, {f"v{self.watered.pk}-decision": "1", f"v{self.watered.pk}-version": 1}
+        )
         self.assertRedirects(response, f"{reverse('login')}?next={self.verify_url}")
 
     def test_it_rejects_get(self):

@@ -1,0 +1,101 @@
+"""One criterion of one commune (or village) for one year: what the self-assessment
+and verification page shows, loaded in a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+
+from communes.models import Commune, Village
+
+from .forms import ScoreForm, VerificationForm
+from .models import CriteriaSet, Criterion, Indicator, Score
+
+
+@dataclass
+class Assessment:
+    commune: Commune
+    criteria_set: CriteriaSet
+    criterion: Criterion
+    year: int
+    village: Village | None = None
+    indicators: list[Indicator] = field(init=False)
+    scores: dict[int, Score] = field(init=False)
+
+    def __post_init__(self):
+        self.indicators = list(
+            self.criterion.indicators.select_related("responsible_department").prefetch_related("targets")
+        )
+        by_pk = {}
+        for indicator in self.indicators:
+            indicator.criterion = self.criterion
+            by_pk[indicator.pk] = indicator
+        self.scores = {}
+        for score in Score.objects.filter(
+            commune=self.commune, village=self.village, year=self.year, indicator__in=self.indicators
+        ).select_related("entered_by", "verified_by"):
+            score.indicator, score.commune = by_pk[score.indicator_id], self.commune
+            self.scores[score.indicator_id] = score
+
+    @property
+    def url(self) -> str:
+        url = reverse(
+            "criteria:score_entry",
+            args=[self.commune.code, self.criteria_set.code, self.year, self.criterion.number],
+        )
+        return f"{url}?village={self.village.code}" if self.village else url
+
+    def score_for(self, indicator: Indicator) -> Score:
+        """The saved score, or a new unsaved one; always with the loaded indicator."""
+        return self.scores.get(indicator.pk) or Score(
+            commune=self.commune, village=self.village, year=self.year, indicator=indicator
+        )
+
+    def entry_forms(self, data=None) -> list[ScoreForm]:
+        return [
+            ScoreForm(
+                data,
+                prefix=f"i{i.pk}",
+                score=self.score_for(i),
+                target=i.target_for(self.commune, self.year),
+            )
+            for i in self.indicators
+        ]
+
+    def history(self) -> dict[int, list]:
+        ids = [s.pk for s in self.scores.values()]
+        records = Score.history.filter(id__in=ids).select_related("history_user").order_by("-history_date")
+        by_score: dict[int, list] = {}
+        for record in records:
+            by_score.setdefault(record.id, []).append(record)
+        return by_score
+
+    def rows(self, can, *, forms=None, verify_forms=None) -> list[dict]:
+        """One row per indicator: its entry form, score, target, history, and the
+        verification form where `can` (a CommuneCan) verifies the indicator."""
+        forms = forms if forms is not None else self.entry_forms()
+        verify_forms = verify_forms or {}
+        history = self.history()
+        rows = []
+        for indicator, form in zip(self.indicators, forms, strict=True):
+            score = self.scores.get(indicator.pk)
+            verify_form = None
+            if score is not None and can.verifies(indicator.department_id):
+                verify_form = verify_forms.get(indicator.pk) or VerificationForm(
+                    initial={"version": score.version}, prefix=f"v{indicator.pk}"
+                )
+            rows.append(
+                {
+                    "indicator": indicator,
+                    "form": form,
+                    "score": score,
+                    "target": form.target,
+                    "history": history.get(score.pk, []) if score else [],
+                    "verify_form": verify_form,
+                }
+            )
+        return rows
+
+    def siblings(self) -> list[tuple[int, str]]:
+        return list(self.criteria_set.criteria.values_list("number", "name"))
