@@ -20,10 +20,12 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import cached_property
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from .models import (
@@ -252,6 +254,16 @@ def village_standings(
 # The district view: standing plus registration, recognition and risk -------------
 
 
+class Verdict(StrEnum):
+    """Where a commune stands with the set this year, in one word for every page."""
+
+    RECOGNISED = "recognised"
+    NOT_ASSESSED = "not_assessed"
+    AT_RISK = "at_risk"
+    MEETS_SET = "meets_set"
+    SHORT = "short"
+
+
 @dataclass
 class CommuneRow:
     """A commune's line on the dashboard and in reports."""
@@ -263,14 +275,46 @@ class CommuneRow:
     recognition: Recognition | None = None
 
     @property
+    def registered_this_year(self) -> bool:
+        """Registered to reach the set in the year shown ("đăng ký về đích năm nay")."""
+        return self.registration is not None and self.registration.target_year == self.year
+
+    @property
     def at_risk(self) -> bool:
         """Registered to reach the set this year, still short of it, and not recognised."""
-        return (
-            self.registration is not None
-            and self.registration.target_year == self.year
-            and not self.standing.meets_set
-            and self.recognition is None
-        )
+        return self.registered_this_year and not self.standing.meets_set and self.recognition is None
+
+    @property
+    def verdict(self) -> Verdict:
+        if self.recognition is not None:
+            return Verdict.RECOGNISED
+        if not self.standing.assessed:
+            return Verdict.NOT_ASSESSED
+        if self.at_risk:
+            return Verdict.AT_RISK
+        return Verdict.MEETS_SET if self.standing.meets_set else Verdict.SHORT
+
+    @property
+    def verdict_label(self) -> str:
+        verdict = self.verdict
+        if verdict == Verdict.RECOGNISED:
+            return _("Đã công nhận: QĐ %(number)s ngày %(date)s") % {
+                "number": self.recognition.decision_number,
+                "date": date_format(self.recognition.decided_on, "SHORT_DATE_FORMAT"),
+            }
+        if verdict == Verdict.AT_RISK:
+            return _("Có nguy cơ không về đích năm %(year)s") % {"year": self.year}
+        return {
+            Verdict.NOT_ASSESSED: _("Chưa có số liệu"),
+            Verdict.MEETS_SET: _("Đạt đủ tiêu chí, chưa có quyết định công nhận"),
+            Verdict.SHORT: _("Chưa đạt đủ tiêu chí"),
+        }[verdict]
+
+    @property
+    def note(self) -> str:
+        """What a district list writes in its note column: only what needs the meeting's
+        attention (recognition and missing data have columns of their own)."""
+        return self.verdict_label if self.verdict in (Verdict.AT_RISK, Verdict.MEETS_SET) else ""
 
 
 def commune_rows(
@@ -313,6 +357,17 @@ def commune_rows(
     ]
 
 
+# How far short of the whole set a commune is: all met, at most 4 short, at most 9
+# short, more. For 19 criteria the bands read 19 / 15–18 / 10–14 / under 10.
+BAND_SHORTFALLS = (0, 4, 9)
+
+
+def band_of(met: int, total: int) -> int:
+    """The band (0 = every criterion met) that `met` criteria out of `total` fall in."""
+    shortfall = total - met
+    return next((i for i, limit in enumerate(BAND_SHORTFALLS) if shortfall <= limit), len(BAND_SHORTFALLS))
+
+
 @dataclass
 class DistrictSummary:
     """The totals a meeting starts from.
@@ -344,17 +399,26 @@ class DistrictSummary:
 
     @property
     def bands(self) -> list[tuple[str, int]]:
-        """Communes by criteria met: for 19 criteria, 19 / 15–18 / 10–14 / under 10."""
+        """Communes by criteria met, with each band's label: "19", "15–18", "10–14", "dưới 10".
+
+        A small set (the model tier's 4 conditions) has only the bands it can reach.
+        """
         n = self.criteria_total
-        limits = [(n, n), (n - 4, n - 1), (n - 9, n - 5)]
-        bands = []
-        for low, high in limits:
-            label = str(n) if low == high else f"{max(low, 0)}–{high}"
-            bands.append((label, sum(1 for r in self.rows if low <= r.standing.criteria_met <= high)))
-        bands.append(
-            (_("dưới %(n)s") % {"n": n - 9}, sum(1 for r in self.rows if r.standing.criteria_met < n - 9))
-        )
-        return bands
+        counts = [0] * (len(BAND_SHORTFALLS) + 1)
+        for row in self.rows:
+            counts[band_of(row.standing.criteria_met, n)] += 1
+        labels = []
+        previous = -1
+        for limit in BAND_SHORTFALLS:
+            low, high = max(n - limit, 0), n - previous - 1
+            if high < 0:
+                break
+            labels.append(str(n) if low == high else f"{low}–{high}")
+            previous = limit
+        else:
+            if n - previous > 0:
+                labels.append(_("dưới %(n)s") % {"n": n - previous})
+        return list(zip(labels, counts, strict=False))
 
     @property
     def recognised_count(self) -> int:
@@ -362,7 +426,7 @@ class DistrictSummary:
 
     @property
     def registered_this_year(self) -> list[CommuneRow]:
-        return [r for r in self.all_rows if r.registration and r.registration.target_year == r.year]
+        return [r for r in self.all_rows if r.registered_this_year]
 
     @property
     def at_risk(self) -> list[CommuneRow]:

@@ -13,6 +13,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from criteria.standing import band_of
 from ntm.lib.text import fold
 
 FONT_FAMILY = "Tinos, 'Liberation Serif', 'DejaVu Serif', serif"
@@ -32,14 +33,6 @@ PLOT_HEIGHT = 190
 LABEL_SPACE = 104
 
 
-def band_colour(met: int, total: int) -> str:
-    if met >= total:
-        return BAND_COLOURS[0]
-    if met >= total - 4:
-        return BAND_COLOURS[1]
-    if met >= total - 9:
-        return BAND_COLOURS[2]
-    return BAND_COLOURS[3]
 
 
 def criteria_met_charts(rows, *, criteria_total: int, average: float) -> list[SafeString]:
@@ -102,7 +95,7 @@ def _bar_chart(rows, *, criteria_total: int, average: float) -> SafeString:
         if standing.assessed:
             met = standing.criteria_met
             top = y(met)
-            colour = band_colour(met, total)
+            colour = BAND_COLOURS[band_of(met, total)]
             # The number inside the bar's top when the bar is tall enough, else above it.
             inside = baseline - top >= 18
             parts.append(

@@ -248,7 +248,7 @@ class DistrictReport(Report):
     def chart_legend(self) -> list[tuple[str, str]]:
         """The bands' colours in the chart, with their labels ("15–18")."""
         return [
-            (colour, label) for colour, (label, _count) in zip(BAND_COLOURS, self.summary.bands, strict=True)
+            (colour, label) for colour, (label, _count) in zip(BAND_COLOURS, self.summary.bands, strict=False)
         ]
 
     @property
@@ -307,11 +307,6 @@ class DossierLine:
         return self.row.commune
 
     @property
-    def registered_this_year(self) -> bool:
-        registration = self.row.registration
-        return registration is not None and registration.target_year == self.row.year
-
-    @property
     def incomplete_criteria(self) -> list[int]:
         """Numbers of the criteria whose file set is not complete yet."""
         if self.progress is None:
@@ -350,8 +345,8 @@ class DossierReport(Report):
     @property
     def groups(self) -> list[tuple[str, list[DossierLine]]]:
         """Communes aiming for this year first: they are what the meeting decides on."""
-        aiming = [line for line in self.lines if line.registered_this_year]
-        others = [line for line in self.lines if not line.registered_this_year]
+        aiming = [line for line in self.lines if line.row.registered_this_year]
+        others = [line for line in self.lines if not line.row.registered_this_year]
         groups = [
             (_("Các xã đăng ký về đích năm %(year)s") % {"year": self.year}, aiming),
             (_("Các xã khác"), others),

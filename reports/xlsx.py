@@ -109,11 +109,6 @@ def _district(workbook: Workbook, report: DistrictReport) -> None:
     )
     for number, row in enumerate(report.rows, 1):
         standing = row.standing
-        note = ""
-        if row.at_risk:
-            note = _("Có nguy cơ không về đích năm %(year)s") % {"year": year}
-        elif standing.meets_set and not row.recognition:
-            note = _("Đạt đủ tiêu chí, chưa có quyết định công nhận")
         communes.row(
             [
                 number,
@@ -124,7 +119,7 @@ def _district(workbook: Workbook, report: DistrictReport) -> None:
                 criteria_label(standing) if standing.assessed else _("chưa có số liệu"),
                 row.registration.target_year if row.registration else None,
                 _recognition(row.recognition),
-                note,
+                row.note,
             ]
         )
     communes.note(

@@ -352,9 +352,8 @@ class ScoreVerifyTests(CriterionPageTestCase):
 
     def test_a_rejection_needs_a_comment(self):
         response = self.verify(self.department_officer, decision="0")
-        self.assertEqual(
-            field_errors(response, f"v{self.watered.pk}-comment"), ["Khi không xác nhận, hãy ghi ý kiến thẩm tra."]
-        )
+        errors = field_errors(response, f"v{self.watered.pk}-comment")
+        self.assertEqual(errors, ["Khi không xác nhận, hãy ghi ý kiến thẩm tra."])
         self.assertEqual(self.current().verification, Verification.PENDING)
 
     def test_a_rejection_with_a_comment_is_stored(self):
