@@ -21,8 +21,9 @@ from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from communes.models import Commune
+from communes.models import Commune, Department
 from criteria.models import CriteriaSet, Criterion, Score
+from criteria.owners import Ownership, ownership_for, ownership_in, unit_of
 from criteria.standing import (
     CommuneRow,
     DistrictSummary,
@@ -193,6 +194,7 @@ class CriterionTally:
     met: int
     assessed: int
     unmet_communes: list[Commune]
+    department: Department | None = None
 
     @property
     def share(self) -> float:
@@ -209,6 +211,8 @@ class DistrictReport(Report):
 
     rows: list[CommuneRow]
     criteria: list[Criterion]
+    # The owners of the district the report covers (none for several districts).
+    ownership: Ownership | None = None
 
     @property
     def title(self) -> str:
@@ -228,7 +232,10 @@ class DistrictReport(Report):
         tallies = []
         for index, criterion in enumerate(self.criteria):
             unmet = [row.commune for row in assessed if not row.standing.criteria[index].met]
-            tallies.append(CriterionTally(criterion, len(assessed) - len(unmet), len(assessed), unmet))
+            department = self.ownership.of_criterion(criterion) if self.ownership else None
+            tallies.append(
+                CriterionTally(criterion, len(assessed) - len(unmet), len(assessed), unmet, department)
+            )
         return tallies
 
     @cached_property
@@ -266,6 +273,7 @@ class CommuneReport(Report):
     commune: Commune
     row: CommuneRow
     village_results: list[tuple[CriteriaSet, list[Standing]]]
+    ownership: Ownership = field(default_factory=Ownership)
 
     @property
     def title(self) -> str:
@@ -382,6 +390,7 @@ def district_report(
     rows = commune_rows(
         communes, criteria_set=criteria_set, year=year, as_of=as_of, criteria=criteria, detail=False
     )
+    units = {unit_of(c) for c in communes}
     return DistrictReport(
         criteria_set=criteria_set,
         year=year,
@@ -390,6 +399,7 @@ def district_report(
         issued_on=today,
         rows=rows,
         criteria=criteria,
+        ownership=ownership_in(units.pop(), criteria_set) if len(units) == 1 else None,
     )
 
 
@@ -423,6 +433,7 @@ def commune_report(
         commune=commune,
         row=row,
         village_results=village_results(commune, villages, year, as_of),
+        ownership=ownership_for(commune, criteria_set),
     )
 
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from communes.access import access_for, get_commune_for_user
 from criteria.access import can_import_scores
 from criteria.forms import StandingFilterForm
+from criteria.owners import ownership_for
 from criteria.standing import DistrictSummary, commune_rows, criteria_tree
 from dossiers.models import Dossier
 from dossiers.progress import appraisal_progress_of
@@ -96,7 +97,12 @@ def scorecard(request, code):
     }
     if criteria_set is not None:
         (row,) = commune_rows([commune], criteria_set=criteria_set, year=year, as_of=as_of)
-        context.update(row=row, standing=row.standing, query=_query(criteria_set, year, as_of))
+        context.update(
+            row=row,
+            standing=row.standing,
+            query=_query(criteria_set, year, as_of),
+            ownership=ownership_for(commune, criteria_set),
+        )
         context["dossier"] = Dossier.objects.filter(
             commune=commune, criteria_set=criteria_set, year=year
         ).first()
