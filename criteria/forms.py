@@ -481,3 +481,31 @@ class OwnersForm(forms.Form):
             target = criteria if name.startswith("c") else indicators
             target[int(name[1:])] = self.departments.get(value)
         return criteria, indicators
+
+
+class VerificationFilterForm(forms.Form):
+    commune = forms.ModelChoiceField(
+        label=_("Xã"), queryset=None, to_field_name="code", required=False, empty_label=_("— Tất cả —")
+    )
+    set = forms.ModelChoiceField(
+        label=_("Bộ tiêu chí"),
+        queryset=CriteriaSet.objects.order_by("-period", "code"),
+        to_field_name="code",
+        required=False,
+        empty_label=_("— Tất cả —"),
+    )
+    year = forms.IntegerField(label=_("Năm"), min_value=MIN_YEAR, max_value=MAX_YEAR, required=False)
+
+    def __init__(self, *args, communes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].queryset = communes.order_by("search_name", "name")
+
+    def filter(self, scores):
+        data = self.cleaned_data
+        if data.get("commune"):
+            scores = scores.filter(commune=data["commune"])
+        if data.get("set"):
+            scores = scores.filter(indicator__criterion__criteria_set=data["set"])
+        if data.get("year"):
+            scores = scores.filter(year=data["year"])
+        return scores

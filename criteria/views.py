@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpResponse
@@ -42,6 +43,7 @@ from .forms import (
     SpreadsheetUploadForm,
     StandingFilterForm,
     TargetFormSet,
+    VerificationFilterForm,
     VerificationForm,
 )
 from .models import (
@@ -51,6 +53,7 @@ from .models import (
     Registration,
 )
 from .owners import assign_owners, ownership_in
+from .queues import pending_verifications
 from .resources import export_scores, import_scores, render_scores_file, score_template
 from .services import (
     ScoreEdit,
@@ -197,6 +200,27 @@ def owners(request, code, level, unit_code):
         "units": owner_units_for(request.user),
     }
     return render(request, "criteria/owners.html", context)
+
+
+# Verification queue -----------------------------------------------------------------
+
+VERIFICATIONS_PER_PAGE = 50
+
+
+@login_required
+def verification_queue(request):
+    """Results waiting for the user's verification, in every commune they verify for,
+    oldest first; filtered by commune, set and year."""
+    form = VerificationFilterForm(request.GET or None, communes=access_for(request.user).visible_communes())
+    scores = pending_verifications(request.user)
+    if form.is_valid():
+        scores = form.filter(scores)
+    scores = scores.select_related("commune", "village", "indicator__criterion__criteria_set", "entered_by")
+    page = Paginator(scores, VERIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "scores": page.object_list, "query": query.urlencode()}
+    return render(request, "criteria/verification_queue.html", context)
 
 
 # Assessment ----------------------------------------------------------------------

@@ -68,7 +68,7 @@ class DossierTestCase(AssessmentTestCase):
             )
             for name, short in PROVINCIAL_DEPARTMENTS
         )
-        cls.ntm.criteria.filter(number=2).update(responsible_department=cls.department)
+        cls.assign_owner(cls.ntm.criteria.get(number=2), cls.department)
 
     # Dossiers ---------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ class CommuneReportTests(AssessmentTestCase):
         Score.objects.filter(commune=cls.commune_a, indicator=cls.indicators["3.1"]).update(
             value_number=85.5, verification=Score.Verification.VERIFIED
         )
-        Criterion.objects.filter(criteria_set=cls.ntm, number=2).update(responsible_department=cls.department)
+        cls.assign_owner(Criterion.objects.get(criteria_set=cls.ntm, number=2), cls.department)
         cls.village_set = CriteriaSet.objects.create(
             code="TH-THON-NTM", name="Bộ tiêu chí thôn nông thôn mới", level=CriteriaSet.Level.VILLAGE
         )

@@ -36,7 +36,7 @@ class DistrictReportTests(AssessmentTestCase):
             target_year=2024,
             registered_on=datetime.date(2023, 12, 1),
         )
-        Criterion.objects.filter(criteria_set=cls.ntm, number=2).update(responsible_department=cls.department)
+        cls.assign_owner(Criterion.objects.get(criteria_set=cls.ntm, number=2), cls.department)
         # One rendering, read by the tests that only look at it.
         client = Client()
         client.force_login(cls.leader)
