@@ -97,7 +97,7 @@ def visible_dossiers(user):
 def get_dossier_for_user(user, pk: int, *, need: str | None = None) -> tuple[Dossier, DossierCan]:
     """The dossier if the user may see its commune (404 otherwise: guessing ids reveals
     nothing), and what they may do with it."""
-    dossier = get_object_or_404(visible_dossiers(user).select_related("commune", "criteria_set"), pk=pk)
+    dossier = get_object_or_404(visible_dossiers(user).select_related("commune__province", "criteria_set"), pk=pk)
     return grant(dossier, dossier_can(user, dossier), need)
 
 
@@ -105,7 +105,7 @@ def get_item_for_user(
     user, dossier_pk: int, item_pk: int, *, need: str | None = None
 ) -> tuple[DossierItem, ItemCan]:
     dossier = get_object_or_404(
-        visible_dossiers(user).select_related("commune", "criteria_set"), pk=dossier_pk
+        visible_dossiers(user).select_related("commune__province", "criteria_set"), pk=dossier_pk
     )
     item = get_object_or_404(DossierItem.objects.select_related("criterion"), pk=item_pk, dossier=dossier)
     item.dossier = dossier
@@ -120,7 +120,7 @@ def get_document_for_user(
     Withdrawing takes evidence out of the district's or the province's hands, so it is
     refused once the dossier has gone to the province (see `can_upload`)."""
     dossier = get_object_or_404(
-        visible_dossiers(user).select_related("commune", "criteria_set"), pk=dossier_pk
+        visible_dossiers(user).select_related("commune__province", "criteria_set"), pk=dossier_pk
     )
     document = get_object_or_404(
         Document.objects.select_related("item"), pk=document_pk, item__dossier=dossier

@@ -85,7 +85,19 @@ def progress(request):
             communes, criteria_set=criteria_set, year=year, as_of=as_of, detail=False
         )
         rows = [(row, by_commune.get(row.commune.pk)) for row in standing_rows]
-    context = {"filters": filters, "criteria_set": criteria_set, "year": year, "as_of": as_of, "rows": rows}
+    # ?status= lists only the dossiers in that state: each count of the home page links here.
+    status_filter = None
+    if request.GET.get("status") in Dossier.Status.values:
+        status_filter = Dossier.Status(request.GET["status"])
+        rows = [(row, p) for row, p in rows if p is not None and p.dossier.status == status_filter]
+    context = {
+        "filters": filters,
+        "criteria_set": criteria_set,
+        "year": year,
+        "as_of": as_of,
+        "rows": rows,
+        "status_filter": status_filter,
+    }
     return render(request, "dossiers/progress.html", context)
 
 

@@ -55,8 +55,6 @@ class UrlAccessTests(DossierTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
-        cls.score_all(cls.commune_a, YEAR)
-        cls.score_all(cls.commune_b, YEAR)
         cls.dossier = cls.open_dossier(cls.commune_a)
         cls.document = cls.upload(cls.item(cls.dossier, 2))
         cls.registration = Registration.objects.create(
