@@ -117,6 +117,8 @@ class Duty:
     department: Department
     criteria: set[int] = field(default_factory=set)
     indicators: set[int] = field(default_factory=set)
+    # Criteria it owns as a whole: their dossier items are its to review.
+    whole_criteria: set[int] = field(default_factory=set)
 
     def communes(self, prefix: str = "") -> Q:
         """The communes whose results it verifies: its district's, or its province's
@@ -159,6 +161,7 @@ def duties_of(department_ids) -> list[Duty]:
                 continue
             duty.criteria.add(criterion_id)
             if indicator_id is None:
+                duty.whole_criteria.add(criterion_id)
                 duty.indicators.update(i for i in indicators_of.get(criterion_id, []) if i not in overridden)
             else:
                 duty.indicators.add(indicator_id)

@@ -97,7 +97,8 @@ def visible_dossiers(user):
 def get_dossier_for_user(user, pk: int, *, need: str | None = None) -> tuple[Dossier, DossierCan]:
     """The dossier if the user may see its commune (404 otherwise: guessing ids reveals
     nothing), and what they may do with it."""
-    dossier = get_object_or_404(visible_dossiers(user).select_related("commune__province", "criteria_set"), pk=pk)
+    dossiers = visible_dossiers(user).select_related("commune__province", "criteria_set")
+    dossier = get_object_or_404(dossiers, pk=pk)
     return grant(dossier, dossier_can(user, dossier), need)
 
 

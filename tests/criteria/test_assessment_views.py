@@ -274,7 +274,9 @@ class ScoreEntryAccessTests(CriterionPageTestCase):
         behalf = {"behalf-on_behalf": "on", "behalf-on_behalf_reason": "Xã chưa có cán bộ nhập"}
         self.assertEqual(self.post(self.coordinator, **behalf).status_code, 302)
         score = Score.objects.get()
-        self.assertEqual((score.entered_by, score.on_behalf_reason), (self.coordinator, "Xã chưa có cán bộ nhập"))
+        self.assertEqual(
+            (score.entered_by, score.on_behalf_reason), (self.coordinator, "Xã chưa có cán bộ nhập")
+        )
         self.assertEqual(score.history.first().history_change_reason, "Thay mặt xã: Xã chưa có cán bộ nhập")
 
     def test_coordinator_without_thay_mat_xa_saves_nothing(self):

@@ -81,9 +81,7 @@ class ProgressPageTests(PagesTestCase):
         # sent to, inspected, status
         response = self.fetch()
         self.assertEqual(self.row_text(response, "Dân Lý"), "Dân Lý — 19/19 19/19 đủ 2/3 1 đã gửi tỉnh")
-        self.assertEqual(
-            self.row_text(response, "Dân Lực"), "Dân Lực — 0/19 2/19 còn thiếu 0/3 0 Xã đang chuẩn bị"
-        )
+        self.assertEqual(self.row_text(response, "Dân Lực"), "Dân Lực — 19/19 2/19 còn thiếu 0/3 0 nháp")
 
     def test_rows_link_to_the_dossier(self):
         response = self.fetch()
@@ -119,7 +117,7 @@ class ProgressPageTests(PagesTestCase):
         with self.assertNumQueries(18):
             response = self.fetch()
         self.assertEqual(len(response.context["rows"]), 12)
-        self.assertEqual(self.row_text(response, "Xã 9"), "Xã 9 — 0/19 1/19 còn thiếu 1/3 0 Xã đang chuẩn bị")
+        self.assertEqual(self.row_text(response, "Xã 9"), "Xã 9 — 0/19 1/19 còn thiếu 1/3 0 nháp")
 
 
 class DossierPageTests(PagesTestCase):

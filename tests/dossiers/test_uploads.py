@@ -343,7 +343,9 @@ class UploadPermissionTests(UploadTestCase):
         self.set_status(Dossier.Status.SUBMITTED)
         self.post(self.coordinator, "x.pdf", tiny_pdf("x"), on_behalf="on", on_behalf_reason="Xã gửi qua thư")
         document = Document.objects.get()
-        self.assertEqual((document.uploaded_by, document.on_behalf_reason), (self.coordinator, "Xã gửi qua thư"))
+        self.assertEqual(
+            (document.uploaded_by, document.on_behalf_reason), (self.coordinator, "Xã gửi qua thư")
+        )
 
     def test_coordinator_without_thay_mat_xa_stores_nothing(self):
         before = self.stored_files()

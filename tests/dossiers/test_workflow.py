@@ -229,7 +229,9 @@ class ReturnedDossierTests(WorkflowTestCase):
         self.withdraw_poverty_decision()
         response = self.act(self.official_a, "submit")
         # 11 lost its file; 2 was flagged and nothing came since.
-        self.assertEqual(self.messages_of(response), ["Còn thiếu hồ sơ ở: 2. Giao thông; 11. Nghèo đa chiều."])
+        self.assertEqual(
+            self.messages_of(response), ["Còn thiếu hồ sơ ở: 2. Giao thông; 11. Nghèo đa chiều."]
+        )
         self.assertStatus(self.dossier, Status.RETURNED)
 
     def test_resubmitting_after_adding_the_missing_file_works(self):
