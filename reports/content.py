@@ -32,7 +32,7 @@ from criteria.standing import (
     criteria_tree,
     village_standings,
 )
-from dossiers.models import Dossier
+from dossiers.models import Dossier, Transition
 from dossiers.progress import DossierProgress, progress_of, with_progress_data
 from ntm.lib.text import fold
 
@@ -338,6 +338,8 @@ class DossierReport(Report):
 
     lines: list[DossierLine]
     criteria_total: int
+    # Steps a coordinator took past a gate, with the reason: the meeting must see them.
+    overrides: list[Transition] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -446,6 +448,12 @@ def dossier_report(*, communes, criteria_set: CriteriaSet, year: int) -> Dossier
         Dossier.objects.filter(commune__in=[c.pk for c in communes], criteria_set=criteria_set, year=year)
     )
     progress = {p.dossier.commune_id: p for p in progress_of(dossiers)}
+    overrides = (
+        Transition.objects.filter(dossier__in=[p.dossier for p in progress.values()])
+        .exclude(override_reason="")
+        .select_related("dossier__commune", "actor")
+        .order_by("dossier__commune__name", "at", "pk")
+    )
     return DossierReport(
         criteria_set=criteria_set,
         year=year,
@@ -453,6 +461,7 @@ def dossier_report(*, communes, criteria_set: CriteriaSet, year: int) -> Dossier
         issued_on=today,
         lines=[DossierLine(row, progress.get(row.commune.pk)) for row in rows],
         criteria_total=len(criteria),
+        overrides=list(overrides),
     )
 
 
