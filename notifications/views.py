@@ -35,7 +35,7 @@ def email_settings(request):
     preference = EmailPreference.objects.filter(user=request.user).first() or EmailPreference(
         user=request.user
     )
-    form = EmailPreferenceForm(request.POST or None, instance=preference)
+    form = EmailPreferenceForm(request.POST if request.method == "POST" else None, instance=preference)
     if request.method == "POST" and form.is_valid():
         form.save()
         if form.cleaned_data["email_enabled"]:
