@@ -111,10 +111,6 @@ class WithdrawForm(forms.Form):
     reason = forms.CharField(label=_("Lý do rút"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class CommentForm(forms.Form):
-    comment = forms.CharField(label=_("Ý kiến"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-
-
 class StepForm(OnBehalfForm):
     """A workflow step: a comment, "thay mặt xã" when the district acts for the commune,
     and the coordinator's reason to pass a gate that says no."""
@@ -133,11 +129,13 @@ class StepForm(OnBehalfForm):
             del self.fields["override_reason"]
 
     def step_kwargs(self) -> dict:
-        return {
-            "comment": self.cleaned_data.get("comment", ""),
-            "on_behalf_reason": self.reason,
-            "override_reason": self.cleaned_data.get("override_reason", ""),
-        }
+        """What the step's service takes: the comment, and the reasons this form asked for."""
+        kwargs = {"comment": self.cleaned_data.get("comment", "")}
+        if self.acts_for_commune:
+            kwargs["on_behalf_reason"] = self.reason
+        if "override_reason" in self.fields:
+            kwargs["override_reason"] = self.cleaned_data.get("override_reason", "")
+        return kwargs
 
 
 class SendForm(forms.Form):

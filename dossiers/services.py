@@ -190,7 +190,7 @@ def submit_dossier(
 
 
 @transaction.atomic
-def return_dossier(*, dossier: Dossier, user, comment: str, **_ignored) -> None:
+def return_dossier(*, dossier: Dossier, user, comment: str) -> None:
     """The district sends the dossier back for supplements, with its comments."""
     _check(_lock(dossier), Status.RETURNED, user=user)
     if not comment.strip():
@@ -212,9 +212,7 @@ def last_submitter_id(dossier: Dossier) -> int | None:
 
 
 @transaction.atomic
-def accept_dossier(
-    *, dossier: Dossier, user, comment: str = "", override_reason: str = "", **_ignored
-) -> None:
+def accept_dossier(*, dossier: Dossier, user, comment: str = "", override_reason: str = "") -> None:
     """The district accepts once every item is reviewed complete and every criterion is
     verified by its department; never the person who submitted it."""
     _check(_lock(dossier), Status.ACCEPTED, user=user)
@@ -234,7 +232,7 @@ def accept_dossier(
 
 
 @transaction.atomic
-def send_to_province(*, dossier: Dossier, user, due_on: datetime.date | None = None, **_ignored) -> int:
+def send_to_province(*, dossier: Dossier, user, due_on: datetime.date | None = None) -> int:
     """Send an accepted dossier to every provincial department, each with the criteria
     the province assigned it (pre-filled, editable on the appraisal page) and the
     current documents of those criteria. Returns the number of departments."""

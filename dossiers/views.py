@@ -122,7 +122,7 @@ def dossier_open(request, code):
     return redirect(dossier)
 
 
-def _step_forms(can, data=None, bound=None) -> dict:
+def _step_forms(can) -> dict:
     """The forms of the steps the user may take, each with its own prefix (unique ids)."""
     forms = {}
     if can.submit:
