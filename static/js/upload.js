@@ -63,7 +63,7 @@
           kind.removeAttribute("id");
           kind.name = "kinds";
           kind.value = missing[index] || kindSelect.value;
-          kind.setAttribute("aria-label", "Loại minh chứng của " + file.name);
+          kind.setAttribute("aria-label", "Tệp " + file.name + ": minh chứng cho");
           row.appendChild(kind);
         }
         list.appendChild(row);
@@ -134,6 +134,14 @@
       }
     });
     input.addEventListener("change", render);
+    if (kindSelect) {
+      // Choosing the form's kind after the files applies it to every file.
+      kindSelect.addEventListener("change", function () {
+        list.querySelectorAll('select[name="kinds"]').forEach(function (select) {
+          select.value = kindSelect.value;
+        });
+      });
+    }
     form.addEventListener("submit", send);
   }
 

@@ -4,6 +4,7 @@ import tempfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
+from playwright.sync_api import expect
 
 from communes.models import Department
 from criteria.models import Indicator, Score
@@ -81,12 +82,13 @@ class DossierJourneyTests(BrowserTestCase):
         )
         self.page.get_by_label("Ngày của tài liệu").fill("15/03/2024")
         self.page.get_by_role("button", name="Tải lên").click()
-        self.assertTrue(self.page.get_by_text("Đã tải lên").is_visible())
+        expect(self.page.get_by_text("Đã tải lên")).to_be_visible()
         self.page.goto(self.item_url(general_kind=DossierItem.GeneralKind.MEETING_MINUTES))
         self.page.get_by_label("Tệp").set_input_files(
             files=[{"name": "bien-ban-hop.png", "mimeType": "image/png", "buffer": tiny_png("bien-ban")}]
         )
         self.page.get_by_role("button", name="Tải lên").click()
+        expect(self.page.get_by_text("Đã tải lên")).to_be_visible()
         self.screenshot("dossier-1-photo-uploaded", full_page=True)
 
         # … and submits.
@@ -113,13 +115,15 @@ class DossierJourneyTests(BrowserTestCase):
         # The commune sees the comment, adds the missing photo and resubmits.
         self.page = commune_page
         self.page.goto(base)
-        self.assertTrue(self.page.get_by_text("Thiếu ảnh hiện trạng kênh mương").is_visible())
+        # At the top (the district's reason and the items to fix) and in the item's row.
+        expect(self.page.get_by_text("Thiếu ảnh hiện trạng kênh mương")).to_have_count(2)
         self.screenshot("dossier-2-returned-with-comments", full_page=True)
         self.page.goto(self.item_url(criterion__number=3))
         self.page.get_by_label("Tệp").set_input_files(
             files=[{"name": "anh-kenh-muong.png", "mimeType": "image/png", "buffer": tiny_png("kenh")}]
         )
         self.page.get_by_role("button", name="Tải lên").click()
+        expect(self.page.get_by_text("Đã tải lên")).to_be_visible()
         self.page.goto(base)
         self.page.get_by_role("button", name="Nộp hồ sơ cho huyện").click()
 
