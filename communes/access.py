@@ -105,12 +105,47 @@ class Access:
         qs = Commune.objects.all()
         return qs if self.is_superuser else qs.filter(self._scope(*Role.values).as_q())
 
+    def coordinated_communes(self):
+        """The communes this user runs the programme for."""
+        qs = Commune.objects.all()
+        return qs if self.is_superuser else qs.filter(self._scope(Role.COORDINATOR).as_q())
+
     def can_see_commune(self, commune: Commune) -> bool:
         return self.is_superuser or self._scope(*Role.values).covers(commune)
 
     def can_change_commune(self, commune: Commune) -> bool:
         """May enter data for this commune (self-assessment, evidence, units)."""
         return self.is_superuser or self._scope(Role.COORDINATOR, Role.COMMUNE).covers(commune)
+
+    def acts_for(self, commune: Commune) -> bool:
+        """Changes the commune's data without being one of its officials: the district
+        entering for the commune ("thay mặt xã") must say so and why."""
+        return self.can_change_commune(commune) and not self._scope(Role.COMMUNE).covers(commune)
+
+    def sees_unit(self, *, district=None, province=None) -> bool:
+        """Sees the whole district or province (commune officials see only their commune)."""
+        if self.is_superuser:
+            return True
+        scope = self._scope(Role.COORDINATOR, Role.DEPARTMENT, Role.LEADER)
+        if district is not None:
+            return district.pk in scope.districts or district.province_id in scope.provinces
+        return province.pk in scope.provinces or province.pk in self._district_provinces(scope)
+
+    def coordinates_unit(self, *, district=None, province=None) -> bool:
+        """Runs the programme there: a district's coordinators for the district, the
+        coordinators of a province or of one of its districts for the province (as for
+        the province's criteria sets)."""
+        if self.is_superuser:
+            return True
+        if district is not None:
+            scope = self._scope(Role.COORDINATOR)
+            return district.pk in scope.districts or district.province_id in scope.provinces
+        return province.pk in self.coordinator_province_ids
+
+    def _district_provinces(self, scope: Scope) -> set[int]:
+        from .models import District
+
+        return set(District.objects.filter(pk__in=scope.districts).values_list("province_id", flat=True))
 
     def coordinates(self, commune: Commune) -> bool:
         """May run the programme for this commune: review, confirm, record decisions."""
@@ -173,12 +208,14 @@ class CommuneCan:
     - ``enter``: self-assessment, evidence, registrations (the commune's officials
       and the coordinators over it);
     - ``coordinate``: review, confirm, record the province's decisions;
-    - ``verify_departments``: the departments the user verifies for in this commune.
+    - ``verify_departments``: the departments the user verifies for in this commune;
+    - ``on_behalf``: entering here means acting for the commune ("thay mặt xã"), with a reason.
     """
 
     enter: bool
     coordinate: bool
     verify_departments: frozenset[int] = frozenset()
+    on_behalf: bool = False
 
     @property
     def verify(self) -> bool:
@@ -195,6 +232,7 @@ def commune_can(user, commune: Commune) -> CommuneCan:
         enter=access.can_change_commune(commune),
         coordinate=access.coordinates(commune),
         verify_departments=access.verifies_for(commune),
+        on_behalf=access.acts_for(commune),
     )
 
 

@@ -17,10 +17,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from communes.access import CommuneCan, access_for, commune_can, get_commune_for_user, grant
-from communes.models import Membership, Province
+from communes.models import District, Membership, Province
 
 from .assessment import Assessment
 from .models import MAX_YEAR, MIN_YEAR, CriteriaSet, Indicator, Score
+from .owners import Unit, ownership_for
 
 
 @dataclass(frozen=True)
@@ -66,8 +67,10 @@ def can_enter_scores(user, commune) -> bool:
 
 
 def can_verify(user, commune, indicator: Indicator) -> bool:
-    """Verification: the department that owns the indicator, or a coordinator."""
-    return commune_can(user, commune).verifies(indicator.department_id)
+    """Verification: the department that owns the indicator where the commune is (its
+    district's assignment, or its province's), or a coordinator."""
+    owner = ownership_for(commune, indicator.criterion.criteria_set_id).department_id(indicator)
+    return commune_can(user, commune).verifies(owner)
 
 
 def can_import_scores(user) -> bool:
@@ -98,9 +101,7 @@ def get_assessment_for_user(
     criteria_set, _set_can = get_set_for_user(user, set_code)
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise Http404
-    criterion = get_object_or_404(
-        criteria_set.criteria.select_related("responsible_department"), number=number
-    )
+    criterion = get_object_or_404(criteria_set.criteria, number=number)
     village = None
     if criteria_set.level == CriteriaSet.Level.VILLAGE:
         village = get_object_or_404(commune.villages, code=village_code)
@@ -121,6 +122,65 @@ def get_score_for_verifier(
     score = assessment.scores.get(indicator_pk)
     if score is None:
         raise Http404
-    if not can.verifies(score.indicator.department_id):
+    if not can.verifies(assessment.ownership.department_id(score.indicator)):
         raise PermissionDenied
     return assessment, can, score
+
+
+# Owners of criteria per unit ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OwnersCan:
+    edit: bool
+
+
+@dataclass(frozen=True)
+class OwnerAssignment:
+    """One unit's assignment of departments to one set's criteria."""
+
+    criteria_set: CriteriaSet
+    unit: Unit
+
+
+def get_owners_for_user(
+    user, code: str, level: str, unit_code: str, *, need: str | None = None
+) -> tuple[OwnerAssignment, OwnersCan]:
+    """A district's (or province's) owners of a set's criteria: seen by those who see the
+    whole unit (404 otherwise), changed by its coordinators (403 when `need="edit"`)."""
+    criteria_set = get_object_or_404(CriteriaSet, code=code)
+    if level == "district":
+        place = get_object_or_404(District.objects.select_related("province"), code=unit_code)
+        unit = Unit(district=place)
+    elif level == "province":
+        place = get_object_or_404(Province, code=unit_code)
+        unit = Unit(province=place)
+    else:
+        raise Http404
+    access = access_for(user)
+    if not access.sees_unit(**{level: place}):
+        raise Http404
+    can = OwnersCan(edit=access.coordinates_unit(**{level: place}))
+    return grant(OwnerAssignment(criteria_set=criteria_set, unit=unit), can, need)
+
+
+def owner_units_for(user) -> list[Unit]:
+    """The districts and provinces whose assignments the user may open: those they
+    coordinate (or, for other district roles, work in), each district's province too."""
+    access = access_for(user)
+    if access.is_superuser:
+        districts = District.objects.select_related("province")
+        provinces = Province.objects.all()
+    else:
+        roles = (Membership.Role.COORDINATOR, Membership.Role.DEPARTMENT, Membership.Role.LEADER)
+        scopes = [access.scopes[r] for r in roles if r in access.scopes]
+        district_ids = set().union(*(s.districts for s in scopes))
+        province_ids = set().union(*(s.provinces for s in scopes))
+        districts = District.objects.filter(pk__in=district_ids).select_related("province")
+        provinces = Province.objects.filter(pk__in=province_ids)
+    districts = list(districts.order_by("name"))
+    provinces = {p.pk: p for p in provinces}
+    provinces.update({d.province_id: d.province for d in districts})
+    units = [Unit(district=d) for d in districts]
+    units += [Unit(province=p) for p in sorted(provinces.values(), key=lambda p: p.name)]
+    return units

@@ -19,7 +19,7 @@ from .resources import ScoreResource, summary_lines
 
 class CriterionInline(admin.TabularInline):
     model = Criterion
-    fields = ["number", "name", "group", "responsible_department", "unverified"]
+    fields = ["number", "name", "group", "unverified"]
     extra = 0
     show_change_link = True
 
@@ -35,17 +35,17 @@ class CriteriaSetAdmin(admin.ModelAdmin):
 
 class IndicatorInline(admin.TabularInline):
     model = Indicator
-    fields = ["code", "text", "kind", "unit", "conditional", "responsible_department", "order", "unverified"]
+    fields = ["code", "text", "kind", "unit", "conditional", "order", "unverified"]
     extra = 0
     show_change_link = True
 
 
 @admin.register(Criterion)
 class CriterionAdmin(admin.ModelAdmin):
-    list_display = ["criteria_set", "number", "name", "responsible_department", "unverified"]
+    list_display = ["criteria_set", "number", "name", "unverified"]
     list_filter = ["criteria_set", "unverified"]
     search_fields = ["name", "criteria_set__code"]
-    list_select_related = ["criteria_set", "responsible_department"]
+    list_select_related = ["criteria_set"]
     inlines = [IndicatorInline]
 
 

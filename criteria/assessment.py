@@ -11,6 +11,7 @@ from communes.models import Commune, Village
 
 from .forms import ScoreForm, VerificationForm
 from .models import CriteriaSet, Criterion, Indicator, Score
+from .owners import Ownership, ownership_for
 
 
 @dataclass
@@ -22,15 +23,17 @@ class Assessment:
     village: Village | None = None
     indicators: list[Indicator] = field(init=False)
     scores: dict[int, Score] = field(init=False)
+    ownership: Ownership = field(init=False)
 
     def __post_init__(self):
         self.indicators = list(
-            self.criterion.indicators.select_related("responsible_department").prefetch_related("targets")
+            self.criterion.indicators.prefetch_related("targets")
         )
         by_pk = {}
         for indicator in self.indicators:
             indicator.criterion = self.criterion
             by_pk[indicator.pk] = indicator
+        self.ownership = ownership_for(self.commune, self.criteria_set)
         self.scores = {}
         for score in Score.objects.filter(
             commune=self.commune, village=self.village, year=self.year, indicator__in=self.indicators
@@ -71,9 +74,15 @@ class Assessment:
             by_score.setdefault(record.id, []).append(record)
         return by_score
 
-    def rows(self, can, *, forms=None, verify_forms=None) -> list[dict]:
-        """One row per indicator: its entry form, score, target, history, and the
-        verification form where `can` (a CommuneCan) verifies the indicator."""
+    @property
+    def department(self):
+        """The department that owns the criterion here."""
+        return self.ownership.of_criterion(self.criterion)
+
+    def rows(self, can, *, user=None, forms=None, verify_forms=None) -> list[dict]:
+        """One row per indicator: its entry form, score, target, history, its owner, and
+        the verification form where `can` (a CommuneCan) verifies the indicator — never
+        to the person who entered the result."""
         forms = forms if forms is not None else self.entry_forms()
         verify_forms = verify_forms or {}
         history = self.history()
@@ -81,7 +90,8 @@ class Assessment:
         for indicator, form in zip(self.indicators, forms, strict=True):
             score = self.scores.get(indicator.pk)
             verify_form = None
-            if score is not None and can.verifies(indicator.department_id):
+            own_entry = score is not None and user is not None and score.entered_by_id == user.pk
+            if score is not None and not own_entry and can.verifies(self.ownership.department_id(indicator)):
                 verify_form = verify_forms.get(indicator.pk) or VerificationForm(
                     initial={"version": score.version}, prefix=f"v{indicator.pk}"
                 )
@@ -93,6 +103,8 @@ class Assessment:
                     "target": form.target,
                     "history": history.get(score.pk, []) if score else [],
                     "verify_form": verify_form,
+                    "own_entry": own_entry and can.verifies(self.ownership.department_id(indicator)),
+                    "department": self.ownership.of_indicator(indicator),
                 }
             )
         return rows

@@ -9,9 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from communes.models import Department, District, Membership
+from communes.models import District, Membership
 
-from .models import CriteriaSet, Criterion, Indicator, Recognition, Registration, Score
+from .models import CriteriaSet, CriterionOwner, Indicator, Recognition, Registration, Score
+from .owners import Unit, assign_owners
 from .standing import criteria_tree
 
 # Criterion number -> short name of the district department that verifies it,
@@ -39,27 +40,59 @@ CRITERION_OWNERS = {
 }
 # Indicators owned by another department than their criterion's.
 INDICATOR_OWNERS = {"18.5": "TP", "19.1": "BCHQS", "19.2": "CA"}
+# The province's sở, ngành that appraise each criterion of a dossier (illustrative, for
+# the demo: each province decides its own and the coordinator edits it on its page).
+PROVINCE_CRITERION_OWNERS = {
+    1: "SXD",
+    2: "SGTVT",
+    3: "SNN",
+    4: "SCT",
+    5: "SGDĐT",
+    6: "SVHTTDL",
+    7: "SCT",
+    8: "STTTT",
+    9: "SXD",
+    10: "CTK",
+    11: "SLĐTBXH",
+    12: "SLĐTBXH",
+    13: "SNN",
+    14: "SGDĐT",
+    15: "SYT",
+    16: "SVHTTDL",
+    17: "STNMT",
+    18: "SNV",
+    19: "CAT",
+}
+PROVINCE_INDICATOR_OWNERS = {"18.5": "STP", "19.1": "BCHQST"}
 DEMO_SETS = ["QD318-2022-XA-NTM", "QD1980-2016-XA-NTM"]
 
 
 @transaction.atomic
 def assign_demo_departments(district: District) -> int:
-    """Give each criterion of the demo sets its department; returns how many changed."""
-    departments = {d.short_name: d for d in Department.objects.filter(district=district)}
-    changed = 0
-    for criterion in Criterion.objects.filter(criteria_set__code__in=DEMO_SETS):
-        owner = departments[CRITERION_OWNERS[criterion.number]]
-        if criterion.responsible_department_id != owner.pk:
-            criterion.responsible_department = owner
-            criterion.save(update_fields=["responsible_department"])
-            changed += 1
-    for code, short_name in INDICATOR_OWNERS.items():
-        changed += (
-            Indicator.objects.filter(criterion__criteria_set__code__in=DEMO_SETS, code=code)
-            .exclude(responsible_department=departments[short_name])
-            .update(responsible_department=departments[short_name])
-        )
-    return changed
+    """Assign the criteria of the demo sets to the district's phòng and to the province's
+    sở, ngành; returns rows written. A unit whose departments are not loaded, or that has
+    an assignment for the set already (perhaps edited since), is left as it is."""
+    written = 0
+    units = [
+        (Unit(district=district), CRITERION_OWNERS, INDICATOR_OWNERS),
+        (Unit(province=district.province), PROVINCE_CRITERION_OWNERS, PROVINCE_INDICATOR_OWNERS),
+    ]
+    for unit, by_number, by_code in units:
+        departments = {d.short_name: d for d in unit.departments()}
+        if not departments:
+            continue
+        for criteria_set in CriteriaSet.objects.filter(code__in=DEMO_SETS):
+            if CriterionOwner.objects.filter(criterion__criteria_set=criteria_set, **unit.filter).exists():
+                continue
+            criteria = list(criteria_set.criteria.all())
+            indicators = Indicator.objects.filter(criterion__criteria_set=criteria_set, code__in=by_code)
+            written += assign_owners(
+                unit=unit,
+                criteria_set=criteria_set,
+                criteria={c.pk: departments.get(by_number.get(c.number)) for c in criteria},
+                indicators={i.pk: departments.get(by_code[i.code]) for i in indicators},
+            )
+    return written
 
 
 def demo_sets_loaded() -> bool:

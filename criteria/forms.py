@@ -2,11 +2,11 @@ import datetime
 
 from django import forms
 from django.conf import settings
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from communes.models import Department, Province
+from communes.models import Province
 from ntm.lib.spreadsheets import parse_decimal
 
 from .models import (
@@ -74,20 +74,10 @@ class CriteriaSetForm(forms.ModelForm):
         }
 
 
-def departments_for(criteria_set: CriteriaSet):
-    """Departments that may own criteria of a provincial set: those of its province."""
-    province = criteria_set.issuer_id
-    return Department.objects.filter(Q(province=province) | Q(district__province=province)).order_by("name")
-
-
 class CriterionForm(forms.ModelForm):
     class Meta:
         model = Criterion
-        fields = ["name", "name_en", "group", "responsible_department", "unverified"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["responsible_department"].queryset = departments_for(self.instance.criteria_set)
+        fields = ["name", "name_en", "group", "unverified"]
 
 
 class IndicatorForm(forms.ModelForm):
@@ -99,7 +89,6 @@ class IndicatorForm(forms.ModelForm):
             "kind",
             "unit",
             "conditional",
-            "responsible_department",
             "order",
             "unverified",
         ]
@@ -108,7 +97,6 @@ class IndicatorForm(forms.ModelForm):
     def __init__(self, *args, criteria_set, **kwargs):
         super().__init__(*args, **kwargs)
         self.criteria_set = criteria_set
-        self.fields["responsible_department"].queryset = departments_for(criteria_set)
 
     def clean_code(self):
         code = self.cleaned_data["code"].strip()
@@ -417,3 +405,107 @@ class SpreadsheetUploadForm(forms.Form):
             )
         upload.extension = extension
         return upload
+
+
+class OnBehalfForm(forms.Form):
+    """ "Thay mặt xã": the district entering for a commune ticks the box and says why.
+
+    `on_behalf` (from CommuneCan or DossierCan) says whether the user acts for the
+    commune; the commune's own officials never see the fields.
+    """
+
+    on_behalf = forms.BooleanField(label=_("Thay mặt xã"), required=False)
+    on_behalf_reason = forms.CharField(
+        label=_("Lý do làm thay xã"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, on_behalf: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.acts_for_commune = on_behalf
+        if not on_behalf:
+            del self.fields["on_behalf"], self.fields["on_behalf_reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.acts_for_commune and not (
+            cleaned.get("on_behalf") and cleaned.get("on_behalf_reason", "").strip()
+        ):
+            self.add_error(
+                "on_behalf_reason",
+                _("Cán bộ huyện làm thay xã phải chọn “Thay mặt xã” và ghi lý do."),
+            )
+        return cleaned
+
+    @property
+    def reason(self) -> str:
+        return self.cleaned_data.get("on_behalf_reason", "").strip() if self.acts_for_commune else ""
+
+
+class OwnersForm(forms.Form):
+    """Which department owns each criterion of a set in one unit, and the indicators
+    that another department owns. Fields `c<criterion pk>` and `i<indicator pk>`."""
+
+    SAME = ""
+
+    def __init__(self, *args, criteria, departments, ownership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.departments = {str(d.pk): d for d in departments}
+        choices = [(pk, d.name) for pk, d in self.departments.items()]
+        self.rows = []
+        for criterion in criteria:
+            owner = ownership.of_criterion(criterion)
+            name = f"c{criterion.pk}"
+            self.fields[name] = forms.ChoiceField(
+                label=str(criterion),
+                required=False,
+                choices=[(self.SAME, _("— Chưa phân công —"))] + choices,
+                initial=str(owner.pk) if owner else self.SAME,
+            )
+            indicator_fields = []
+            for indicator in criterion.indicators.all():
+                own = ownership.indicators.get(indicator.pk)
+                field_name = f"i{indicator.pk}"
+                self.fields[field_name] = forms.ChoiceField(
+                    label=f"{indicator.code} {indicator.text[:80]}",
+                    required=False,
+                    choices=[(self.SAME, _("— Như tiêu chí —"))] + choices,
+                    initial=str(own.pk) if own else self.SAME,
+                )
+                indicator_fields.append(self[field_name])
+            self.rows.append((self[name], indicator_fields))
+
+    def assignments(self) -> tuple[dict, dict]:
+        """({criterion pk: department or None}, {indicator pk: department or None})."""
+        criteria, indicators = {}, {}
+        for name, value in self.cleaned_data.items():
+            target = criteria if name.startswith("c") else indicators
+            target[int(name[1:])] = self.departments.get(value)
+        return criteria, indicators
+
+
+class VerificationFilterForm(forms.Form):
+    commune = forms.ModelChoiceField(
+        label=_("Xã"), queryset=None, to_field_name="code", required=False, empty_label=_("— Tất cả —")
+    )
+    set = forms.ModelChoiceField(
+        label=_("Bộ tiêu chí"),
+        queryset=CriteriaSet.objects.order_by("-period", "code"),
+        to_field_name="code",
+        required=False,
+        empty_label=_("— Tất cả —"),
+    )
+    year = forms.IntegerField(label=_("Năm"), min_value=MIN_YEAR, max_value=MAX_YEAR, required=False)
+
+    def __init__(self, *args, communes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].queryset = communes.order_by("search_name", "name")
+
+    def filter(self, scores):
+        data = self.cleaned_data
+        if data.get("commune"):
+            scores = scores.filter(commune=data["commune"])
+        if data.get("set"):
+            scores = scores.filter(indicator__criterion__criteria_set=data["set"])
+        if data.get("year"):
+            scores = scores.filter(year=data["year"])
+        return scores

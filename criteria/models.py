@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from communes.models import Commune, CommuneGroup, Department, Province, Region, Village
+from communes.models import Commune, CommuneGroup, Department, District, Province, Region, Village
 
 
 class CriteriaSet(models.Model):
@@ -112,14 +112,6 @@ class Criterion(models.Model):
     name = models.CharField(_("tên tiêu chí"), max_length=300)
     name_en = models.CharField(_("tên tiếng Anh"), max_length=300, blank=True)
     group = models.CharField(_("nhóm tiêu chí"), max_length=200, blank=True)
-    responsible_department = models.ForeignKey(
-        Department,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="criteria",
-        verbose_name=_("phòng, ban phụ trách"),
-    )
     unverified = models.BooleanField(_("chưa đối chiếu"), default=False)
 
     class Meta:
@@ -153,15 +145,6 @@ class Indicator(models.Model):
         default=False,
         help_text=_("Chỉ tiêu có thể được đánh giá là “Không áp dụng”."),
     )
-    responsible_department = models.ForeignKey(
-        Department,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="indicators",
-        verbose_name=_("phòng, ban phụ trách"),
-        help_text=_("Để trống nếu giống tiêu chí."),
-    )
     required_evidence = models.JSONField(
         _("hồ sơ minh chứng cần có"),
         default=list,
@@ -187,15 +170,6 @@ class Indicator(models.Model):
     def is_numeric(self) -> bool:
         return self.kind in (self.Kind.NUMERIC_MIN, self.Kind.NUMERIC_MAX)
 
-    @property
-    def department(self):
-        """The department that verifies this indicator: its own, else its criterion's."""
-        return self.responsible_department or self.criterion.responsible_department
-
-    @property
-    def department_id(self) -> int | None:
-        return self.responsible_department_id or self.criterion.responsible_department_id
-
     def applicable_target(self, *, region: str = "", commune_group: str = "", year: int | None = None):
         """The target that applies, most specific first.
 
@@ -211,6 +185,79 @@ class Indicator(models.Model):
         return self.applicable_target(
             region=commune.target_region, commune_group=commune.commune_group, year=year
         )
+
+
+class CriterionOwner(models.Model):
+    """Which department owns a criterion (or one indicator of it) in one unit.
+
+    A national set is shared by every district, so its owners cannot live on the
+    set: each district (or, since 2025, each province) names its own. A row with
+    an indicator overrides its criterion's owner for that indicator. The province's
+    rows name its sở, ngành: they verify for communes outside any district and say
+    which department appraises which criteria of every dossier of the province.
+    """
+
+    province = models.ForeignKey(
+        Province, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("tỉnh")
+    )
+    district = models.ForeignKey(
+        District,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("huyện"),
+    )
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.CASCADE, related_name="owners", verbose_name=_("tiêu chí")
+    )
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="owners",
+        verbose_name=_("chỉ tiêu"),
+        help_text=_("Để trống: cả tiêu chí."),
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="owned", verbose_name=_("phòng, ban, sở, ngành")
+    )
+
+    class Meta:
+        verbose_name = _("phân công phụ trách tiêu chí")
+        verbose_name_plural = _("phân công phụ trách tiêu chí")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(province__isnull=False, district__isnull=True)
+                | Q(province__isnull=True, district__isnull=False),
+                name="criterion_owner_has_one_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["district", "criterion"],
+                condition=Q(district__isnull=False, indicator__isnull=True),
+                name="criterion_owner_unique_in_district",
+            ),
+            models.UniqueConstraint(
+                fields=["district", "indicator"],
+                condition=Q(district__isnull=False, indicator__isnull=False),
+                name="indicator_owner_unique_in_district",
+            ),
+            models.UniqueConstraint(
+                fields=["province", "criterion"],
+                condition=Q(province__isnull=False, indicator__isnull=True),
+                name="criterion_owner_unique_in_province",
+            ),
+            models.UniqueConstraint(
+                fields=["province", "indicator"],
+                condition=Q(province__isnull=False, indicator__isnull=False),
+                name="indicator_owner_unique_in_province",
+            ),
+        ]
+
+    def __str__(self):
+        what = self.indicator.code if self.indicator_id else self.criterion.number
+        return f"{self.district or self.province}: {what} → {self.department}"
 
 
 def resolve_target(targets, *, region: str = "", commune_group: str = "", year: int | None = None):
@@ -350,6 +397,8 @@ class Score(models.Model):
         verbose_name=_("người nhập"),
     )
     entered_at = models.DateTimeField(_("thời điểm nhập"), null=True, blank=True)
+    # Non-empty when the district entered the commune's result for it ("thay mặt xã").
+    on_behalf_reason = models.TextField(_("lý do nhập thay xã"), blank=True)
     verification = models.CharField(
         _("thẩm tra"), max_length=20, choices=Verification, default=Verification.PENDING
     )

@@ -7,14 +7,18 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communes.access import access_for
-from communes.models import Commune, Province, Village
+from communes.models import Commune, Membership, Province, Village
+from notifications.services import Kind, notify, people
 
 from .access import can_enter_scores, can_verify
-from .models import CriteriaSet, Criterion, Indicator, IndicatorTarget, Registration, Score
+from .models import CriteriaSet, Criterion, CriterionOwner, Indicator, IndicatorTarget, Registration, Score
+from .owners import ownership_for
 
 
 @transaction.atomic
@@ -24,8 +28,9 @@ def copy_criteria_set(
     """Create a provincial set from `source`: every criterion, indicator and target.
 
     The copy points to the national set it concretises (`parent`), so reports
-    can still compare it with the national one. Departments are kept only when
-    they serve the copy's province; others would belong to someone else.
+    can still compare it with the national one. The owners the province and its
+    districts assigned for the source set are assigned for the copy too; other
+    units' owners belong to someone else.
     """
     copy = CriteriaSet.objects.create(
         code=code,
@@ -43,12 +48,8 @@ def copy_criteria_set(
         expected_criteria=source.expected_criteria,
         expected_indicators=source.expected_indicators,
     )
-    # Three bulk inserts whatever the size of the set: criteria, indicators, targets.
-    criteria = list(
-        source.criteria.select_related("responsible_department__district").prefetch_related(
-            "indicators__targets", "indicators__responsible_department__district"
-        )
-    )
+    # Four bulk inserts whatever the size of the set: criteria, indicators, targets, owners.
+    criteria = list(source.criteria.prefetch_related("indicators__targets"))
     new_criteria = Criterion.objects.bulk_create(
         Criterion(
             criteria_set=copy,
@@ -56,7 +57,6 @@ def copy_criteria_set(
             name=c.name,
             name_en=c.name_en,
             group=c.group,
-            responsible_department=_department_in(c.responsible_department, issuer),
             unverified=c.unverified,
         )
         for c in criteria
@@ -74,7 +74,6 @@ def copy_criteria_set(
             kind=i.kind,
             unit=i.unit,
             conditional=i.conditional,
-            responsible_department=_department_in(i.responsible_department, issuer),
             required_evidence=i.required_evidence,
             order=i.order,
             unverified=i.unverified,
@@ -94,14 +93,24 @@ def copy_criteria_set(
         for (indicator, _criterion), new_indicator in zip(pairs, new_indicators, strict=True)
         for t in indicator.targets.all()
     )
+    new_criterion_of = {old.pk: new for old, new in zip(criteria, new_criteria, strict=True)}
+    new_indicator_of = {old.pk: new for (old, _c), new in zip(pairs, new_indicators, strict=True)}
+    CriterionOwner.objects.bulk_create(
+        CriterionOwner(
+            province_id=owner.province_id,
+            district_id=owner.district_id,
+            criterion=new_criterion_of[owner.criterion_id],
+            indicator=new_indicator_of.get(owner.indicator_id),
+            department_id=owner.department_id,
+        )
+        for owner in CriterionOwner.objects.filter(criterion__criteria_set=source).filter(
+            Q(province=issuer) | Q(district__province=issuer)
+        )
+    )
     return copy
 
 
-def _department_in(department, province: Province):
-    if department is None:
-        return None
-    serves = department.province_id or department.district.province_id
-    return department if serves == province.pk else None
+Role = Membership.Role
 
 
 class StaleScoresError(ValidationError):
@@ -135,14 +144,17 @@ def record_scores(
     edits: Sequence[ScoreEdit],
     user,
     reason: str,
+    on_behalf_reason: str = "",
 ) -> int:
     """Save assessed scores all together, or none if any is stale. Returns how many changed.
 
     Rows are locked first, so two people saving at once cannot both win: the
-    second finds a newer version than the one their form was read at.
+    second finds a newer version than the one their form was read at. The district
+    entering for the commune gives its reason ("thay mặt xã"), kept on each score.
     """
     if not can_enter_scores(user, commune):
         raise PermissionDenied
+    on_behalf_reason = require_on_behalf_reason(user, commune, on_behalf_reason)
     indicator_ids = [edit.score.indicator_id for edit in edits]
     current = {
         s.indicator_id: s
@@ -161,14 +173,60 @@ def record_scores(
     for edit in edits:
         score = edit.score
         score.entered_by, score.entered_at = user, now
+        score.on_behalf_reason = on_behalf_reason
         before = current.get(score.indicator_id)
         if before is None or _result_changed(before, score):
             # A changed value or result voids the department's verification of the old one.
             score.verification = Score.Verification.PENDING
             score.verified_by, score.verified_at, score.verification_comment = None, None, ""
         score._change_reason = score.override_reason or reason
+        if on_behalf_reason:
+            score._change_reason = _("Thay mặt xã: %(reason)s") % {"reason": on_behalf_reason}
         score.save()
+    notify_verifiers(commune=commune, year=year, scores=[e.score for e in edits], user=user)
     return len(edits)
+
+
+class OnBehalfError(ValidationError):
+    """The district entered for a commune without saying so; nothing was written."""
+
+
+def require_on_behalf_reason(user, commune, reason: str) -> str:
+    """The reason the district gives for entering the commune's data, required of anyone
+    who is not the commune's own official; empty for the commune itself."""
+    if not access_for(user).acts_for(commune):
+        return ""
+    if not reason.strip():
+        raise OnBehalfError(
+            _(
+                "Cán bộ huyện nhập thay xã phải chọn “Thay mặt xã” và ghi lý do "
+                "(ví dụ: xã chưa có cán bộ nhập)."
+            )
+        )
+    return reason.strip()
+
+
+def notify_verifiers(*, commune, year: int, scores, user) -> None:
+    """Ask each department that owns a changed result to verify it."""
+    ownership = None
+    by_department: dict[int, list[str]] = {}
+    for score in scores:
+        if score.verification != Score.Verification.PENDING:
+            continue
+        if ownership is None:
+            ownership = ownership_for(commune, score.indicator.criterion.criteria_set_id)
+        department = ownership.of_indicator(score.indicator)
+        if department is not None:
+            by_department.setdefault(department.pk, []).append(score.indicator.code)
+    for department_id, codes in by_department.items():
+        notify(
+            recipients=people(commune, Role.DEPARTMENT, department_ids=[department_id]),
+            kind=Kind.VERIFICATION_REQUESTED,
+            message=_("Xã %(commune)s đã cập nhật kết quả năm %(year)s, chờ thẩm tra: chỉ tiêu %(codes)s.")
+            % {"commune": commune.name, "year": year, "codes": ", ".join(codes)},
+            url=reverse("criteria:verification_queue") + f"?commune={commune.code}",
+            actor=user,
+        )
 
 
 def _result_changed(before: Score, after: Score) -> bool:
@@ -188,6 +246,14 @@ def verify_score(*, score: Score, user, verified: bool, comment: str, read_versi
     """
     if not can_verify(user, score.commune, score.indicator):
         raise PermissionDenied
+    if score.entered_by_id == user.pk:
+        raise ValidationError(
+            {
+                "comment": _(
+                    "Bạn đã nhập kết quả này; người khác phải thẩm tra (không tự thẩm tra việc mình làm)."
+                )
+            }
+        )
     if not verified and not comment.strip():
         raise ValidationError({"comment": _("Khi không xác nhận, hãy ghi ý kiến thẩm tra.")})
     score = Score.objects.select_for_update().select_related("indicator").get(pk=score.pk)

@@ -138,13 +138,9 @@ class Standing:
 
 
 def criteria_tree(criteria_set: CriteriaSet) -> list[Criterion]:
-    """The set's criteria with their indicators, targets and departments (3 queries)."""
-    indicators = Indicator.objects.select_related("responsible_department").prefetch_related("targets")
-    return list(
-        criteria_set.criteria.select_related("responsible_department").prefetch_related(
-            Prefetch("indicators", queryset=indicators)
-        )
-    )
+    """The set's criteria with their indicators and targets (3 queries)."""
+    indicators = Indicator.objects.prefetch_related("targets")
+    return list(criteria_set.criteria.prefetch_related(Prefetch("indicators", queryset=indicators)))
 
 
 def end_of_day(day: datetime.date) -> datetime.datetime:

@@ -6,6 +6,8 @@ app_name = "criteria"
 
 assessment = "communes/<str:code>/assessment/<str:set_code>/<int:year>/<int:number>/"
 urlpatterns = [
+    # What waits for the user's verification (before the library's criteria/<code>/).
+    path("criteria/verification/", views.verification_queue, name="verification_queue"),
     # The library.
     path("criteria/", views.set_list, name="set_list"),
     path("criteria/<str:code>/", views.set_detail, name="set_detail"),
@@ -13,6 +15,8 @@ urlpatterns = [
     path("criteria/<str:code>/edit/", views.set_edit, name="set_edit"),
     path("criteria/<str:code>/criteria/<int:number>/edit/", views.criterion_edit, name="criterion_edit"),
     path("criteria/<str:code>/indicators/<int:pk>/edit/", views.indicator_edit, name="indicator_edit"),
+    # Who owns which criterion, per district or province.
+    path("criteria/<str:code>/owners/<str:level>/<str:unit_code>/", views.owners, name="owners"),
     # Scores in and out of Excel (DESIGN §5).
     path("criteria/scores/import/", views.scores_import, name="scores_import"),
     path("criteria/scores/export.<str:format>", views.scores_export, name="scores_export"),

@@ -3,8 +3,10 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpResponse
@@ -20,8 +22,10 @@ from communes.access import access_for, get_commune_for_user
 from .access import (
     can_copy_sets,
     get_assessment_for_user,
+    get_owners_for_user,
     get_score_for_verifier,
     get_set_for_user,
+    owner_units_for,
     provinces_for_new_sets,
     scores_importer_required,
 )
@@ -31,12 +35,15 @@ from .forms import (
     CriterionForm,
     IndicatorEvidenceForm,
     IndicatorFormSet,
+    OnBehalfForm,
+    OwnersForm,
     RecognitionForm,
     RegistrationForm,
     RevocationForm,
     SpreadsheetUploadForm,
     StandingFilterForm,
     TargetFormSet,
+    VerificationFilterForm,
     VerificationForm,
 )
 from .models import (
@@ -45,6 +52,8 @@ from .models import (
     Recognition,
     Registration,
 )
+from .owners import assign_owners, ownership_in
+from .queues import pending_verifications
 from .resources import export_scores, import_scores, render_scores_file, score_template
 from .services import (
     ScoreEdit,
@@ -90,6 +99,7 @@ def set_detail(request, code):
         "unverified_count": sum(1 for c in criteria for i in c.indicators.all() if i.unverified),
         "can_edit": can.edit,
         "can_copy": can.copy,
+        "owner_units": owner_units_for(request.user),
     }
     return render(request, "criteria/set_detail.html", context)
 
@@ -159,18 +169,74 @@ def indicator_edit(request, code, pk):
     return render(request, "criteria/indicator_edit.html", context)
 
 
+# Owners of the criteria, per district or province ------------------------------------
+
+
+@login_required
+def owners(request, code, level, unit_code):
+    """Which department owns which criterion of a set here. A district's phòng verify its
+    communes' results; the province's sở verify for communes outside any district and
+    appraise every dossier, each the criteria assigned to it."""
+    assignment, can = get_owners_for_user(
+        request.user, code, level, unit_code, need="edit" if request.method == "POST" else None
+    )
+    unit, criteria_set = assignment.unit, assignment.criteria_set
+    form = OwnersForm(
+        request.POST or None,
+        criteria=criteria_tree(criteria_set),
+        departments=unit.departments().order_by("name"),
+        ownership=ownership_in(unit, criteria_set),
+    )
+    if request.method == "POST" and form.is_valid():
+        criteria, indicators = form.assignments()
+        assign_owners(unit=unit, criteria_set=criteria_set, criteria=criteria, indicators=indicators)
+        messages.success(request, _("Đã lưu phân công phụ trách của %(unit)s.") % {"unit": unit.place.name})
+        return redirect(request.path)
+    context = {
+        "criteria_set": criteria_set,
+        "unit": unit,
+        "form": form,
+        "can_edit": can.edit,
+        "units": owner_units_for(request.user),
+    }
+    return render(request, "criteria/owners.html", context)
+
+
+# Verification queue -----------------------------------------------------------------
+
+VERIFICATIONS_PER_PAGE = 50
+
+
+@login_required
+def verification_queue(request):
+    """Results waiting for the user's verification, in every commune they verify for,
+    oldest first; filtered by commune, set and year."""
+    form = VerificationFilterForm(request.GET or None, communes=access_for(request.user).visible_communes())
+    scores = pending_verifications(request.user)
+    if form.is_valid():
+        scores = form.filter(scores)
+    scores = scores.select_related("commune", "village", "indicator__criterion__criteria_set", "entered_by")
+    page = Paginator(scores, VERIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "scores": page.object_list, "query": query.urlencode()}
+    return render(request, "criteria/verification_queue.html", context)
+
+
 # Assessment ----------------------------------------------------------------------
 
 
-def _assessment_page(request, assessment, can, *, forms=None, verify_forms=None, status=200):
+def _assessment_page(request, assessment, can, *, forms=None, verify_forms=None, behalf=None, status=200):
     context = {
+        "behalf_form": behalf or OnBehalfForm(prefix="behalf", on_behalf=can.on_behalf),
+        "department": assessment.department,
         "assessment": assessment,
         "commune": assessment.commune,
         "criteria_set": assessment.criteria_set,
         "criterion": assessment.criterion,
         "year": assessment.year,
         "village": assessment.village,
-        "rows": assessment.rows(can, forms=forms, verify_forms=verify_forms),
+        "rows": assessment.rows(can, user=request.user, forms=forms, verify_forms=verify_forms),
         "siblings": assessment.siblings(),
         "can_enter": can.enter,
     }
@@ -202,9 +268,10 @@ def score_entry(request, code, set_code, year, number):
     if request.method != "POST":
         return _assessment_page(request, assessment, can)
     forms = assessment.entry_forms(request.POST)
-    if not all(form.is_valid() for form in forms):
+    behalf = OnBehalfForm(request.POST, prefix="behalf", on_behalf=can.on_behalf)
+    if not all([form.is_valid() for form in forms] + [behalf.is_valid()]):
         messages.error(request, _("Chưa lưu: có ô nhập chưa đúng, xem thông báo bên cạnh từng ô."))
-        return _assessment_page(request, assessment, can, forms=forms)
+        return _assessment_page(request, assessment, can, forms=forms, behalf=behalf)
     edits = [ScoreEdit(f.score, f.cleaned_data["version"]) for f in forms if f.has_changed()]
     if not edits:
         messages.info(request, _("Không có thay đổi nào để lưu."))
@@ -217,6 +284,7 @@ def score_entry(request, code, set_code, year, number):
             edits=edits,
             user=request.user,
             reason=_("Tự đánh giá trên trang tiêu chí"),
+            on_behalf_reason=behalf.reason,
         )
     except StaleScoresError as error:
         return _stale(request, error, code, set_code, year, number)
@@ -247,6 +315,9 @@ def score_verify(request, code, set_code, year, number, indicator_pk):
         )
     except StaleScoresError as error:
         return _stale(request, error, code, set_code, year, number)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _assessment_page(request, assessment, can, verify_forms={indicator_pk: form}, status=400)
     messages.success(
         request, _("Đã ghi kết quả thẩm tra chỉ tiêu %(code)s.") % {"code": score.indicator.code}
     )

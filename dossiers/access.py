@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.shortcuts import get_object_or_404
 
 from communes.access import access_for, grant
+from criteria.owners import ownership_for
 
 from .models import Document, Dossier, DossierItem
 
@@ -43,29 +44,37 @@ def can_upload(user, dossier: Dossier) -> bool:
 
 
 def can_review_item(user, item: DossierItem) -> bool:
-    """The department owning the item's criterion; the coordinator for every item."""
+    """The department owning the item's criterion where the commune is; the coordinator
+    for every item."""
     access = access_for(user)
-    if access.coordinates(item.dossier.commune):
+    commune = item.dossier.commune
+    if access.coordinates(commune):
         return True
-    department = item.criterion.responsible_department_id if item.criterion_id else None
-    return department is not None and department in access.verifies_for(item.dossier.commune)
+    if not item.criterion_id or not access.verifies_for(commune):
+        return False
+    owner = ownership_for(commune, item.dossier.criteria_set_id).of_criterion(item.criterion_id)
+    return owner is not None and owner.pk in access.verifies_for(commune)
 
 
 @dataclass(frozen=True)
 class DossierCan:
-    """`prepare` and `coordinate` are the roles; `submit` and `decide` (return or
-    accept) also need the dossier in the state that allows the step."""
+    """`prepare` and `coordinate` are the roles; `submit`, `decide` (return or
+    accept) and `send` (to the province) also need the dossier in the state that
+    allows the step. `on_behalf`: preparing here is acting for the commune, with a
+    reason ("thay mặt xã")."""
 
     prepare: bool
     coordinate: bool
     upload: bool
     submit: bool
     decide: bool
+    send: bool = False
+    on_behalf: bool = False
 
 
 @dataclass(frozen=True)
 class ItemCan(DossierCan):
-    review: bool
+    review: bool = False
 
 
 def dossier_can(user, dossier: Dossier) -> DossierCan:
@@ -76,6 +85,8 @@ def dossier_can(user, dossier: Dossier) -> DossierCan:
         upload=can_upload(user, dossier),
         submit=prepare and dossier.is_editable_by_commune,
         decide=coordinate and dossier.status == Status.SUBMITTED,
+        send=coordinate and dossier.status == Status.ACCEPTED,
+        on_behalf=prepare and access_for(user).acts_for(dossier.commune),
     )
 
 
@@ -86,7 +97,8 @@ def visible_dossiers(user):
 def get_dossier_for_user(user, pk: int, *, need: str | None = None) -> tuple[Dossier, DossierCan]:
     """The dossier if the user may see its commune (404 otherwise: guessing ids reveals
     nothing), and what they may do with it."""
-    dossier = get_object_or_404(visible_dossiers(user).select_related("commune", "criteria_set"), pk=pk)
+    dossiers = visible_dossiers(user).select_related("commune__province", "criteria_set")
+    dossier = get_object_or_404(dossiers, pk=pk)
     return grant(dossier, dossier_can(user, dossier), need)
 
 
@@ -94,11 +106,9 @@ def get_item_for_user(
     user, dossier_pk: int, item_pk: int, *, need: str | None = None
 ) -> tuple[DossierItem, ItemCan]:
     dossier = get_object_or_404(
-        visible_dossiers(user).select_related("commune", "criteria_set"), pk=dossier_pk
+        visible_dossiers(user).select_related("commune__province", "criteria_set"), pk=dossier_pk
     )
-    item = get_object_or_404(
-        DossierItem.objects.select_related("criterion__responsible_department"), pk=item_pk, dossier=dossier
-    )
+    item = get_object_or_404(DossierItem.objects.select_related("criterion"), pk=item_pk, dossier=dossier)
     item.dossier = dossier
     can = ItemCan(**vars(dossier_can(user, dossier)), review=can_review_item(user, item))
     return grant(item, can, need)
@@ -107,9 +117,11 @@ def get_item_for_user(
 def get_document_for_user(
     user, dossier_pk: int, document_pk: int, *, need: str | None = None
 ) -> tuple[Document, DossierCan]:
-    """A document version of a dossier the user may see; `need="upload"` to withdraw it."""
+    """A document version of a dossier the user may see; `need="upload"` to withdraw it.
+    Withdrawing takes evidence out of the district's or the province's hands, so it is
+    refused once the dossier has gone to the province (see `can_upload`)."""
     dossier = get_object_or_404(
-        visible_dossiers(user).select_related("commune", "criteria_set"), pk=dossier_pk
+        visible_dossiers(user).select_related("commune__province", "criteria_set"), pk=dossier_pk
     )
     document = get_object_or_404(
         Document.objects.select_related("item"), pk=document_pk, item__dossier=dossier

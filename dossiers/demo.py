@@ -1,9 +1,11 @@
 """Demo dossiers for 2024, built through the real workflow so every step is logged.
 
-The spread mirrors the district meeting of 02/11/2018: one commune with every
-criterion file but the general dossier missing, sent to 8 of 17 departments and
-inspected by 5; one with everything sent to all 17 and inspected by 4; one
-recognised; one returned for supplements; one still gathering files.
+Each commune's official uploads and submits; the coordinator reviews and decides. The
+spread: one recognised; one sent to all 17 departments and inspected by 4; one short of
+a criterion that the district submitted for the commune past the gate (the override is
+logged and printed); one returned for supplements; one still gathering files. Where the
+departments' verifications are not in the demo data, the coordinator's acceptance
+passes that gate with a logged reason.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from communes.models import Department, District
+from communes.models import Department, District, Membership
 from criteria.models import CriteriaSet
 from ntm.lib.text import fold
 
@@ -28,9 +30,9 @@ from .services import (
     record_recognition,
     return_dossier,
     review_item,
+    send_to_province,
     submit_dossier,
     upload_document,
-    withdraw_document,
 )
 
 YEAR = 2024
@@ -108,20 +110,44 @@ def _fill(dossier: Dossier, user, *, criteria=None, general=True) -> None:
             )
 
 
-def _send(dossier, coordinator, departments, *, sent, inspected, agreed, start=datetime.date(YEAR, 10, 1)):
-    criteria = list(dossier.criteria_set.criteria.order_by("number"))
-    share = max(1, len(criteria) // max(1, len(departments)))
-    for n, department in enumerate(departments[:sent]):
-        covered = criteria[(n * share) % len(criteria) :][:share] or criteria[:1]
+DEMO_REASON = "Dữ liệu mẫu"
+
+
+def _official(commune):
+    """The commune's official: the demo account where there is one, else an account of
+    the commune that cannot sign in (no password), so each step has its real actor."""
+    membership = Membership.objects.filter(role=Membership.Role.COMMUNE, commune=commune).first()
+    if membership:
+        return membership.user
+    user, created = get_user_model().objects.get_or_create(
+        username=f"xa_{commune.code}", defaults={"first_name": f"Cán bộ xã {commune.name}"}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save()
+    Membership.objects.get_or_create(user=user, role=Membership.Role.COMMUNE, commune=commune)
+    return user
+
+
+def _review_all(dossier, coordinator) -> None:
+    for item in dossier.items.select_related("dossier__commune", "criterion"):
+        review_item(item=item, user=coordinator, review=DossierItem.Review.COMPLETE)
+
+
+def _send(dossier, coordinator, *, inspected, agreed, start=datetime.date(YEAR, 10, 1)):
+    send_to_province(dossier=dossier, user=coordinator)
+    for n, appraisal in enumerate(dossier.appraisals.select_related("department").order_by("department__pk")):
+        if n >= inspected and n >= agreed:
+            break
         record_appraisal(
             dossier=dossier,
-            department=department,
+            department=appraisal.department,
             user=coordinator,
             sent_on=start,
             inspected_on=start + datetime.timedelta(days=7 + n) if n < inspected else None,
             result=Appraisal.Result.AGREED if n < agreed else Appraisal.Result.PENDING,
             comments="",
-            criteria=covered,
+            criteria=appraisal.criteria.all(),
         )
 
 
@@ -139,18 +165,36 @@ def build_demo_dossiers(district: District) -> int:
     )
     total = len(departments)
 
-    def open_and_submit(name):
-        dossier = create_dossier(
-            commune=communes[name], criteria_set=criteria_set, year=YEAR, user=coordinator
-        )
-        _fill(dossier, coordinator)
-        submit_dossier(dossier=dossier, user=coordinator, comment="Tờ trình đề nghị thẩm tra")
+    def open_and_submit(name, *, short=False):
+        commune = communes[name]
+        official = _official(commune)
+        dossier = create_dossier(commune=commune, criteria_set=criteria_set, year=YEAR, user=official)
+        _fill(dossier, official)
+        if short:
+            # Short of a criterion: only the district may pass the gate, for the commune.
+            submit_dossier(
+                dossier=dossier,
+                user=coordinator,
+                comment="Tờ trình đề nghị thẩm tra",
+                on_behalf_reason=DEMO_REASON,
+                override_reason=f"{DEMO_REASON}: trình Ban Chỉ đạo xem xét",
+            )
+        else:
+            submit_dossier(dossier=dossier, user=official, comment="Tờ trình đề nghị thẩm tra")
         return dossier
+
+    def accept(dossier):
+        _review_all(dossier, coordinator)
+        accept_dossier(
+            dossier=dossier,
+            user=coordinator,
+            override_reason=f"{DEMO_REASON}: kết quả thẩm tra của phòng, ban chưa nhập vào hệ thống",
+        )
 
     # Tân Ninh: the whole path, up to the province's decision.
     tan_ninh = open_and_submit("Tân Ninh")
-    accept_dossier(dossier=tan_ninh, user=coordinator)
-    _send(tan_ninh, coordinator, departments, sent=total, inspected=total, agreed=total)
+    accept(tan_ninh)
+    _send(tan_ninh, coordinator, inspected=total, agreed=total)
     record_recognition(
         dossier=tan_ninh,
         user=coordinator,
@@ -161,21 +205,14 @@ def build_demo_dossiers(district: District) -> int:
 
     # Minh Châu: everything sent to all departments, 4 have inspected.
     minh_chau = open_and_submit("Minh Châu")
-    accept_dossier(dossier=minh_chau, user=coordinator)
-    _send(minh_chau, coordinator, departments, sent=total, inspected=4, agreed=3)
+    accept(minh_chau)
+    _send(minh_chau, coordinator, inspected=4, agreed=3)
 
-    # Dân Lực: every criterion file, but the meeting minutes were taken back to be
-    # redone after acceptance; sent to 8 departments, 5 have inspected.
-    dan_luc = open_and_submit("Dân Lực")
-    accept_dossier(dossier=dan_luc, user=coordinator)
-    minutes = Document.objects.get(
-        item__dossier=dan_luc, item__general_kind=DossierItem.GeneralKind.MEETING_MINUTES
-    )
-    withdraw_document(document=minutes, user=coordinator, reason="Biên bản chưa đủ chữ ký, xã lập lại")
-    _send(dan_luc, coordinator, departments, sent=8, inspected=5, agreed=2)
+    # Dân Lực: every file, one criterion short; submitted by the district past the gate.
+    open_and_submit("Dân Lực", short=True)
 
     # Khuyến Nông: submitted, the district asked for supplements on two criteria.
-    khuyen_nong = open_and_submit("Khuyến Nông")
+    khuyen_nong = open_and_submit("Khuyến Nông", short=True)
     for number, comment in (
         (11, "Thiếu danh sách hộ nghèo đã rà soát cuối năm"),
         (17, "Ảnh hiện trạng chưa rõ"),
@@ -185,10 +222,9 @@ def build_demo_dossiers(district: District) -> int:
     return_dossier(dossier=khuyen_nong, user=coordinator, comment="Bổ sung hồ sơ tiêu chí 11 và 17")
 
     # Dân Lý: still gathering, 12 of 19 criterion files and no general dossier yet.
-    dan_ly = create_dossier(
-        commune=communes["Dân Lý"], criteria_set=criteria_set, year=YEAR, user=coordinator
-    )
-    _fill(dan_ly, coordinator, criteria=set(range(1, 20)) - {2, 11, 13, 17, 5, 9, 16}, general=False)
+    official = _official(communes["Dân Lý"])
+    dan_ly = create_dossier(commune=communes["Dân Lý"], criteria_set=criteria_set, year=YEAR, user=official)
+    _fill(dan_ly, official, criteria=set(range(1, 20)) - {2, 11, 13, 17, 5, 9, 16}, general=False)
 
     _date_in_2024(communes.values(), criteria_set)
     return Dossier.objects.filter(commune__in=communes.values(), criteria_set=criteria_set, year=YEAR).count()

@@ -1,7 +1,9 @@
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from criteria.forms import OnBehalfForm
 from criteria.models import MAX_YEAR, MIN_YEAR, CriteriaSet
 
 from .models import Appraisal, DossierItem
@@ -18,12 +20,42 @@ class OpenDossierForm(forms.Form):
     year = forms.IntegerField(label=_("Năm"), min_value=MIN_YEAR, max_value=MAX_YEAR)
 
 
-class UploadForm(forms.Form):
-    """One evidence file for an item: a new document, or a new version of one."""
+# What the browser may offer in its file picker; the server still judges by content.
+ACCEPTED_EXTENSIONS = ".pdf,.jpg,.jpeg,.png,.heic,.heif,.doc,.docx,.xls,.xlsx"
 
-    file = forms.FileField(
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one input (Django's documented pattern)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)]
+
+
+class UploadForm(OnBehalfForm):
+    """Evidence files for an item: new documents, or a new version of one.
+
+    Several files may be sent at once; each becomes a document titled by its file name
+    (or by its kind, when the browser sent one kind per file). The kind defaults to the
+    first one still missing; a new version keeps the kind of the document it replaces.
+    """
+
+    file = MultipleFileField(
         label=_("Tệp"),
-        help_text=_("PDF, ảnh JPEG/PNG chụp bằng điện thoại, Word (DOC, DOCX) hoặc Excel (XLS, XLSX)."),
+        help_text=_(
+            "Chọn hoặc kéo thả một hay nhiều tệp: PDF, ảnh JPEG/PNG/HEIC chụp bằng điện thoại, "
+            "Word (DOC, DOCX) hoặc Excel (XLS, XLSX)."
+        ),
     )
     evidence_kind = forms.ChoiceField(label=_("Loại minh chứng"), required=False)
     replaces = forms.ChoiceField(
@@ -38,13 +70,36 @@ class UploadForm(forms.Form):
         help_text=_("Ngày ký hoặc ngày số liệu của minh chứng (dd/mm/yyyy), khác với ngày tải lên."),
     )
 
-    def __init__(self, *args, item: DossierItem, titles: list[str], **kwargs):
+    def __init__(self, *args, item: DossierItem, titles: list[str], missing=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["evidence_kind"].choices = [(OTHER, _("— Khác —"))] + [
-            (k, k) for k in item.required_evidence()
-        ]
+        kinds = item.required_evidence() if not item.is_general else []
+        self.fields["evidence_kind"].choices = [(OTHER, _("— Khác —"))] + [(k, k) for k in kinds]
+        first_missing = next((k for k in missing if k in kinds), OTHER)
+        self.fields["evidence_kind"].initial = first_missing
         self.fields["replaces"].choices = [("", _("— Tài liệu mới —"))] + [(t, t) for t in titles]
+        self.kinds = kinds
+        widget = self.fields["file"].widget
+        widget.attrs.update(
+            {
+                "accept": ACCEPTED_EXTENSIONS,
+                "data-max-bytes": settings.UPLOAD_MAX_MB * 1024 * 1024,
+                "data-missing-kinds": "\n".join(k for k in missing if k in kinds),
+            }
+        )
 
+    def clean(self):
+        cleaned = super().clean()
+        files = cleaned.get("file") or []
+        if len(files) > 1 and cleaned.get("replaces"):
+            self.add_error("replaces", _("Phiên bản mới chỉ thay một tài liệu: hãy chọn một tệp."))
+        # One kind per file, when the browser sent them (the drag-and-drop list).
+        kinds = self.data.getlist("kinds") if hasattr(self.data, "getlist") else []
+        if kinds and len(kinds) == len(files):
+            allowed = {OTHER, *self.kinds}
+            cleaned["kinds"] = [k if k in allowed else OTHER for k in kinds]
+        else:
+            cleaned["kinds"] = [cleaned.get("evidence_kind", OTHER)] * len(files)
+        return cleaned
     def clean_effective_date(self):
         day = self.cleaned_data["effective_date"]
         if day and day > timezone.localdate():
@@ -56,8 +111,46 @@ class WithdrawForm(forms.Form):
     reason = forms.CharField(label=_("Lý do rút"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class CommentForm(forms.Form):
-    comment = forms.CharField(label=_("Ý kiến"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+class StepForm(OnBehalfForm):
+    """A workflow step: a comment, "thay mặt xã" when the district acts for the commune,
+    and the coordinator's reason to pass a gate that says no."""
+
+    comment = forms.CharField(label=_("Ý kiến"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    override_reason = forms.CharField(
+        label=_("Lý do vẫn chuyển bước khi chưa đủ điều kiện"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Chỉ Văn phòng điều phối; lý do được ghi vào nhật ký và in trên báo cáo hồ sơ."),
+    )
+
+    def __init__(self, *args, on_behalf: bool = False, may_override: bool = False, **kwargs):
+        super().__init__(*args, on_behalf=on_behalf, **kwargs)
+        if not may_override:
+            del self.fields["override_reason"]
+
+    def step_kwargs(self) -> dict:
+        """What the step's service takes: the comment, and the reasons this form asked for."""
+        kwargs = {"comment": self.cleaned_data.get("comment", "")}
+        if self.acts_for_commune:
+            kwargs["on_behalf_reason"] = self.reason
+        if "override_reason" in self.fields:
+            kwargs["override_reason"] = self.cleaned_data.get("override_reason", "")
+        return kwargs
+
+
+class SendForm(forms.Form):
+    due_on = forms.DateField(
+        label=_("Hạn các sở, ngành trả kết quả"),
+        required=False,
+        help_text=_("Không bắt buộc (dd/mm/yyyy); quá hạn chưa có kết quả thì hiện trong việc cần làm."),
+    )
+
+    def step_kwargs(self) -> dict:
+        return {"due_on": self.cleaned_data.get("due_on")}
+
+
+class DueForm(forms.Form):
+    due_on = forms.DateField(label=_("Hạn xã nộp hồ sơ"), required=False)
 
 
 class ReviewForm(forms.Form):

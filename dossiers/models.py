@@ -44,6 +44,12 @@ class Dossier(models.Model):
         verbose_name=_("quyết định công nhận"),
     )
     created_at = models.DateTimeField(_("ngày lập"), auto_now_add=True)
+    due_on = models.DateField(
+        _("hạn xã nộp hồ sơ"),
+        null=True,
+        blank=True,
+        help_text=_("Do Văn phòng điều phối đặt; hệ thống nhắc xã trước hạn."),
+    )
 
     class Meta:
         ordering = ["commune__name", "-year"]
@@ -69,6 +75,22 @@ class Dossier(models.Model):
     def is_editable_by_commune(self) -> bool:
         """The commune adds evidence while it holds the dossier."""
         return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+    @property
+    def status_short(self) -> str:
+        """The state in a word or two, for lists and the dashboard ("đã nộp")."""
+        return STATUS_SHORT[self.status]
+
+
+STATUS_SHORT = {
+    Dossier.Status.DRAFT: _("nháp"),
+    Dossier.Status.SUBMITTED: _("đã nộp"),
+    Dossier.Status.RETURNED: _("trả lại bổ sung"),
+    Dossier.Status.ACCEPTED: _("huyện chấp nhận"),
+    Dossier.Status.SENT: _("đã gửi tỉnh"),
+    Dossier.Status.APPRAISED: _("tỉnh thẩm định đạt"),
+    Dossier.Status.RECOGNISED: _("đã công nhận"),
+}
 
 
 class DossierItem(models.Model):
@@ -197,6 +219,10 @@ class Document(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     withdrawal_reason = models.TextField(_("lý do rút"), blank=True)
+    # Non-empty when the district uploaded for the commune ("thay mặt xã").
+    on_behalf_reason = models.TextField(_("lý do tải lên thay xã"), blank=True)
+    # A JPEG for viewing in the browser when the original cannot be shown (HEIC photos).
+    rendition = models.FileField(_("bản xem"), upload_to=document_path, max_length=255, blank=True)
 
     objects = DocumentQuerySet.as_manager()
 
@@ -222,6 +248,18 @@ class Document(models.Model):
     def is_withdrawn(self) -> bool:
         return self.withdrawn_at is not None
 
+    @property
+    def viewable_type(self) -> str | None:
+        """The type the browser shows inline (a PDF, an image, or the JPEG rendition of
+        a HEIC photo); None for what can only be downloaded (Word, Excel)."""
+        if self.rendition:
+            return "image/jpeg"
+        return self.content_type if self.content_type in INLINE_TYPES else None
+
+
+# Types a browser shows by itself, in a sandboxed frame.
+INLINE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
+
 
 class Transition(models.Model):
     """The log of a dossier's steps: who moved it, when, and why."""
@@ -232,6 +270,10 @@ class Transition(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
     comment = models.TextField(blank=True)
+    # The coordinator moved the dossier although a gate said no, and why; printed on the report.
+    override_reason = models.TextField(_("lý do vượt điều kiện"), blank=True)
+    # The district did the commune's step for it, and why.
+    on_behalf_reason = models.TextField(_("lý do làm thay xã"), blank=True)
 
     class Meta:
         ordering = ["dossier", "at", "pk"]
@@ -264,6 +306,7 @@ class Appraisal(models.Model):
     )
     sent_on = models.DateField(_("ngày gửi hồ sơ"), null=True, blank=True)
     inspected_on = models.DateField(_("ngày về kiểm tra"), null=True, blank=True)
+    due_on = models.DateField(_("hạn trả kết quả"), null=True, blank=True)
     result = models.CharField(_("kết quả"), max_length=20, choices=Result, default=Result.PENDING)
     comments = models.TextField(_("ý kiến"), blank=True)
     documents_seen = models.ManyToManyField(

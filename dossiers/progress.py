@@ -2,7 +2,8 @@
 page, the dashboard and reports.
 
 - an item is complete when every kind of evidence the library asks for has a
-  current document (or, where it asks for nothing specific, when it has one);
+  current document (or, where it asks for nothing specific, when it has one), and
+  the district has not asked for a supplement that has not come yet;
 - "hồ sơ 19/19 tiêu chí; hồ sơ chung: còn thiếu" counts criterion items and
   general items apart;
 - "đã gửi 8/17 ngành, 5 ngành đã về kiểm tra" counts appraisal rows against the
@@ -42,8 +43,16 @@ class ItemProgress:
         return missing if self.required else ([] if self.documents else [""])
 
     @property
+    def needs_supplement(self) -> bool:
+        """The district asked for more ("Cần bổ sung") and nothing was uploaded since."""
+        item = self.item
+        if item.review != DossierItem.Review.INCOMPLETE:
+            return False
+        return not any(item.reviewed_at is None or d.uploaded_at > item.reviewed_at for d in self.documents)
+
+    @property
     def complete(self) -> bool:
-        return bool(self.documents) and not self.missing
+        return bool(self.documents) and not self.missing and not self.needs_supplement
 
 
 @dataclass
@@ -124,7 +133,7 @@ def with_progress_data(dossiers):
     return dossiers.select_related("commune", "criteria_set").prefetch_related(
         Prefetch(
             "items",
-            queryset=DossierItem.objects.select_related("criterion__responsible_department").prefetch_related(
+            queryset=DossierItem.objects.select_related("criterion").prefetch_related(
                 "criterion__indicators",
                 Prefetch("documents", queryset=Document.objects.current(), to_attr="current_documents"),
             ),

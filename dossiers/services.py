@@ -1,29 +1,43 @@
-"""The dossier workflow: each step checks who acts, and logs itself.
+"""The dossier workflow: each step checks who acts and the gates (gates.py), and logs itself.
 
 draft → submitted (commune) → returned (district, with comments) → submitted …
-submitted → accepted (district) → sent to province (first department sent)
-→ appraised (every department answered "Đạt") → recognised (decision recorded).
+submitted → accepted (district) → sent to province (every provincial department, with
+the criteria the province assigned it) → appraised (every department answered "Đạt")
+→ recognised (decision recorded). Withdrawing evidence of an accepted dossier sends it
+back to "submitted" for the district to review again.
+
+Separation of duties: the district acting for the commune says so and why ("thay mặt
+xã"); nobody reviews evidence they uploaded or accepts a dossier they submitted.
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
+import io
 from dataclasses import dataclass
 
 import magic
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from communes.models import Department, Membership
 from criteria.models import Recognition
+from criteria.owners import province_ownership
+from criteria.services import require_on_behalf_reason
+from notifications.services import Kind, notify, people
 
 from .access import can_coordinate, can_prepare, can_review_item, can_upload
+from .gates import gates_for
 from .models import Appraisal, Document, Dossier, DossierItem, Transition
 from .progress import dossier_progress
+
+Role = Membership.Role
 
 Status = Dossier.Status
 
@@ -36,7 +50,11 @@ ALLOWED_TYPES = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
     "application/vnd.ms-excel": ".xls",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+    "image/heic": ".heic",
+    "image/heif": ".heif",
 }
+# Phone photos (iPhone's default format): kept as sent, shown through a JPEG rendition.
+HEIC_TYPES = frozenset({"image/heic", "image/heif"})
 # Old Office files are one container format; libmagic sometimes names only the
 # container. The name then tells Word from Excel, the content still proves Office.
 OLE_CONTAINER = {"application/x-ole-storage", "application/CDFV2", "application/cdfv2"}
@@ -77,13 +95,43 @@ def _check(dossier: Dossier, to: str, *, user) -> None:
         )
 
 
-def _move(dossier: Dossier, to: str, *, user, comment: str = "") -> None:
+def _move(dossier: Dossier, to: str, *, user, comment: str = "", **reasons) -> None:
     _check(dossier, to, user=user)
+    _log(dossier, to, user=user, comment=comment, **reasons)
+
+
+def _log(dossier: Dossier, to: str, *, user, comment: str = "", override_reason="", on_behalf_reason=""):
     Transition.objects.create(
-        dossier=dossier, from_status=dossier.status, to_status=to, actor=user, comment=comment
+        dossier=dossier,
+        from_status=dossier.status,
+        to_status=to,
+        actor=user,
+        comment=comment,
+        override_reason=override_reason,
+        on_behalf_reason=on_behalf_reason,
     )
     dossier.status = to
     dossier.save(update_fields=["status", "recognition"])
+
+
+def _passing(gaps: list[str], *, dossier: Dossier, user, override_reason: str) -> str:
+    """The override to log when a gate says no: refused without a coordinator's reason."""
+    if not gaps:
+        return ""
+    if not override_reason.strip():
+        raise WorkflowError(gaps)
+    if not can_coordinate(user, dossier):
+        raise WorkflowError(
+            gaps + [_("Chỉ Văn phòng điều phối được chuyển bước khi chưa đủ điều kiện, và phải ghi lý do.")]
+        )
+    return _("%(reason)s (chưa đủ điều kiện: %(gaps)s)") % {
+        "reason": override_reason.strip(),
+        "gaps": " ".join(gaps),
+    }
+
+
+def _title(dossier: Dossier) -> str:
+    return _("Hồ sơ xã %(commune)s năm %(year)s") % {"commune": dossier.commune.name, "year": dossier.year}
 
 
 def _lock(dossier: Dossier) -> Dossier:
@@ -113,17 +161,32 @@ def create_dossier(*, commune, criteria_set, year: int, user) -> Dossier:
 
 
 @transaction.atomic
-def submit_dossier(*, dossier: Dossier, user, comment: str = "") -> None:
-    """The commune submits; refused while a required item is empty or incomplete."""
+def submit_dossier(
+    *, dossier: Dossier, user, comment: str = "", on_behalf_reason: str = "", override_reason: str = ""
+) -> None:
+    """The commune submits once every criterion is met and every item has its evidence;
+    the district submitting for it says why, and only a coordinator may pass a gate."""
     _check(_lock(dossier), Status.SUBMITTED, user=user)
-    missing = dossier_progress(dossier).incomplete_items
-    if missing:
-        raise WorkflowError(
-            _("Chưa nộp được: còn thiếu hồ sơ ở %(items)s.")
-            % {"items": "; ".join(i.item.title for i in missing)}
-        )
-    _move(dossier, Status.SUBMITTED, user=user, comment=comment)
+    on_behalf_reason = require_on_behalf_reason(user, dossier.commune, on_behalf_reason)
+    override = _passing(
+        gates_for(dossier).submission, dossier=dossier, user=user, override_reason=override_reason
+    )
+    _move(
+        dossier,
+        Status.SUBMITTED,
+        user=user,
+        comment=comment,
+        override_reason=override,
+        on_behalf_reason=on_behalf_reason,
+    )
     dossier.items.filter(review=DossierItem.Review.INCOMPLETE).update(review=DossierItem.Review.PENDING)
+    notify(
+        recipients=people(dossier.commune, Role.COORDINATOR),
+        kind=Kind.SUBMITTED,
+        message=_("%(dossier)s đã nộp, chờ huyện thẩm tra.") % {"dossier": _title(dossier)},
+        url=dossier.get_absolute_url(),
+        actor=user,
+    )
 
 
 @transaction.atomic
@@ -133,15 +196,89 @@ def return_dossier(*, dossier: Dossier, user, comment: str) -> None:
     if not comment.strip():
         raise WorkflowError(_("Khi trả lại hồ sơ, hãy ghi nội dung cần bổ sung."))
     _move(dossier, Status.RETURNED, user=user, comment=comment.strip())
+    notify(
+        recipients=people(dossier.commune, Role.COMMUNE),
+        kind=Kind.RETURNED,
+        message=_("%(dossier)s bị trả lại để bổ sung: %(reason)s")
+        % {"dossier": _title(dossier), "reason": comment.strip()},
+        url=dossier.get_absolute_url(),
+        actor=user,
+    )
+
+
+def last_submitter_id(dossier: Dossier) -> int | None:
+    step = dossier.transitions.filter(to_status=Status.SUBMITTED).order_by("-at", "-pk").first()
+    return step.actor_id if step else None
 
 
 @transaction.atomic
-def accept_dossier(*, dossier: Dossier, user, comment: str = "") -> None:
-    """The district accepts the dossier once no item is marked as needing supplements."""
+def accept_dossier(*, dossier: Dossier, user, comment: str = "", override_reason: str = "") -> None:
+    """The district accepts once every item is reviewed complete and every criterion is
+    verified by its department; never the person who submitted it."""
     _check(_lock(dossier), Status.ACCEPTED, user=user)
-    if dossier.items.filter(review=DossierItem.Review.INCOMPLETE).exists():
-        raise WorkflowError(_("Còn thành phần hồ sơ được đánh giá “Cần bổ sung”; hãy trả lại hồ sơ cho xã."))
-    _move(dossier, Status.ACCEPTED, user=user, comment=comment)
+    if last_submitter_id(dossier) == user.pk:
+        raise WorkflowError(_("Bạn đã nộp hồ sơ này thay xã; người khác của huyện phải chấp nhận."))
+    override = _passing(
+        gates_for(dossier).acceptance, dossier=dossier, user=user, override_reason=override_reason
+    )
+    _move(dossier, Status.ACCEPTED, user=user, comment=comment, override_reason=override)
+    notify(
+        recipients=people(dossier.commune, Role.COMMUNE),
+        kind=Kind.ACCEPTED,
+        message=_("%(dossier)s đã được huyện chấp nhận.") % {"dossier": _title(dossier)},
+        url=dossier.get_absolute_url(),
+        actor=user,
+    )
+
+
+@transaction.atomic
+def send_to_province(*, dossier: Dossier, user, due_on: datetime.date | None = None) -> int:
+    """Send an accepted dossier to every provincial department, each with the criteria
+    the province assigned it (pre-filled, editable on the appraisal page) and the
+    current documents of those criteria. Returns the number of departments."""
+    dossier = _lock(dossier)
+    if not can_coordinate(user, dossier):
+        raise PermissionDenied
+    if dossier.status != Status.ACCEPTED:
+        raise WorkflowError(
+            _("Chỉ gửi hồ sơ lên tỉnh khi huyện đã chấp nhận; hồ sơ đang ở trạng thái “%(status)s”.")
+            % {"status": dossier.get_status_display()}
+        )
+    today = timezone.localdate()
+    if due_on is not None and due_on < today:
+        raise WorkflowError(_("Hạn trả kết quả không thể trước hôm nay."))
+    departments = list(Department.objects.appraising(dossier.commune.province_id))
+    if not departments:
+        raise WorkflowError(_("Tỉnh chưa có sở, ngành nào trong hệ thống để gửi hồ sơ."))
+    ownership = province_ownership(dossier.commune.province_id, dossier.criteria_set_id)
+    current = list(
+        Document.objects.current().filter(item__dossier=dossier).values_list("pk", "item__criterion")
+    )
+    for department in departments:
+        criteria = ownership.criteria_of(department.pk)
+        appraisal, _created = Appraisal.objects.update_or_create(
+            dossier=dossier,
+            department=department,
+            defaults={"sent_on": today, "due_on": due_on, "recorded_by": user},
+        )
+        appraisal.criteria.set(criteria)
+        appraisal.documents_seen.set([pk for pk, criterion in current if criterion in criteria])
+    _move(
+        dossier,
+        Status.SENT,
+        user=user,
+        comment=_("Gửi hồ sơ cho %(count)s sở, ngành") % {"count": len(departments)},
+    )
+    return len(departments)
+
+
+@transaction.atomic
+def set_dossier_due(*, dossier: Dossier, user, due_on: datetime.date | None) -> None:
+    """The coordinator sets the day the commune must submit by."""
+    if not can_coordinate(user, dossier):
+        raise PermissionDenied
+    dossier.due_on = due_on
+    dossier.save(update_fields=["due_on"])
 
 
 @transaction.atomic
@@ -151,6 +288,10 @@ def review_item(*, item: DossierItem, user, review: str, comment: str = "") -> D
         raise PermissionDenied
     if _lock(item.dossier).status != Status.SUBMITTED:
         raise WorkflowError(_("Chỉ thẩm tra thành phần hồ sơ khi xã đã nộp."))
+    if Document.objects.current().filter(item=item, uploaded_by=user).exists():
+        raise WorkflowError(
+            _("Bạn đã tải lên tài liệu của thành phần này; người khác phải thẩm tra (không tự thẩm tra).")
+        )
     if review == DossierItem.Review.INCOMPLETE and not comment.strip():
         raise WorkflowError(_("Khi đánh giá “Cần bổ sung”, hãy ghi nội dung cần bổ sung."))
     item.review, item.review_comment = review, comment.strip()
@@ -206,6 +347,15 @@ def record_appraisal(
         )
     if documents_seen is not None:
         appraisal.documents_seen.set(documents_seen)
+    if result != Appraisal.Result.PENDING:
+        notify(
+            recipients=people(dossier.commune, Role.COMMUNE, Role.COORDINATOR),
+            kind=Kind.APPRAISAL_RECORDED,
+            message=_("%(dossier)s: %(dept)s thẩm định “%(result)s”.")
+            % {"dossier": _title(dossier), "dept": department.name, "result": appraisal.get_result_display()},
+            url=reverse("dossiers:appraisals", args=[dossier.pk]),
+            actor=user,
+        )
     if dossier.status == Status.ACCEPTED and sent_on:
         _move(dossier, Status.SENT, user=user, comment=_("Gửi hồ sơ cho %(dept)s") % {"dept": department})
     passed = dossier_progress(dossier).appraisal_passed
@@ -279,12 +429,31 @@ def check_upload(upload) -> tuple[str, str]:
     if detected not in ALLOWED_TYPES:
         raise UploadRefused(
             _(
-                "Không nhận loại tệp này (nội dung là %(type)s). Chỉ nhận PDF, ảnh JPEG/PNG, "
+                "Không nhận loại tệp này (nội dung là %(type)s). Chỉ nhận PDF, ảnh JPEG/PNG/HEIC, "
                 "Word (DOC, DOCX) và Excel (XLS, XLSX)."
             )
             % {"type": detected}
         )
     return detected, ALLOWED_TYPES[detected]
+
+
+def jpeg_rendition(upload) -> ContentFile:
+    """A JPEG of a HEIC photo, for browsers that cannot show HEIC; refused if unreadable."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    upload.seek(0)
+    try:
+        with Image.open(upload) as image:
+            picture = ImageOps.exif_transpose(image).convert("RGB")
+    except (UnidentifiedImageError, OSError, ValueError) as error:
+        raise UploadRefused(_("Không đọc được ảnh HEIC này; hãy chụp lại hoặc gửi ảnh JPEG.")) from error
+    finally:
+        upload.seek(0)
+    output = io.BytesIO()
+    picture.save(output, format="JPEG", quality=85)
+    return ContentFile(output.getvalue(), name="rendition.jpg")
 
 
 def _sha256(upload) -> str:
@@ -305,14 +474,23 @@ def upload_document(
     title: str = "",
     evidence_kind: str = "",
     effective_date: datetime.date | None = None,
+    on_behalf_reason: str = "",
 ) -> StoredUpload:
-    """Store one upload as a document, or as a new version when the title exists already."""
+    """Store one upload as a document, or as a new version when the title exists already.
+
+    A new version keeps the evidence kind of the document it replaces, so completeness
+    does not drop back to "missing". A HEIC photo is kept as sent, with a JPEG to view.
+    """
     dossier = _lock(item.dossier)
     if not can_upload(user, dossier):
         raise PermissionDenied
+    on_behalf_reason = require_on_behalf_reason(user, dossier.commune, on_behalf_reason)
     content_type, extension = check_upload(upload)
     title = (title or evidence_kind or upload.name.rsplit(".", 1)[0]).strip()[:300]
-    latest = Document.objects.filter(item=item, title=title).aggregate(v=Max("version"))["v"] or 0
+    previous = Document.objects.filter(item=item, title=title).order_by("-version").first()
+    latest = previous.version if previous else 0
+    if previous is not None:
+        evidence_kind = previous.evidence_kind
     digest = _sha256(upload)
     duplicate_of = (
         Document.objects.filter(item__dossier=dossier, sha256=digest, withdrawn_at__isnull=True)
@@ -334,25 +512,46 @@ def upload_document(
         sha256=digest,
         effective_date=effective_date,
         uploaded_by=user,
+        on_behalf_reason=on_behalf_reason,
     )
     document.file = upload
+    if content_type in HEIC_TYPES:
+        document.rendition = jpeg_rendition(upload)
     try:
         document.save()
     except Exception:
-        # The file reached storage before the row failed: take it back.
-        if document.file.name:
-            document.file.storage.delete(document.file.name)
+        # The files reached storage before the row failed: take them back.
+        for stored in (document.file, document.rendition):
+            if stored and stored.name:
+                stored.storage.delete(stored.name)
         raise
     return StoredUpload(document=document, duplicate_of=duplicate_of)
 
 
 @transaction.atomic
 def withdraw_document(*, document: Document, user, reason: str) -> None:
-    """Take a document (every version) out of the dossier, keeping it in the history."""
-    if not can_upload(user, document.item.dossier):
+    """Take a document (every version) out of the dossier, keeping it in the history.
+
+    The district reviewed and accepted what was there: once evidence is taken out, the
+    item is to be reviewed again, and an accepted dossier goes back to review.
+    """
+    dossier = _lock(document.item.dossier)
+    if not can_upload(user, dossier):
         raise PermissionDenied
     if not reason.strip():
         raise WorkflowError(_("Hãy ghi lý do rút tài liệu."))
     Document.objects.filter(item=document.item, title=document.title, withdrawn_at__isnull=True).update(
         withdrawn_at=timezone.now(), withdrawn_by=user, withdrawal_reason=reason.strip()
     )
+    if dossier.status in (Status.SUBMITTED, Status.ACCEPTED):
+        DossierItem.objects.filter(pk=document.item_id).update(
+            review=DossierItem.Review.PENDING, reviewed_by=None, reviewed_at=None
+        )
+    if dossier.status == Status.ACCEPTED:
+        _log(
+            dossier,
+            Status.SUBMITTED,
+            user=user,
+            comment=_("Rút “%(title)s” (%(item)s): %(reason)s. Hồ sơ trở lại chờ huyện thẩm tra.")
+            % {"title": document.title, "item": document.item.title, "reason": reason.strip()},
+        )

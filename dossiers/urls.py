@@ -8,12 +8,19 @@ urlpatterns = [
     path("communes/<str:code>/dossiers/open/", views.dossier_open, name="dossier_open"),
     path("dossiers/<int:pk>/", views.dossier_detail, name="dossier_detail"),
     re_path(
-        r"^dossiers/(?P<pk>\d+)/(?P<action>submit|return|accept)/$",
+        r"^dossiers/(?P<pk>\d+)/(?P<action>submit|return|accept|send)/$",
         views.dossier_action,
         name="dossier_action",
     ),
+    path("dossiers/<int:pk>/due/", views.dossier_due, name="dossier_due"),
     path("dossiers/<int:pk>/items/<int:item_pk>/", views.item_detail, name="item_detail"),
     path("dossiers/<int:pk>/documents/<int:document_pk>/", views.document_download, name="document_download"),
+    path("dossiers/<int:pk>/documents/<int:document_pk>/view/", views.document_view, name="document_view"),
+    path(
+        "dossiers/<int:pk>/documents/<int:document_pk>/inline/",
+        views.document_inline,
+        name="document_inline",
+    ),
     path(
         "dossiers/<int:pk>/documents/<int:document_pk>/withdraw/",
         views.document_withdraw,

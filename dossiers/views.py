@@ -1,16 +1,21 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from communes.access import access_for, get_commune_for_user
 from communes.models import Department
 from criteria.forms import StandingFilterForm
+from criteria.owners import ownership_for, province_ownership
 from criteria.standing import commune_rows
 
 from .access import (
@@ -21,14 +26,17 @@ from .access import (
 )
 from .forms import (
     AppraisalForm,
-    CommentForm,
+    DueForm,
     OpenDossierForm,
     RecognitionDecisionForm,
     ReviewForm,
+    SendForm,
+    StepForm,
     UploadForm,
     WithdrawForm,
 )
-from .models import Appraisal, Document, Dossier
+from .gates import gates_for
+from .models import Appraisal, Document, Dossier, DossierItem
 from .package import dossier_package
 from .progress import dossier_progress, progress_of, with_progress_data
 from .services import (
@@ -39,6 +47,8 @@ from .services import (
     record_recognition,
     return_dossier,
     review_item,
+    send_to_province,
+    set_dossier_due,
     submit_dossier,
     upload_document,
     withdraw_document,
@@ -75,7 +85,19 @@ def progress(request):
             communes, criteria_set=criteria_set, year=year, as_of=as_of, detail=False
         )
         rows = [(row, by_commune.get(row.commune.pk)) for row in standing_rows]
-    context = {"filters": filters, "criteria_set": criteria_set, "year": year, "as_of": as_of, "rows": rows}
+    # ?status= lists only the dossiers in that state: each count of the home page links here.
+    status_filter = None
+    if request.GET.get("status") in Dossier.Status.values:
+        status_filter = Dossier.Status(request.GET["status"])
+        rows = [(row, p) for row, p in rows if p is not None and p.dossier.status == status_filter]
+    context = {
+        "filters": filters,
+        "criteria_set": criteria_set,
+        "year": year,
+        "as_of": as_of,
+        "rows": rows,
+        "status_filter": status_filter,
+    }
     return render(request, "dossiers/progress.html", context)
 
 
@@ -100,44 +122,94 @@ def dossier_open(request, code):
     return redirect(dossier)
 
 
+def _step_forms(can) -> dict:
+    """The forms of the steps the user may take, each with its own prefix (unique ids)."""
+    forms = {}
+    if can.submit:
+        forms["submit"] = StepForm(prefix="submit", on_behalf=can.on_behalf, may_override=can.coordinate)
+    if can.decide:
+        forms["return"] = StepForm(prefix="return")
+        forms["accept"] = StepForm(prefix="accept", may_override=True)
+    if can.send:
+        forms["send"] = SendForm(prefix="send")
+    return forms
+
+
 @login_required
 def dossier_detail(request, pk):
     dossier, can = get_dossier_for_user(request.user, pk)
     progress = dossier_progress(dossier)
+    gates = gates_for(dossier, progress)
+    ownership = ownership_for(dossier.commune, dossier.criteria_set_id)
+    for item_progress in progress.items:
+        item_progress.owner = ownership.of_criterion(item_progress.item.criterion_id)
+    transitions = list(dossier.transitions.select_related("actor"))
+    returned = None
+    if dossier.status == Dossier.Status.RETURNED:
+        returned = next((t for t in reversed(transitions) if t.to_status == Dossier.Status.RETURNED), None)
     context = {
         "dossier": dossier,
         "progress": progress,
-        "transitions": dossier.transitions.select_related("actor"),
+        "gates": gates,
+        "returned": returned,
+        "to_fix": [p for p in progress.items if p.item.review == DossierItem.Review.INCOMPLETE],
+        "transitions": transitions,
         "can": can,
-        "comment_form": CommentForm(),
+        "forms": _step_forms(can),
+        "due_form": DueForm(prefix="due", initial={"due_on": dossier.due_on}) if can.coordinate else None,
     }
     return render(request, "dossiers/dossier_detail.html", context)
 
 
-# Each step, and the role it needs; the service then checks the dossier's state.
+# Each step, the role it needs and its form; the service then checks state and gates.
 ACTIONS = {
     "submit": (submit_dossier, "prepare"),
     "return": (return_dossier, "coordinate"),
     "accept": (accept_dossier, "coordinate"),
+    "send": (send_to_province, "coordinate"),
 }
 
 
 @login_required
 @require_POST
 def dossier_action(request, pk, action):
-    """Submit (commune), return or accept (district)."""
+    """Submit (commune), return, accept or send to the province (district)."""
     if action not in ACTIONS:
         raise Http404
     step, need = ACTIONS[action]
-    dossier, _can = get_dossier_for_user(request.user, pk, need=need)
-    form = CommentForm(request.POST)
-    form.is_valid()
+    dossier, can = get_dossier_for_user(request.user, pk, need=need)
+    if action == "send":
+        form = SendForm(request.POST, prefix=action)
+    else:
+        form = StepForm(
+            request.POST,
+            prefix=action,
+            on_behalf=can.on_behalf and action == "submit",
+            may_override=can.coordinate and action != "return",
+        )
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(dossier)
     try:
-        step(dossier=dossier, user=request.user, comment=form.cleaned_data.get("comment", ""))
+        step(dossier=dossier, user=request.user, **form.step_kwargs())
     except WorkflowError as error:
         _error_message(request, error)
     else:
         messages.success(request, _("Hồ sơ: %(status)s.") % {"status": dossier.get_status_display()})
+    return redirect(dossier)
+
+
+@login_required
+@require_POST
+def dossier_due(request, pk):
+    """The coordinator sets the day the commune must submit by."""
+    dossier, _can = get_dossier_for_user(request.user, pk, need="coordinate")
+    form = DueForm(request.POST, prefix="due")
+    if form.is_valid():
+        set_dossier_due(dossier=dossier, user=request.user, due_on=form.cleaned_data["due_on"])
+        messages.success(request, _("Đã lưu hạn nộp hồ sơ."))
+    else:
+        messages.error(request, _("Ngày không hợp lệ (dd/mm/yyyy)."))
     return redirect(dossier)
 
 
@@ -158,17 +230,23 @@ def item_detail(request, pk, item_pk):
         item.documents.select_related("uploaded_by", "withdrawn_by").order_by("title", "-version")
     )
     titles = sorted({d.title for d in documents if not d.is_withdrawn})
-    upload_form = UploadForm(item=item, titles=titles)
+    progress = next(p for p in dossier_progress(dossier).items if p.item.pk == item.pk)
+    form_kwargs = {"item": item, "titles": titles, "missing": progress.missing, "on_behalf": can.on_behalf}
+    upload_form = UploadForm(**form_kwargs)
     review_form = ReviewForm(initial={"review": item.review, "comment": item.review_comment})
     if action == "upload":
-        upload_form = UploadForm(request.POST, request.FILES, item=item, titles=titles)
+        upload_form = UploadForm(request.POST, request.FILES, **form_kwargs)
         if response := _upload(request, item, upload_form):
             return response
+        if wants_json(request):
+            errors = [e for errors in upload_form.errors.values() for e in errors]
+            return JsonResponse({"errors": errors}, status=400)
     elif action == "review":
         review_form = ReviewForm(request.POST)
         if response := _review(request, item, review_form):
             return response
-    progress = next(p for p in dossier_progress(dossier).items if p.item.pk == item.pk)
+    for document in documents:
+        document.withdraw_form = WithdrawForm(prefix=f"w{document.pk}")
     context = {
         "dossier": dossier,
         "item": item,
@@ -177,28 +255,54 @@ def item_detail(request, pk, item_pk):
         "can": can,
         "upload_form": upload_form if can.upload else None,
         "review_form": review_form if can.review else None,
-        "withdraw_form": WithdrawForm(),
     }
     return render(request, "dossiers/item_detail.html", context, status=400 if action else 200)
 
 
+def wants_json(request) -> bool:
+    """The drag-and-drop script asks for JSON, to show its progress bar and then the page."""
+    return "application/json" in request.headers.get("Accept", "")
+
+
 def _upload(request, item, form):
+    """Store every file of the form, or none: one bad file refuses the whole batch."""
     if not form.is_valid():
         return None
-    upload = form.cleaned_data["file"]
-    upload.original_name = upload.name
+    uploads, kinds = form.cleaned_data["file"], form.cleaned_data["kinds"]
+    several = len(uploads) > 1
+    stored = []
     try:
-        stored = upload_document(
-            item=item,
-            user=request.user,
-            upload=upload,
-            title=form.cleaned_data["replaces"] or form.cleaned_data["title"],
-            evidence_kind=form.cleaned_data["evidence_kind"],
-            effective_date=form.cleaned_data["effective_date"],
-        )
+        with transaction.atomic():
+            for upload, kind in zip(uploads, kinds, strict=True):
+                upload.original_name = upload.name
+                title = form.cleaned_data["replaces"] or form.cleaned_data["title"]
+                if several:
+                    # Each file is its own document: titled by its name, never versions of one another.
+                    title = upload.name.rsplit(".", 1)[0]
+                stored.append(
+                    upload_document(
+                        item=item,
+                        user=request.user,
+                        upload=upload,
+                        title=title,
+                        evidence_kind=kind,
+                        effective_date=form.cleaned_data["effective_date"],
+                        on_behalf_reason=form.reason,
+                    )
+                )
     except ValidationError as error:
-        form.add_error("file", error)
+        name = uploads[len(stored)].original_name
+        form.add_error("file", [f"{name}: {message}" for message in error.messages])
         return None
+    for result in stored:
+        _uploaded_messages(request, result)
+    url = reverse("dossiers:item_detail", args=[item.dossier_id, item.pk])
+    if wants_json(request):
+        return JsonResponse({"next": url, "count": len(stored)})
+    return redirect(url)
+
+
+def _uploaded_messages(request, stored) -> None:
     document = stored.document
     messages.success(
         request,
@@ -220,7 +324,6 @@ def _upload(request, item, form):
                 item=first.item.title,
             ),
         )
-    return redirect("dossiers:item_detail", item.dossier_id, item.pk)
 
 
 def _review(request, item, form):
@@ -250,10 +353,37 @@ def document_download(request, pk, document_pk):
 
 
 @login_required
+def document_view(request, pk, document_pk):
+    """A PDF or a photo shown in the page, in a sandboxed frame; other files are downloaded."""
+    document, _can = get_document_for_user(request.user, pk, document_pk)
+    if document.viewable_type is None:
+        return redirect(document)
+    context = {"document": document, "dossier": document.item.dossier, "item": document.item}
+    return render(request, "dossiers/document_view.html", context)
+
+
+@login_required
+@xframe_options_sameorigin
+def document_inline(request, pk, document_pk):
+    """The file for the frame of `document_view`: shown inline, with a sandbox policy so
+    that nothing in an uploaded file can run scripts or reach the app as the user."""
+    document, _can = get_document_for_user(request.user, pk, document_pk)
+    content_type = document.viewable_type
+    if content_type is None:
+        raise Http404
+    stored = document.rendition or document.file
+    response = FileResponse(stored.open("rb"), content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(False, document.original_name)
+    response["Content-Security-Policy"] = "sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
 @require_POST
 def document_withdraw(request, pk, document_pk):
     document, _can = get_document_for_user(request.user, pk, document_pk, need="upload")
-    form = WithdrawForm(request.POST)
+    form = WithdrawForm(request.POST, prefix=f"w{document.pk}")
     if not form.is_valid():
         messages.error(request, _("Hãy ghi lý do rút tài liệu."))
     else:
@@ -311,12 +441,17 @@ def appraisals(request, pk):
     rows = []
     # One list of criteria for every department's form, not one query per form.
     criteria_choices = [(c.pk, str(c)) for c in dossier.criteria_set.criteria.order_by("number")]
+    # A department not yet recorded starts from the criteria the province assigned it.
+    ownership = province_ownership(dossier.commune.province_id, dossier.criteria_set_id)
     for department in departments:
         appraisal = existing.get(department.pk)
         if request.method == "POST" and department.pk == bound_pk:
             row_form = form
         else:
-            row_form = AppraisalForm(dossier=dossier, instance=appraisal, prefix=f"d{department.pk}")
+            initial = None if appraisal else {"criteria": sorted(ownership.criteria_of(department.pk))}
+            row_form = AppraisalForm(
+                dossier=dossier, instance=appraisal, prefix=f"d{department.pk}", initial=initial
+            )
         row_form.fields["criteria"].choices = criteria_choices
         rows.append(
             {"department": department, "appraisal": appraisal, "form": row_form if may_record else None}
@@ -326,6 +461,9 @@ def appraisals(request, pk):
         "rows": rows,
         "progress": dossier_progress(dossier),
         "recognition_form": RecognitionDecisionForm() if may_record else None,
+        "owners_url": reverse(
+            "criteria:owners", args=[dossier.criteria_set.code, "province", dossier.commune.province.code]
+        ),
     }
     return render(request, "dossiers/appraisals.html", context)
 

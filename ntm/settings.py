@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "criteria",
     "dossiers",
     "reports",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -149,6 +150,26 @@ STORAGES = {
 
 # Uploads above this are refused by the forms that accept files.
 UPLOAD_MAX_MB = env.int("UPLOAD_MAX_MB", default=50)
+
+# Mail: notices of workflow steps. With no EMAIL_HOST, mail is printed on the console.
+EMAIL_HOST = env.str("EMAIL_HOST", default="")
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ntm-tracker@localhost")
+# The address people open the app at, for links in emails (e.g. https://ntm.example.gov.vn).
+SITE_URL = env.str("SITE_URL", default="")
+# How many days before a deadline `notify_deadlines` warns (and again the day before).
+DEADLINE_NOTICE_DAYS = env.int("DEADLINE_NOTICE_DAYS", default=7)
 
 # Security. Production (DEBUG off) is HTTPS behind a reverse proxy; every
 # setting that `check --deploy` asks for is on there and can be relaxed by env.

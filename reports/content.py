@@ -21,8 +21,9 @@ from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from communes.models import Commune
+from communes.models import Commune, Department
 from criteria.models import CriteriaSet, Criterion, Score
+from criteria.owners import Ownership, ownership_for, ownership_in, unit_of
 from criteria.standing import (
     CommuneRow,
     DistrictSummary,
@@ -31,7 +32,7 @@ from criteria.standing import (
     criteria_tree,
     village_standings,
 )
-from dossiers.models import Dossier
+from dossiers.models import Dossier, Transition
 from dossiers.progress import DossierProgress, progress_of, with_progress_data
 from ntm.lib.text import fold
 
@@ -193,6 +194,7 @@ class CriterionTally:
     met: int
     assessed: int
     unmet_communes: list[Commune]
+    department: Department | None = None
 
     @property
     def share(self) -> float:
@@ -209,6 +211,8 @@ class DistrictReport(Report):
 
     rows: list[CommuneRow]
     criteria: list[Criterion]
+    # The owners of the district the report covers (none for several districts).
+    ownership: Ownership | None = None
 
     @property
     def title(self) -> str:
@@ -228,7 +232,10 @@ class DistrictReport(Report):
         tallies = []
         for index, criterion in enumerate(self.criteria):
             unmet = [row.commune for row in assessed if not row.standing.criteria[index].met]
-            tallies.append(CriterionTally(criterion, len(assessed) - len(unmet), len(assessed), unmet))
+            department = self.ownership.of_criterion(criterion) if self.ownership else None
+            tallies.append(
+                CriterionTally(criterion, len(assessed) - len(unmet), len(assessed), unmet, department)
+            )
         return tallies
 
     @cached_property
@@ -266,6 +273,7 @@ class CommuneReport(Report):
     commune: Commune
     row: CommuneRow
     village_results: list[tuple[CriteriaSet, list[Standing]]]
+    ownership: Ownership = field(default_factory=Ownership)
 
     @property
     def title(self) -> str:
@@ -330,6 +338,8 @@ class DossierReport(Report):
 
     lines: list[DossierLine]
     criteria_total: int
+    # Steps a coordinator took past a gate, with the reason: the meeting must see them.
+    overrides: list[Transition] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -382,6 +392,7 @@ def district_report(
     rows = commune_rows(
         communes, criteria_set=criteria_set, year=year, as_of=as_of, criteria=criteria, detail=False
     )
+    units = {unit_of(c) for c in communes}
     return DistrictReport(
         criteria_set=criteria_set,
         year=year,
@@ -390,6 +401,7 @@ def district_report(
         issued_on=today,
         rows=rows,
         criteria=criteria,
+        ownership=ownership_in(units.pop(), criteria_set) if len(units) == 1 else None,
     )
 
 
@@ -423,6 +435,7 @@ def commune_report(
         commune=commune,
         row=row,
         village_results=village_results(commune, villages, year, as_of),
+        ownership=ownership_for(commune, criteria_set),
     )
 
 
@@ -435,6 +448,12 @@ def dossier_report(*, communes, criteria_set: CriteriaSet, year: int) -> Dossier
         Dossier.objects.filter(commune__in=[c.pk for c in communes], criteria_set=criteria_set, year=year)
     )
     progress = {p.dossier.commune_id: p for p in progress_of(dossiers)}
+    overrides = (
+        Transition.objects.filter(dossier__in=[p.dossier for p in progress.values()])
+        .exclude(override_reason="")
+        .select_related("dossier__commune", "actor")
+        .order_by("dossier__commune__name", "at", "pk")
+    )
     return DossierReport(
         criteria_set=criteria_set,
         year=year,
@@ -442,6 +461,7 @@ def dossier_report(*, communes, criteria_set: CriteriaSet, year: int) -> Dossier
         issued_on=today,
         lines=[DossierLine(row, progress.get(row.commune.pk)) for row in rows],
         criteria_total=len(criteria),
+        overrides=list(overrides),
     )
 
 

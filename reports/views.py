@@ -9,8 +9,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from communes.access import access_for, get_commune_for_user
+from communes.models import Membership
 from criteria.access import can_import_scores
 from criteria.forms import StandingFilterForm
+from criteria.owners import ownership_for
 from criteria.standing import DistrictSummary, commune_rows, criteria_tree
 from dossiers.models import Dossier
 from dossiers.progress import appraisal_progress_of
@@ -21,9 +23,11 @@ from .forms import DossierFilterForm, SnapshotForm
 from .models import ReportKind
 from .pdf import render_pdf
 from .services import save_snapshot
+from .workqueue import work_queue
 from .xlsx import render_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DISTRICT_ROLES = (Membership.Role.COORDINATOR, Membership.Role.DEPARTMENT, Membership.Role.LEADER)
 SNAPSHOTS_PER_PAGE = 50
 
 
@@ -36,7 +40,8 @@ def _query(criteria_set, year, as_of) -> str:
 
 @login_required
 def dashboard(request):
-    """Communes × criteria: where every commune stands, at a glance."""
+    """Each user's starting point: "Việc cần làm" (their work queue), then the overview
+    they may see — communes × criteria, where every commune stands, at a glance."""
     filters = StandingFilterForm(request.GET)
     criteria_set, year, as_of = filters.resolve()
     access = access_for(request.user)
@@ -48,6 +53,7 @@ def dashboard(request):
         "can_import": can_import_scores(request.user),
     }
     if criteria_set is None:
+        context["queue"] = work_queue(request.user, rows=[], criteria_set=None, year=year, query="")
         return render(request, "reports/dashboard.html", context)
     communes = (
         access.visible_communes().current(as_of).select_related("district").order_by("search_name", "name")
@@ -67,6 +73,9 @@ def dashboard(request):
         criteria=criteria,
         summary=DistrictSummary(all_rows=rows, criteria_total=len(criteria)),
         query=query,
+        queue=work_queue(request.user, rows=rows, criteria_set=criteria_set, year=year, query=query),
+        # A commune official sees their own commune, not a one-commune "district" average.
+        own_commune=rows[0] if len(rows) == 1 and not access.has_role(*DISTRICT_ROLES) else None,
     )
     return render(request, "reports/dashboard.html", context)
 
@@ -96,7 +105,12 @@ def scorecard(request, code):
     }
     if criteria_set is not None:
         (row,) = commune_rows([commune], criteria_set=criteria_set, year=year, as_of=as_of)
-        context.update(row=row, standing=row.standing, query=_query(criteria_set, year, as_of))
+        context.update(
+            row=row,
+            standing=row.standing,
+            query=_query(criteria_set, year, as_of),
+            ownership=ownership_for(commune, criteria_set),
+        )
         context["dossier"] = Dossier.objects.filter(
             commune=commune, criteria_set=criteria_set, year=year
         ).first()

@@ -152,7 +152,7 @@ def _district(workbook: Workbook, report: DistrictReport) -> None:
         ],
     )
     for tally in report.tallies:
-        department = tally.criterion.responsible_department
+        department = tally.department
         criteria.row(
             [
                 tally.criterion.number,
@@ -214,7 +214,7 @@ def _commune(workbook: Workbook, report: CommuneReport) -> None:
             }
         )
         for r in result.indicators:
-            score, department = r.score, r.indicator.department
+            score, department = r.score, report.ownership.of_indicator(r.indicator)
             value = ""
             if score is not None:
                 value = float(score.value_number) if score.value_number is not None else score.value_text
@@ -246,7 +246,7 @@ def _commune(workbook: Workbook, report: CommuneReport) -> None:
     )
     for result in standing.unmet_criteria:
         for r in result.unmet_indicators:
-            department = r.indicator.department
+            department = report.ownership.of_indicator(r.indicator)
             unmet.row(
                 [
                     f"{result.criterion.number}. {result.criterion.name}",

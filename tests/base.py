@@ -7,7 +7,7 @@ from django.test import TestCase
 from simple_history.utils import bulk_create_with_history
 
 from communes.models import Commune, Department, District, Membership, Province, Region, Village
-from criteria.models import Indicator, Score
+from criteria.models import CriterionOwner, Indicator, Score
 
 PASSWORD = "mat-khau-thu-nghiem-2024"
 Role = Membership.Role
@@ -51,6 +51,17 @@ class Personas:
         cls.leader = cls.make_user("lanhdao", Role.LEADER, district=cls.district)
         cls.nobody = get_user_model().objects.create_user("khach", password=PASSWORD)
         cls.admin = get_user_model().objects.create_superuser("quantri", password=PASSWORD)
+
+    @staticmethod
+    def assign_owner(criterion, department, *, indicator=None):
+        """`department` owns `criterion` (or one `indicator` of it) in the unit it serves."""
+        if department.district_id:
+            unit = {"district": department.district}
+        else:
+            unit = {"province": department.province}
+        return CriterionOwner.objects.create(
+            criterion=criterion, indicator=indicator, department=department, **unit
+        )
 
     @staticmethod
     def make_user(username, role, **unit):

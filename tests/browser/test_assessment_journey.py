@@ -10,9 +10,7 @@ class AssessmentJourneyTests(BrowserTestCase):
     def setUp(self):
         super().setUp()
         self.ntm = load_shipped_set("QD318-2022-XA-NTM")
-        Criterion.objects.filter(criteria_set=self.ntm, number=3).update(
-            responsible_department=self.department
-        )
+        self.assign_owner(Criterion.objects.get(criteria_set=self.ntm, number=3), self.department)
         # Dân Lý has met everything but irrigation (criterion 3), which nobody has assessed yet.
         others = Indicator.objects.filter(criterion__criteria_set=self.ntm).exclude(criterion__number=3)
         Score.objects.bulk_create(

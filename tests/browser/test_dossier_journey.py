@@ -4,9 +4,10 @@ import tempfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
+from playwright.sync_api import expect
 
 from communes.models import Department
-from criteria.models import Indicator
+from criteria.models import Indicator, Score
 from dossiers.demo import tiny_pdf, tiny_png
 from dossiers.models import Appraisal, Dossier, DossierItem
 from dossiers.services import create_dossier, upload_document
@@ -38,8 +39,18 @@ class DossierJourneyTests(BrowserTestCase):
                 level=Department.Level.PROVINCE,
                 province=self.province,
             )
+        # Dân Lý meets every criterion, entered by its official and verified.
+        for indicator in Indicator.objects.filter(criterion__criteria_set=self.ntm):
+            Score.objects.create(
+                indicator=indicator,
+                commune=self.commune_a,
+                year=2024,
+                status=Score.Status.MET,
+                entered_by=self.official_a,
+                verification=Score.Verification.VERIFIED,
+            )
         self.dossier = create_dossier(
-            commune=self.commune_a, criteria_set=self.ntm, year=2024, user=self.coordinator
+            commune=self.commune_a, criteria_set=self.ntm, year=2024, user=self.official_a
         )
         # Everything is in place but criterion 1 and the meeting minutes.
         for item in self.dossier.items.select_related("criterion").prefetch_related("criterion__indicators"):
@@ -49,7 +60,7 @@ class DossierJourneyTests(BrowserTestCase):
                 continue
             for n, kind in enumerate(item.required_evidence() if item.criterion else [""]):
                 upload = SimpleUploadedFile("tai-lieu.pdf", tiny_pdf(f"{item.pk}-{n}"))
-                upload_document(item=item, user=self.coordinator, upload=upload, evidence_kind=kind)
+                upload_document(item=item, user=self.official_a, upload=upload, evidence_kind=kind)
 
     def item_url(self, **where):
         item = self.dossier.items.get(**where)
@@ -71,12 +82,13 @@ class DossierJourneyTests(BrowserTestCase):
         )
         self.page.get_by_label("Ngày của tài liệu").fill("15/03/2024")
         self.page.get_by_role("button", name="Tải lên").click()
-        self.assertTrue(self.page.get_by_text("Đã tải lên").is_visible())
+        expect(self.page.get_by_text("Đã tải lên")).to_be_visible()
         self.page.goto(self.item_url(general_kind=DossierItem.GeneralKind.MEETING_MINUTES))
         self.page.get_by_label("Tệp").set_input_files(
             files=[{"name": "bien-ban-hop.png", "mimeType": "image/png", "buffer": tiny_png("bien-ban")}]
         )
         self.page.get_by_role("button", name="Tải lên").click()
+        expect(self.page.get_by_text("Đã tải lên")).to_be_visible()
         self.screenshot("dossier-1-photo-uploaded", full_page=True)
 
         # … and submits.
@@ -103,19 +115,25 @@ class DossierJourneyTests(BrowserTestCase):
         # The commune sees the comment, adds the missing photo and resubmits.
         self.page = commune_page
         self.page.goto(base)
-        self.assertTrue(self.page.get_by_text("Thiếu ảnh hiện trạng kênh mương").is_visible())
+        # At the top (the district's reason and the items to fix) and in the item's row.
+        expect(self.page.get_by_text("Thiếu ảnh hiện trạng kênh mương")).to_have_count(2)
         self.screenshot("dossier-2-returned-with-comments", full_page=True)
         self.page.goto(self.item_url(criterion__number=3))
         self.page.get_by_label("Tệp").set_input_files(
             files=[{"name": "anh-kenh-muong.png", "mimeType": "image/png", "buffer": tiny_png("kenh")}]
         )
         self.page.get_by_role("button", name="Tải lên").click()
+        expect(self.page.get_by_text("Đã tải lên")).to_be_visible()
         self.page.goto(base)
         self.page.get_by_role("button", name="Nộp hồ sơ cho huyện").click()
 
         # The coordinator accepts and records two departments' appraisals.
         self.page = coordinator_page
         self.page.goto(base)
+        # Not every item was reviewed: the coordinator accepts past that gate, with a reason.
+        self.page.locator("form").filter(has_text="Chấp nhận hồ sơ").get_by_label(
+            "Lý do vẫn chuyển bước khi chưa đủ điều kiện"
+        ).fill("Ban Chỉ đạo đã xem xét hồ sơ tại cuộc họp")
         self.page.get_by_role("button", name="Chấp nhận hồ sơ").click()
         self.assertTrue(self.page.get_by_text("Huyện đã thẩm tra, chấp nhận").first.is_visible())
         self.page.get_by_role("link", name="Thẩm định của sở, ngành").click()

@@ -4,7 +4,7 @@ from decimal import Decimal
 from django.urls import reverse
 
 from communes.models import Department, Membership
-from criteria.models import Indicator, Score
+from criteria.models import Score
 from tests.base import AssessmentTestCase
 
 YEAR = 2024
@@ -36,9 +36,8 @@ class CriterionPageTestCase(AssessmentTestCase):
     def setUpTestData(cls):
         super().setUpTestData()
         cls.watered, cls.disaster = cls.indicators["3.1"], cls.indicators["3.2"]
-        Indicator.objects.filter(pk__in=[cls.watered.pk, cls.disaster.pk]).update(
-            responsible_department=cls.department
-        )
+        for indicator in (cls.watered, cls.disaster):
+            cls.assign_owner(indicator.criterion, cls.department, indicator=indicator)
         cls.url = cls.page_url(cls.commune_a)
 
     @staticmethod
@@ -216,10 +215,10 @@ class ScoreEntryTests(CriterionPageTestCase):
 
 
 class ScoreEntryAccessTests(CriterionPageTestCase):
-    def post(self, user=None, url=None):
+    def post(self, user=None, url=None, **extra):
         if user:
             self.client.force_login(user)
-        return self.client.post(url or self.url, self.entry_data({"3.2": {"status": "met"}}))
+        return self.client.post(url or self.url, {**self.entry_data({"3.2": {"status": "met"}}), **extra})
 
     def test_an_official_sees_the_entry_form(self):
         self.client.force_login(self.official_a)
@@ -271,9 +270,23 @@ class ScoreEntryAccessTests(CriterionPageTestCase):
         self.assertEqual(self.post(self.department_officer).status_code, 403)
         self.assertFalse(Score.objects.exists())
 
-    def test_coordinator_can_save(self):
-        self.assertEqual(self.post(self.coordinator).status_code, 302)
-        self.assertEqual(Score.objects.get().entered_by, self.coordinator)
+    def test_coordinator_saves_for_the_commune_with_a_reason(self):
+        behalf = {"behalf-on_behalf": "on", "behalf-on_behalf_reason": "Xã chưa có cán bộ nhập"}
+        self.assertEqual(self.post(self.coordinator, **behalf).status_code, 302)
+        score = Score.objects.get()
+        self.assertEqual(
+            (score.entered_by, score.on_behalf_reason), (self.coordinator, "Xã chưa có cán bộ nhập")
+        )
+        self.assertEqual(score.history.first().history_change_reason, "Thay mặt xã: Xã chưa có cán bộ nhập")
+
+    def test_coordinator_without_thay_mat_xa_saves_nothing(self):
+        response = self.post(self.coordinator, **{"behalf-on_behalf_reason": "Xã chưa có cán bộ"})
+        self.assertContains(response, "phải chọn “Thay mặt xã” và ghi lý do", status_code=200)
+        self.assertFalse(Score.objects.exists())
+
+    def test_the_commune_official_is_not_asked_for_thay_mat_xa(self):
+        self.client.force_login(self.official_a)
+        self.assertNotContains(self.client.get(self.url), "Thay mặt xã")
 
     def test_an_unknown_set_is_not_found(self):
         self.client.force_login(self.official_a)
@@ -294,11 +307,12 @@ class ScoreEntryAccessTests(CriterionPageTestCase):
                 self.score(indicator, status=Status.MET)
         self.client.force_login(self.official_a)
         # session, user, memberships, commune, set, criterion, its indicators, their targets,
-        # scores (with who entered and verified them), their history, the set's criteria numbers
-        with self.assertNumQueries(11):
+        # the owners in the commune's district, scores (with who entered and verified them),
+        # their history, the set's criteria numbers
+        with self.assertNumQueries(12):
             response = self.client.get(self.url)
         self.assertEqual(len(response.context["rows"]), 2)
-        with self.assertNumQueries(11):
+        with self.assertNumQueries(12):
             response = self.client.get(self.page_url(self.commune_a, number=17))
         self.assertEqual(len(response.context["rows"]), 11)
 

@@ -1,7 +1,7 @@
 from django.urls import reverse
 
 from communes.models import Department, Membership, Province, Region
-from criteria.models import CriteriaSet, Criterion, Indicator, IndicatorTarget
+from criteria.models import CriteriaSet, Criterion, CriterionOwner, Indicator, IndicatorTarget
 from tests.base import PersonasTestCase
 
 
@@ -24,8 +24,8 @@ class LibraryTestCase(PersonasTestCase):
             number=2,
             name="Giao thông",
             group="Hạ tầng kinh tế - xã hội",
-            responsible_department=cls.department,
         )
+        cls.assign_owner(cls.transport, cls.department)
         cls.irrigation = Criterion.objects.create(criteria_set=cls.national, number=3, name="Thủy lợi")
         cls.road = Indicator.objects.create(
             criterion=cls.transport,
@@ -91,7 +91,6 @@ class SetDetailTests(LibraryTestCase):
         self.assertContains(response, "Tỷ lệ đường thôn được cứng hóa")
         self.assertContains(response, "≥85%")
         self.assertContains(response, "Bắc Trung Bộ")
-        self.assertContains(response, "Phòng Kinh tế và Hạ tầng")
         self.assertContains(response, "318/QĐ-TTg ngày 08/3/2022")
 
     def test_it_counts_criteria_and_indicators(self):
@@ -120,15 +119,16 @@ class SetDetailTests(LibraryTestCase):
 
     def test_query_count_does_not_grow_with_indicators(self):
         self.client.force_login(self.leader)
-        # session, user, memberships, set, criteria, indicators, targets
-        with self.assertNumQueries(7):
+        # session, user, memberships, set, criteria, indicators, targets,
+        # the districts whose owners of the criteria the user may open
+        with self.assertNumQueries(8):
             self.client.get(self.url)
         for n in range(20):
             indicator = Indicator.objects.create(
                 criterion=self.irrigation, code=f"3.{n + 3}", text=f"Chỉ tiêu {n}"
             )
             IndicatorTarget.objects.create(indicator=indicator, value="Đạt")
-        with self.assertNumQueries(7):
+        with self.assertNumQueries(8):
             response = self.client.get(self.url)
         self.assertEqual(response.context["indicator_count"], 23)
 
@@ -156,20 +156,20 @@ class SetCopyTests(LibraryTestCase):
         self.assertEqual(Indicator.objects.filter(criterion__criteria_set=copy).count(), 3)
         self.assertEqual(IndicatorTarget.objects.filter(indicator__criterion__criteria_set=copy).count(), 3)
 
-    def test_copy_keeps_departments_of_the_province(self):
+    def test_copy_keeps_the_owners_assigned_in_the_province(self):
         self.post_copy(self.coordinator)
         copied = Criterion.objects.get(criteria_set__code="TH-2022-XA-NTM", number=2)
-        self.assertEqual(copied.responsible_department, self.department)
+        owner = CriterionOwner.objects.get(criterion=copied)
+        self.assertEqual((owner.department, owner.district), (self.department, self.district))
 
-    def test_copy_drops_departments_of_another_province(self):
+    def test_copy_drops_the_owners_of_another_province(self):
         other = Province.objects.create(code="40", name="Nghệ An")
-        self.make_user("dieuphoi_na", Membership.Role.COORDINATOR, province=other)
         foreign = Department.objects.create(name="Sở X", short_name="X", level="province", province=other)
-        self.transport.responsible_department = foreign
-        self.transport.save()
+        CriterionOwner.objects.all().delete()
+        self.assign_owner(self.transport, foreign)
         self.client.force_login(self.admin)
         self.client.post(self.url, {"code": "TH-X", "name": "Bộ", "issuer": self.province.pk})
-        self.assertIsNone(Criterion.objects.get(criteria_set__code="TH-X", number=2).responsible_department)
+        self.assertFalse(CriterionOwner.objects.filter(criterion__criteria_set__code="TH-X").exists())
 
     def test_copy_refuses_a_code_in_use(self):
         response = self.post_copy(self.coordinator, code="QD318-2022-XA-NTM")
@@ -212,7 +212,6 @@ class ProvincialSetEditTests(LibraryTestCase):
         data = {
             "criterion-name": "Giao thông nông thôn",
             "criterion-group": "Hạ tầng",
-            "criterion-responsible_department": self.department.pk,
             "indicators-TOTAL_FORMS": "2",
             "indicators-INITIAL_FORMS": "1",
             "indicators-MIN_NUM_FORMS": "0",
@@ -234,7 +233,7 @@ class ProvincialSetEditTests(LibraryTestCase):
         response = self.client.post(url, payload)
         self.assertEqual(response.status_code, 302)
         self.criterion.refresh_from_db()
-        self.assertEqual(self.criterion.responsible_department, self.department)
+        self.assertEqual(self.criterion.name, "Giao thông nông thôn")
         self.assertEqual(list(self.criterion.indicators.values_list("code", flat=True)), ["2.2", "2.5"])
 
     def test_a_duplicate_indicator_code_is_refused_next_to_the_field(self):

@@ -11,11 +11,13 @@ from django.test import override_settings
 from django.urls import reverse
 
 from communes.models import Department
+from criteria.models import Score
 from dossiers.demo import tiny_pdf, tiny_png
 from dossiers.models import Dossier, DossierItem
 from dossiers.services import (
     accept_dossier,
     create_dossier,
+    review_item,
     submit_dossier,
     upload_document,
 )
@@ -34,7 +36,11 @@ __all__ = ["YEAR", "DossierTestCase", "tiny_pdf", "tiny_png"]
 class DossierTestCase(AssessmentTestCase):
     """Personas and the QD318 set, three provincial departments, criterion 2 owned by the
     district's Phòng Kinh tế và Hạ tầng, and uploads kept in a temporary MEDIA_ROOT so that
-    no test writes into the developer's var/media."""
+    no test writes into the developer's var/media.
+
+    Both communes meet every criterion in YEAR, entered by their officials and verified,
+    so the gates of the workflow pass unless a test changes that. Evidence is uploaded by
+    the commune's own official unless a test says otherwise."""
 
     @classmethod
     def setUpClass(cls):
@@ -68,7 +74,16 @@ class DossierTestCase(AssessmentTestCase):
             )
             for name, short in PROVINCIAL_DEPARTMENTS
         )
-        cls.ntm.criteria.filter(number=2).update(responsible_department=cls.department)
+        cls.assign_owner(cls.ntm.criteria.get(number=2), cls.department)
+        for commune, official in ((cls.commune_a, cls.official_a), (cls.commune_b, cls.official_b)):
+            cls.score_all(commune, YEAR)
+            Score.objects.filter(commune=commune, year=YEAR).update(
+                entered_by=official, verification=Score.Verification.VERIFIED, verified_by=cls.coordinator
+            )
+
+    @classmethod
+    def official_of(cls, commune):
+        return cls.official_b if commune == cls.commune_b else cls.official_a
 
     # Dossiers ---------------------------------------------------------------------
 
@@ -91,7 +106,8 @@ class DossierTestCase(AssessmentTestCase):
         """Store `content` through the service, as the upload page does; returns the Document."""
         upload = SimpleUploadedFile(name, tiny_pdf(f"{item.pk} {name}") if content is None else content)
         upload.original_name = name
-        return upload_document(item=item, user=user or cls.coordinator, upload=upload, **fields).document
+        user = user or cls.official_of(item.dossier.commune)
+        return upload_document(item=item, user=user, upload=upload, **fields).document
 
     @classmethod
     def fill(cls, dossier, *, user=None, leave_out=()):
@@ -114,12 +130,17 @@ class DossierTestCase(AssessmentTestCase):
                 )
 
     @classmethod
+    def review_all(cls, dossier, user=None) -> None:
+        for item in dossier.items.select_related("dossier__commune", "criterion"):
+            review_item(item=item, user=user or cls.coordinator, review=DossierItem.Review.COMPLETE)
+
+    @classmethod
     def accepted_dossier(cls, commune=None) -> Dossier:
-        """A complete dossier, submitted by the commune and accepted by the district."""
+        """A complete dossier, submitted by the commune, reviewed and accepted by the district."""
         dossier = cls.open_dossier(commune)
         cls.fill(dossier)
-        official = cls.official_b if commune == cls.commune_b else cls.official_a
-        submit_dossier(dossier=dossier, user=official)
+        submit_dossier(dossier=dossier, user=cls.official_of(dossier.commune))
+        cls.review_all(dossier)
         accept_dossier(dossier=dossier, user=cls.coordinator)
         dossier.refresh_from_db()
         return dossier

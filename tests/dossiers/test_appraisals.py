@@ -61,7 +61,9 @@ class RecordAppraisalTests(AppraisalTestCase):
     def test_the_documents_seen_default_to_the_current_versions_of_its_criteria(self):
         roads = self.item(self.dossier, 2)
         old = Document.objects.filter(item=roads).first()
-        new = self.upload(roads, tiny_pdf("ban moi"), title=old.title, evidence_kind=old.evidence_kind)
+        new = self.upload(
+            roads, tiny_pdf("ban moi"), title=old.title, user=self.coordinator, on_behalf_reason="Bản mới"
+        )
         self.post(self.coordinator, self.sgtvt, sent_on="01/10/2024", criteria=self.criterion_pks(2))
         seen = set(Appraisal.objects.get().documents_seen.all())
         self.assertEqual(seen, set(Document.objects.current().filter(item=roads)))

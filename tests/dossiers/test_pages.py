@@ -46,8 +46,9 @@ class PagesTestCase(DossierTestCase):
             code=f"8{n:04d}", name=f"Xã {n}", province=cls.province, district=cls.district
         )
         dossier = cls.open_dossier(commune)
-        cls.upload(cls.item(dossier, 7), tiny_pdf(f"cho {n}"), evidence_kind=MARKET_REPORT)
-        cls.upload(cls.general_item(dossier), tiny_pdf(f"to trinh {n}"))
+        behalf = {"user": cls.coordinator, "on_behalf_reason": "Xã chưa có tài khoản"}
+        cls.upload(cls.item(dossier, 7), tiny_pdf(f"cho {n}"), evidence_kind=MARKET_REPORT, **behalf)
+        cls.upload(cls.general_item(dossier), tiny_pdf(f"to trinh {n}"), **behalf)
         # Rows set directly: the appraisal rules are tested elsewhere, here only their number counts.
         Appraisal.objects.create(
             dossier=dossier, department=cls.sgtvt, sent_on=SENT, recorded_by=cls.coordinator
@@ -76,15 +77,11 @@ class ProgressPageTests(PagesTestCase):
         self.assertEqual([row.commune for row, _progress in rows], [self.commune_b, self.commune_a])
 
     def test_a_row_shows_files_departments_and_status(self):
-        # commune, target year, criteria met (no scores), criteria files, general dossier,
+        # commune, target year, criteria met, criteria files, general dossier,
         # sent to, inspected, status
         response = self.fetch()
-        self.assertEqual(
-            self.row_text(response, "Dân Lý"), "Dân Lý — 0/19 19/19 đủ 2/3 1 Đã gửi tỉnh thẩm định"
-        )
-        self.assertEqual(
-            self.row_text(response, "Dân Lực"), "Dân Lực — 0/19 2/19 còn thiếu 0/3 0 Xã đang chuẩn bị"
-        )
+        self.assertEqual(self.row_text(response, "Dân Lý"), "Dân Lý — 19/19 19/19 đủ 2/3 1 đã gửi tỉnh")
+        self.assertEqual(self.row_text(response, "Dân Lực"), "Dân Lực — 19/19 2/19 còn thiếu 0/3 0 nháp")
 
     def test_rows_link_to_the_dossier(self):
         response = self.fetch()
@@ -120,7 +117,7 @@ class ProgressPageTests(PagesTestCase):
         with self.assertNumQueries(18):
             response = self.fetch()
         self.assertEqual(len(response.context["rows"]), 12)
-        self.assertEqual(self.row_text(response, "Xã 9"), "Xã 9 — 0/19 1/19 còn thiếu 1/3 0 Xã đang chuẩn bị")
+        self.assertEqual(self.row_text(response, "Xã 9"), "Xã 9 — 0/19 1/19 còn thiếu 1/3 0 nháp")
 
 
 class DossierPageTests(PagesTestCase):
@@ -157,15 +154,16 @@ class DossierPageTests(PagesTestCase):
 
     def test_query_count_is_the_same_for_2_and_20_documents(self):
         # session, user, memberships, dossier (with commune and set); progress: the dossier,
-        # its items (with criteria and departments), the criteria's indicators, current
-        # documents, appraisals, departments per province; transitions (with actors)
-        with self.assertNumQueries(11):
+        # its items (with criteria), the criteria's indicators, current documents, appraisals,
+        # departments per province; gates: the set's criteria, indicators, targets and the
+        # commune's scores; the owners in its district; transitions (with actors)
+        with self.assertNumQueries(16):
             response = self.fetch(self.dossier_b)
         self.assertEqual(sum(len(p.documents) for p in response.context["progress"].items), 2)
         for n in range(18):
             item = self.item(self.dossier_b, 1 + n % 19)
             self.upload(item, tiny_pdf(f"them {n}"), name=f"them-{n}.pdf", user=self.official_b)
-        with self.assertNumQueries(11):
+        with self.assertNumQueries(16):
             response = self.fetch(self.dossier_b)
         self.assertEqual(sum(len(p.documents) for p in response.context["progress"].items), 20)
 
@@ -189,14 +187,15 @@ class AppraisalsPageTests(PagesTestCase):
     def test_query_count_is_the_same_for_3_and_17_departments(self):
         # session, user, memberships, dossier, appraisals, their criteria, their documents
         # seen, departments; progress: dossier, items, indicators, current documents,
-        # appraisals, department totals; the set's criteria, shared by every form
+        # appraisals, department totals; the set's criteria, shared by every form; the
+        # criteria the province assigned to its departments
         url = reverse("dossiers:appraisals", args=[self.dossier_a.pk])
         self.client.force_login(self.coordinator)
-        with self.assertNumQueries(15):
+        with self.assertNumQueries(16):
             self.client.get(url)
         for n in range(14):
             self.add_department(n)
-        with self.assertNumQueries(15):
+        with self.assertNumQueries(16):
             response = self.client.get(url)
         self.assertContains(response, "Đã gửi 16/17 ngành")
 

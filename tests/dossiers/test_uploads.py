@@ -260,7 +260,7 @@ class WithdrawTests(UploadTestCase):
     def withdraw(self, user, document, reason):
         self.client.force_login(user)
         url = reverse("dossiers:document_withdraw", args=[self.dossier.pk, document.pk])
-        return self.client.post(url, {"reason": reason}, follow=True)
+        return self.client.post(url, {f"w{document.pk}-reason": reason}, follow=True)
 
     def test_withdrawing_keeps_every_version_with_the_reason(self):
         self.upload(self.plan, tiny_pdf("ban 1"), title="Biên bản")
@@ -339,10 +339,19 @@ class UploadPermissionTests(UploadTestCase):
         self.assertEqual(self.post(self.official_a, "x.pdf", tiny_pdf("x")).status_code, 403)
         self.assertNothingStored(before)
 
-    def test_coordinator_can_still_upload_once_submitted(self):
+    def test_coordinator_can_still_upload_once_submitted_for_the_commune(self):
         self.set_status(Dossier.Status.SUBMITTED)
-        self.post(self.coordinator, "x.pdf", tiny_pdf("x"))
-        self.assertEqual(Document.objects.get().uploaded_by, self.coordinator)
+        self.post(self.coordinator, "x.pdf", tiny_pdf("x"), on_behalf="on", on_behalf_reason="Xã gửi qua thư")
+        document = Document.objects.get()
+        self.assertEqual(
+            (document.uploaded_by, document.on_behalf_reason), (self.coordinator, "Xã gửi qua thư")
+        )
+
+    def test_coordinator_without_thay_mat_xa_stores_nothing(self):
+        before = self.stored_files()
+        response = self.post(self.coordinator, "x.pdf", tiny_pdf("x"))
+        self.assertContains(response, "phải chọn “Thay mặt xã” và ghi lý do", status_code=400)
+        self.assertNothingStored(before)
 
     def test_commune_uploads_again_once_returned(self):
         self.set_status(Dossier.Status.RETURNED)

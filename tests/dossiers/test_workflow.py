@@ -32,7 +32,7 @@ class WorkflowTestCase(DossierTestCase):
     def act(self, user, action, comment=""):
         self.client.force_login(user)
         url = reverse("dossiers:dossier_action", args=[self.dossier.pk, action])
-        return self.client.post(url, {"comment": comment}, follow=True)
+        return self.client.post(url, {f"{action}-comment": comment}, follow=True)
 
     def review(self, user, item, review, comment=""):
         self.client.force_login(user)
@@ -68,9 +68,7 @@ class SubmitTests(WorkflowTestCase):
         minutes = self.general_item(self.dossier, DossierItem.GeneralKind.MEETING_MINUTES)
         withdraw_document(document=minutes.documents.get(), user=self.official_a, reason="Thiếu chữ ký")
         response = self.act(self.official_a, "submit")
-        message = (
-            "Chưa nộp được: còn thiếu hồ sơ ở 11. Nghèo đa chiều; Biên bản cuộc họp đề nghị xét công nhận."
-        )
+        message = "Còn thiếu hồ sơ ở: 11. Nghèo đa chiều; Biên bản cuộc họp đề nghị xét công nhận."
         self.assertEqual(self.messages_of(response), [message])
         self.assertStatus(self.dossier, Status.DRAFT)
         self.assertEqual(self.transitions(), [])
@@ -79,7 +77,8 @@ class SubmitTests(WorkflowTestCase):
         self.withdraw_poverty_decision()
         self.client.force_login(self.official_a)
         response = self.client.get(self.dossier.get_absolute_url())
-        self.assertContains(response, "Chưa nộp được: còn thiếu hồ sơ ở 11. Nghèo đa chiều.")
+        self.assertContains(response, "Chưa đủ điều kiện nộp hồ sơ:")
+        self.assertContains(response, "Còn thiếu hồ sơ ở: 11. Nghèo đa chiều.")
 
     def test_another_communes_official_cannot_submit(self):
         self.assertEqual(self.act(self.official_b, "submit").status_code, 404)
@@ -111,6 +110,7 @@ class ReturnAndAcceptTests(WorkflowTestCase):
 
     def test_coordinator_accepts(self):
         self.submitted()
+        self.review_all(self.dossier)
         self.act(self.coordinator, "accept", "Đủ điều kiện trình tỉnh")
         self.assertStatus(self.dossier, Status.ACCEPTED)
         self.assertEqual(
@@ -151,8 +151,8 @@ class ReturnAndAcceptTests(WorkflowTestCase):
             item=self.poverty, user=self.coordinator, review=Review.INCOMPLETE, comment="Thiếu danh sách"
         )
         response = self.act(self.coordinator, "accept")
-        message = "Còn thành phần hồ sơ được đánh giá “Cần bổ sung”; hãy trả lại hồ sơ cho xã."
-        self.assertEqual(self.messages_of(response), [message])
+        message = "Thành phần được đánh giá “Cần bổ sung”: 11. Nghèo đa chiều; hãy trả lại hồ sơ cho xã."
+        self.assertIn(message, self.messages_of(response)[0])
         self.assertStatus(self.dossier, Status.SUBMITTED)
 
 
@@ -189,7 +189,7 @@ class ReviewTests(WorkflowTestCase):
     def test_a_review_posted_after_the_dossier_moved_on_says_why(self):
         # The officer opened the item while it was submitted; the district accepted meanwhile.
         self.submitted()
-        accept_dossier(dossier=self.dossier, user=self.coordinator)
+        accept_dossier(dossier=self.dossier, user=self.coordinator, override_reason="Họp Ban Chỉ đạo")
         response = self.review(self.department_officer, self.roads, Review.COMPLETE)
         self.assertContains(response, "Chỉ thẩm tra thành phần hồ sơ khi xã đã nộp.", status_code=400)
         self.roads.refresh_from_db()
@@ -228,7 +228,10 @@ class ReturnedDossierTests(WorkflowTestCase):
         self.returned()
         self.withdraw_poverty_decision()
         response = self.act(self.official_a, "submit")
-        self.assertEqual(self.messages_of(response), ["Chưa nộp được: còn thiếu hồ sơ ở 11. Nghèo đa chiều."])
+        # 11 lost its file; 2 was flagged and nothing came since.
+        self.assertEqual(
+            self.messages_of(response), ["Còn thiếu hồ sơ ở: 2. Giao thông; 11. Nghèo đa chiều."]
+        )
         self.assertStatus(self.dossier, Status.RETURNED)
 
     def test_resubmitting_after_adding_the_missing_file_works(self):
@@ -237,12 +240,24 @@ class ReturnedDossierTests(WorkflowTestCase):
         self.client.force_login(self.official_a)
         upload = SimpleUploadedFile("quyet-dinh-moi.pdf", tiny_pdf("quyet dinh moi"))
         self.client.post(self.item_url(self.poverty), {"file": upload, "evidence_kind": POVERTY_DECISION})
+        self.upload(self.roads, name="ban-do.pdf")
         self.act(self.official_a, "submit", "Đã bổ sung")
         self.assertStatus(self.dossier, Status.SUBMITTED)
         self.assertEqual(self.transitions()[-1], ("returned", "submitted", "xa_a", "Đã bổ sung"))
 
+    def test_a_flagged_item_is_not_complete_until_something_new_comes(self):
+        self.returned()
+        self.client.force_login(self.official_a)
+        response = self.client.get(self.dossier.get_absolute_url())
+        self.assertContains(response, "Huyện trả lại hồ sơ để bổ sung")
+        self.assertContains(response, "Bổ sung tiêu chí 2 và 11")
+        flagged = [p.item.pk for p in response.context["progress"].items if not p.complete]
+        self.assertEqual(flagged, [self.roads.pk, self.poverty.pk])
+
     def test_resubmitting_resets_needs_supplement_to_pending(self):
         self.returned()
+        self.upload(self.roads, name="ban-do.pdf")
+        self.upload(self.poverty, name="quyet-dinh.pdf")
         self.act(self.official_a, "submit")
         reviews = dict(self.dossier.items.filter(criterion__number__in=[2, 11]).values_list("pk", "review"))
         self.assertEqual(reviews, {self.roads.pk: Review.PENDING, self.poverty.pk: Review.PENDING})
@@ -253,6 +268,7 @@ class TransitionLogTests(WorkflowTestCase):
         self.act(self.official_a, "submit", "Lần 1")
         self.act(self.coordinator, "return", "Bổ sung ảnh")
         self.act(self.official_a, "submit", "Lần 2")
+        self.review_all(self.dossier)
         self.act(self.coordinator, "accept")
         self.assertEqual(
             self.transitions(),
@@ -288,6 +304,7 @@ class WrongStateTests(WorkflowTestCase):
 
     def test_submitting_an_accepted_dossier_changes_nothing(self):
         self.submitted()
+        self.review_all(self.dossier)
         accept_dossier(dossier=self.dossier, user=self.coordinator)
         with self.assertRaisesMessage(
             WorkflowError, "Hồ sơ đang ở trạng thái “Huyện đã thẩm tra, chấp nhận”"

@@ -146,15 +146,16 @@ class DashboardTests(AssessmentTestCase):
     def test_query_count_is_the_same_for_3_and_60_communes(self):
         # session, user, memberships, set choices (for the filter), set default,
         # communes, criteria, indicators, targets, scores, registrations, recognitions,
-        # dossiers, their appraisals, departments per province
+        # dossiers, their appraisals, departments per province; the coordinator's queue:
+        # dossiers by state, appraisals overdue, the latest meeting copy, unread notices
         create_dossier(commune=self.commune_a, criteria_set=self.ntm, year=2024, user=self.coordinator)
         self.add_communes(1)
         self.client.force_login(self.coordinator)
-        with self.assertNumQueries(15):
+        with self.assertNumQueries(19):
             response = self.fetch()
         self.assertEqual(len(response.context["rows"]), 3)
         self.add_communes(57, start=1)
-        with self.assertNumQueries(15):
+        with self.assertNumQueries(19):
             response = self.fetch()
         self.assertEqual(len(response.context["rows"]), 60)
 
@@ -165,3 +166,55 @@ class DashboardTests(AssessmentTestCase):
             )
             self.score_all(commune, 2024)
             create_dossier(commune=commune, criteria_set=self.ntm, year=2024, user=self.coordinator)
+
+
+class HomePageQueryTests(AssessmentTestCase):
+    """Each role's home page ("Việc cần làm" and the overview) costs the same at 3 and at
+    60 communes."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.score_all(cls.commune_a, 2024)
+        cls.score_all(cls.commune_b, 2024)
+        cls.assign_owner(cls.ntm.criteria.get(number=2), cls.department)
+        create_dossier(commune=cls.commune_a, criteria_set=cls.ntm, year=2024, user=cls.official_a)
+
+    def add_communes(self, count, start=0):
+        for n in range(start, start + count):
+            commune = Commune.objects.create(
+                code=f"7{n:04d}", name=f"Xã {n}", province=self.province, district=self.district
+            )
+            self.score_all(commune, 2024)
+            create_dossier(commune=commune, criteria_set=self.ntm, year=2024, user=self.coordinator)
+
+    def assert_same_cost(self, user, queries):
+        self.client.force_login(user)
+        self.add_communes(1)
+        with self.assertNumQueries(queries):
+            self.client.get("/", {"set": self.ntm.code, "year": 2024})
+        self.add_communes(57, start=1)
+        with self.assertNumQueries(queries):
+            response = self.client.get("/", {"set": self.ntm.code, "year": 2024})
+        return response
+
+    def test_the_commune_officials_home(self):
+        # session, user, memberships, set choices, set default, communes, criteria, indicators,
+        # targets, scores, registrations, recognitions, dossiers, appraisals, departments per
+        # province; queue: the dossier, its items, indicators, current documents, appraisals,
+        # departments per province; unread notices
+        response = self.assert_same_cost(self.official_a, 22)
+        self.assertEqual([r.commune for r in response.context["rows"]], [self.commune_a])
+        self.assertContains(response, "Thành phần hồ sơ còn thiếu minh chứng")
+
+    def test_the_departments_home(self):
+        # the overview's 15; queue: the department's duties (departments, owners, indicators),
+        # the count of results to verify and the first five; the duties again and the dossier
+        # items to review; unread notices; the set named in the first result's link
+        response = self.assert_same_cost(self.department_officer, 25)
+        self.assertContains(response, "Kết quả chờ phòng thẩm tra")
+
+    def test_the_leaders_home(self):
+        # the overview's 15; the latest meeting copy; unread notices
+        response = self.assert_same_cost(self.leader, 17)
+        self.assertEqual(len(response.context["rows"]), 60)

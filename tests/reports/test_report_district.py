@@ -36,7 +36,7 @@ class DistrictReportTests(AssessmentTestCase):
             target_year=2024,
             registered_on=datetime.date(2023, 12, 1),
         )
-        Criterion.objects.filter(criteria_set=cls.ntm, number=2).update(responsible_department=cls.department)
+        cls.assign_owner(Criterion.objects.get(criteria_set=cls.ntm, number=2), cls.department)
         # One rendering, read by the tests that only look at it.
         client = Client()
         client.force_login(cls.leader)
@@ -183,23 +183,23 @@ class DistrictReportTests(AssessmentTestCase):
     def test_query_count_is_the_same_for_3_and_40_communes(self):
         # session, user, the set (filter), memberships, communes, criteria, indicators,
         # targets, scores, registrations, recognitions; the preview also lists the sets
-        # for the filter form.
+        # for the filter form; the owners of the criteria in the district.
         self.client.force_login(self.coordinator)
         Commune.objects.create(code="70000", name="Xã 0", province=self.province, district=self.district)
-        with self.assertNumQueries(12):
+        with self.assertNumQueries(13):
             self.assertEqual(len(self.fetch("reports:district").context["report"].rows), 3)
-        with self.assertNumQueries(11):
+        with self.assertNumQueries(12):
             self.fetch()
-        with self.assertNumQueries(11):
+        with self.assertNumQueries(12):
             self.fetch("reports:district_xlsx")
         for n in range(1, 38):
             commune = Commune.objects.create(
                 code=f"7{n:04d}", name=f"Xã {n}", province=self.province, district=self.district
             )
             self.score_all(commune, 2024, exceptions={"5": Score.Status.NOT_MET} if n % 2 else None)
-        with self.assertNumQueries(12):
+        with self.assertNumQueries(13):
             self.assertEqual(len(self.fetch("reports:district").context["report"].rows), 40)
-        with self.assertNumQueries(11):
+        with self.assertNumQueries(12):
             self.assertEqual(self.fetch().status_code, 200)
-        with self.assertNumQueries(11):
+        with self.assertNumQueries(12):
             self.assertEqual(self.fetch("reports:district_xlsx").status_code, 200)

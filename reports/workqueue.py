@@ -1,0 +1,196 @@
+""" "Việc cần làm": what waits for the signed-in user, first on their home page.
+
+Each entry is a count with the list behind it (a link), built from the selectors of the
+apps that own the rules: `criteria.queues`, `dossiers.queues`, `access_for(user)`. Every
+queue costs a fixed number of queries, whatever the number of communes.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from communes.access import access_for
+from communes.models import Membership
+from criteria.queues import pending_verifications
+from dossiers import queues as dossier_queues
+from dossiers.models import Dossier
+from notifications.models import Notification
+
+from .access import visible_snapshots
+
+Role = Membership.Role
+
+
+@dataclass
+class Entry:
+    label: str
+    count: int
+    url: str
+    lines: list[tuple[str, str]] = field(default_factory=list)
+    urgent: bool = False
+
+
+@dataclass
+class WorkQueue:
+    entries: list[Entry] = field(default_factory=list)
+    # The commune official's own dossier this year, when there is one.
+    dossier: object = None
+    returned: object = None
+    latest_snapshot: object = None
+
+    def add(self, label, count, url, lines=(), urgent=False):
+        self.entries.append(Entry(label, count, url, list(lines), urgent))
+
+
+def _progress_url(criteria_set, year, status) -> str:
+    query = urlencode({"set": criteria_set.code, "year": year, "status": status})
+    return f"{reverse('dossiers:progress')}?{query}"
+
+
+def work_queue(user, *, rows, criteria_set, year, query) -> WorkQueue:
+    """The entries for every role the user holds, from the dashboard's commune rows."""
+    access = access_for(user)
+    queue = WorkQueue()
+    today = timezone.localdate()
+    if access.has_role(Role.COMMUNE) and not access.is_superuser:
+        _commune(queue, user, rows=rows, criteria_set=criteria_set, year=year, query=query, today=today)
+    if access.department_ids:
+        _department(queue, user)
+    if access.has_role(Role.COORDINATOR):
+        _coordinator(queue, user, rows=rows, criteria_set=criteria_set, year=year, today=today)
+    if access.has_role(Role.LEADER, Role.COORDINATOR):
+        queue.latest_snapshot = visible_snapshots(user).select_related("created_by").first()
+    unread = Notification.objects.filter(recipient=user).unread().count()
+    if unread:
+        queue.add(_("Thông báo chưa đọc"), unread, reverse("notifications:list"))
+    return queue
+
+
+def _commune(queue, user, *, rows, criteria_set, year, query, today) -> None:
+    """Own commune: its standing, the evidence still missing per item, returned items with
+    the district's reason, registration and the deadline."""
+    if criteria_set is None or len(rows) != 1:
+        return
+    (row,) = rows
+    standing = row.standing
+    unmet = standing.unmet_criteria
+    queue.add(
+        _("Tiêu chí chưa đạt (%(met)s/%(total)s đã đạt)")
+        % {"met": standing.criteria_met, "total": standing.criteria_total},
+        len(unmet),
+        f"{reverse('reports:scorecard', args=[row.commune.code])}?{query}",
+        [
+            (
+                f"{r.criterion.number}. {r.criterion.name}",
+                reverse(
+                    "criteria:score_entry",
+                    args=[row.commune.code, criteria_set.code, year, r.criterion.number],
+                ),
+            )
+            for r in unmet
+        ],
+    )
+    mine = dossier_queues.commune_dossier(row.commune, criteria_set, year)
+    if mine is None:
+        return
+    progress, returned = mine
+    queue.dossier, queue.returned = progress.dossier, returned
+    missing = [p for p in progress.items if not p.complete]
+    queue.add(
+        _("Thành phần hồ sơ còn thiếu minh chứng"),
+        sum(max(len(p.missing), 1) for p in missing),
+        progress.dossier.get_absolute_url(),
+        [
+            (
+                f"{p.item.title}: {', '.join(k for k in p.missing if k) or _('cần bổ sung')}",
+                reverse("dossiers:item_detail", args=[progress.dossier.pk, p.item.pk]),
+            )
+            for p in missing
+        ],
+    )
+    due = progress.dossier.due_on
+    if due and progress.dossier.is_editable_by_commune:
+        days = (due - today).days
+        queue.add(
+            _("Ngày còn lại đến hạn nộp hồ sơ (%(date)s)") % {"date": due.strftime("%d/%m/%Y")},
+            max(days, 0),
+            progress.dossier.get_absolute_url(),
+            urgent=days <= 7,
+        )
+
+
+def _department(queue, user) -> None:
+    pending = pending_verifications(user)
+    queue.add(
+        _("Kết quả chờ phòng thẩm tra"),
+        pending.count(),
+        reverse("criteria:verification_queue"),
+        [
+            (
+                f"{score.commune.name} · {score.indicator.code} ({score.year})",
+                reverse(
+                    "criteria:score_entry",
+                    args=[
+                        score.commune.code,
+                        score.indicator.criterion.criteria_set.code,
+                        score.year,
+                        score.indicator.criterion.number,
+                    ],
+                )
+                + f"#indicator-{score.indicator_id}",
+            )
+            for score in pending.select_related("commune", "indicator__criterion__criteria_set")[:5]
+        ],
+    )
+    items = dossier_queues.items_to_review(user)
+    queue.add(
+        _("Thành phần hồ sơ chờ phòng xem xét"),
+        len(items),
+        reverse("dossiers:progress"),
+        [
+            (
+                f"{item.dossier.commune.name} {item.dossier.year}: {item.title}",
+                reverse("dossiers:item_detail", args=[item.dossier_id, item.pk]),
+            )
+            for item in items[:10]
+        ],
+    )
+
+
+def _coordinator(queue, user, *, rows, criteria_set, year, today: datetime.date) -> None:
+    counts = dossier_queues.dossier_counts(user)
+    if criteria_set is not None:
+        for status, label in (
+            (Dossier.Status.SUBMITTED, _("Hồ sơ xã đã nộp, chờ huyện thẩm tra")),
+            (Dossier.Status.RETURNED, _("Hồ sơ đã trả lại, chờ xã bổ sung")),
+            (Dossier.Status.ACCEPTED, _("Hồ sơ đã chấp nhận, chờ gửi tỉnh")),
+        ):
+            queue.add(label, counts.get(status, 0), _progress_url(criteria_set, year, status))
+    overdue = dossier_queues.overdue_appraisals(user, today)
+    queue.add(
+        _("Sở, ngành quá hạn trả kết quả thẩm định"),
+        len(overdue),
+        reverse("dossiers:progress"),
+        [
+            (
+                f"{a.dossier.commune.name}: {a.department.name}",
+                reverse("dossiers:appraisals", args=[a.dossier_id]),
+            )
+            for a in overdue[:10]
+        ],
+        urgent=bool(overdue),
+    )
+    at_risk = [row for row in rows if row.at_risk]
+    queue.add(
+        _("Xã có nguy cơ không về đích năm %(year)s") % {"year": year},
+        len(at_risk),
+        "#at-risk",
+        [(row.commune.name, row.url) for row in at_risk],
+        urgent=bool(at_risk),
+    )
