@@ -7,13 +7,16 @@ whoever may see every commune it shows: a commune official gets their own
 commune's saved report, never a district report with the neighbours in it.
 """
 
+from dataclasses import dataclass
+
 from django.db.models import Exists, OuterRef
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from communes.access import access_for
-from communes.models import Membership
+from communes.access import access_for, grant
+from communes.models import District, Membership, Province
 
-from .models import ReportSnapshot
+from .models import ReportSnapshot, SignatureBlock
 
 Role = Membership.Role
 SnapshotCommune = ReportSnapshot.communes.through
@@ -42,3 +45,35 @@ def visible_snapshots(user):
 def get_snapshot_for_user(user, pk: int) -> ReportSnapshot:
     """The snapshot if the user may see everything in it; 404 otherwise."""
     return get_object_or_404(visible_snapshots(user).select_related("created_by"), pk=pk)
+
+
+# Signature blocks -------------------------------------------------------------------
+
+UNIT_MODELS = {"district": District, "province": Province}
+
+
+@dataclass(frozen=True)
+class SignatureCan:
+    edit: bool
+
+
+def signature_units(user) -> list[tuple[str, District | Province]]:
+    """The units whose signature block the user keeps, those they coordinate, as (kind, unit)."""
+    districts, provinces = access_for(user).unit_ids(Role.COORDINATOR)
+    return [("province", p) for p in Province.objects.filter(pk__in=provinces)] + [
+        ("district", d) for d in District.objects.filter(pk__in=districts)
+    ]
+
+
+def get_signature_for_user(user, kind: str, pk: int, *, need: str | None = None):
+    """The unit's signature block (unsaved when none is recorded) and what the user may do:
+    everyone who reads the unit's reports sees it (404 otherwise); its coordinators edit it."""
+    if kind not in UNIT_MODELS:
+        raise Http404
+    unit = get_object_or_404(UNIT_MODELS[kind], pk=pk)
+    access = access_for(user)
+    if not access.covers_unit(unit, Role.COORDINATOR, Role.DEPARTMENT, Role.LEADER):
+        raise Http404
+    return grant(
+        SignatureBlock.for_unit(unit), SignatureCan(edit=access.covers_unit(unit, Role.COORDINATOR)), need
+    )

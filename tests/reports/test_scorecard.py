@@ -70,7 +70,7 @@ class ScorecardTests(AssessmentTestCase):
         )
         response = self.get(self.leader)
         self.assertTrue(response.context["row"].at_risk)
-        self.assertContains(response, "Có nguy cơ không về đích năm nay")
+        self.assertContains(response, "Có nguy cơ không về đích năm 2024")
 
     def test_it_links_predecessors_of_a_merged_commune(self):
         merged = Commune.objects.create(
