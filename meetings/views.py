@@ -62,6 +62,8 @@ def meeting_list(request):
         .annotate(
             conclusion_count=Count("conclusions", distinct=True), task_count=Count("conclusions__tasks")
         )
+        # Meta.ordering does not apply to an aggregating query.
+        .order_by("-held_on", "-pk")
     )
     page = Paginator(meetings, PER_PAGE).get_page(request.GET.get("page"))
     context = {"page": page, "meetings": page.object_list, "can_record": can_record_meetings(request.user)}
@@ -191,7 +193,8 @@ def task_list(request):
 def _task_origin(request) -> tuple[object, dict, dict]:
     """Where a new task comes from — a conclusion, an indicator on a scorecard, a dossier
     item sent back — as (unit, links to keep, initial values); 404/403 through access."""
-    params = request.POST if request.method == "POST" else request.GET
+    # The form posts back to its own address, query string included.
+    params = request.GET
     if params.get("conclusion"):
         conclusion, _can = get_conclusion_for_user(
             request.user, _int_or_404(params["conclusion"]), need="edit"
@@ -248,7 +251,6 @@ def task_create(request):
     context = {
         "form": form,
         "links": links,
-        "params": {k: v.pk if k != "commune" else v.code for k, v in links.items()},
     }
     status = 400 if form.is_bound else 200
     return render(request, "meetings/task_form.html", context, status=status)
