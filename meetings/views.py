@@ -288,57 +288,57 @@ def task_detail(request, pk):
     return _task_page(request, task, can)
 
 
+def _task_step(request, task, can, form, step, done_message, form_name):
+    """Run a step on a task with a valid form: a refusal by the task's state is a message
+    on the task page; a refused file stays next to its field."""
+    if form.is_valid():
+        try:
+            step(**form.cleaned_data)
+        except TaskError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(task)
+        except ValidationError as error:
+            form.add_error("evidence", error)
+        else:
+            messages.success(request, done_message)
+            return redirect(task)
+    return _task_page(request, task, can, status=400, **{form_name: form})
+
+
 @login_required
 @require_POST
 def task_progress(request, pk):
     task, can = get_task_for_user(request.user, pk, need="report_progress")
+
+    def step(text):
+        report_progress(task=task, text=text, user=request.user)
+
     form = ProgressForm(request.POST)
-    if form.is_valid():
-        try:
-            report_progress(task=task, text=form.cleaned_data["text"], user=request.user)
-        except TaskError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Đã ghi tiến độ."))
-            return redirect(task)
-    return _task_page(request, task, can, progress_form=form, status=400)
+    return _task_step(request, task, can, form, step, _("Đã ghi tiến độ."), "progress_form")
 
 
 @login_required
 @require_POST
 def task_close(request, pk):
     task, can = get_task_for_user(request.user, pk, need="close")
+
+    def step(note, evidence):
+        close_task(task=task, note=note, evidence=evidence, user=request.user)
+
     form = CloseForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            close_task(
-                task=task,
-                note=form.cleaned_data["note"],
-                evidence=form.cleaned_data["evidence"],
-                user=request.user,
-            )
-        except ValidationError as error:
-            form.add_error("evidence" if form.cleaned_data["evidence"] else None, error)
-        else:
-            messages.success(request, _("Đã báo hoàn thành nhiệm vụ."))
-            return redirect(task)
-    return _task_page(request, task, can, close_form=form, status=400)
+    return _task_step(request, task, can, form, step, _("Đã báo hoàn thành nhiệm vụ."), "close_form")
 
 
 @login_required
 @require_POST
 def task_reopen(request, pk):
     task, can = get_task_for_user(request.user, pk, need="edit")
+
+    def step(reason):
+        reopen_task(task=task, reason=reason, user=request.user)
+
     form = ReopenForm(request.POST)
-    if form.is_valid():
-        try:
-            reopen_task(task=task, reason=form.cleaned_data["reason"], user=request.user)
-        except TaskError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Đã mở lại nhiệm vụ."))
-            return redirect(task)
-    return _task_page(request, task, can, reopen_form=form, status=400)
+    return _task_step(request, task, can, form, step, _("Đã mở lại nhiệm vụ."), "reopen_form")
 
 
 @login_required

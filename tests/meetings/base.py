@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from unittest import mock
 
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from communes.models import Commune, Region
 from criteria.models import Indicator, Score
@@ -91,11 +92,20 @@ class MeetingTestCase(PersonasTestCase):
         ]
 
     @classmethod
-    def score(cls, commune, *, unmet=(), year=2018):
-        """Every indicator of the set met but those of the criteria numbered in `unmet`."""
+    def score_new(cls, communes, *, unmet=(), year=2018):
+        """Scores for communes that have none: every indicator of the set met but those of
+        the criteria numbered in `unmet` (with history rows, in one go)."""
         indicators = Indicator.objects.filter(criterion__criteria_set=cls.ntm).select_related("criterion")
-        for indicator in indicators:
-            status = Score.Status.NOT_MET if indicator.criterion.number in unmet else Score.Status.MET
-            Score.objects.update_or_create(
-                indicator=indicator, commune=commune, year=year, village=None, defaults={"status": status}
-            )
+        bulk_create_with_history(
+            [
+                Score(
+                    indicator=indicator,
+                    commune=commune,
+                    year=year,
+                    status=Score.Status.NOT_MET if indicator.criterion.number in unmet else Score.Status.MET,
+                )
+                for commune in communes
+                for indicator in indicators
+            ],
+            Score,
+        )
