@@ -30,8 +30,7 @@ from dossiers.models import Appraisal, Transition
 from reports.content import Letterhead, date_line, letterhead_for_unit, short_date
 from reports.xlsx import Sheet
 
-from .forms import unit_communes
-from .models import Conclusion, Meeting, Task, state_label
+from .models import Conclusion, Meeting, Task, state_label, unit_communes
 
 # What the brief takes from a task's history: its progress, not who owns it today.
 HISTORY_FIELDS = ("title", "deadline", "status", "closed_at", "closing_note")

@@ -9,28 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from communes.models import Commune, Department, District, Membership
 from criteria.models import MAX_YEAR, MIN_YEAR, CriteriaSet
 
-from .models import Meeting, Task
+from .models import Meeting, Task, unit_communes, unit_departments, unit_filter
 
 DATE_WIDGET = forms.DateInput(attrs={"placeholder": "dd/mm/yyyy", "size": 10}, format="%d/%m/%Y")
 EARLIEST = datetime.date(MIN_YEAR, 1, 1)
-
-
-def _unit_filter(unit, *, departments=False) -> Q:
-    """Departments or communes under a district or a province."""
-    if isinstance(unit, District):
-        if departments:
-            # The district's own offices, and the province's departments that appraise.
-            return Q(district=unit) | Q(province=unit.province_id)
-        return Q(district=unit)
-    return Q(province=unit)
-
-
-def unit_departments(unit):
-    return Department.objects.filter(_unit_filter(unit, departments=True)).order_by("level", "name")
-
-
-def unit_communes(unit, on: datetime.date | None = None):
-    return Commune.objects.filter(_unit_filter(unit)).current(on).order_by("search_name", "name")
 
 
 class OwnerField(forms.ChoiceField):
@@ -68,7 +50,7 @@ class TaskFieldsMixin:
         User = get_user_model()
         members = Membership.objects.filter(
             Q(department__in=unit_departments(unit))
-            | Q(commune__in=Commune.objects.filter(_unit_filter(unit)))
+            | Q(commune__in=Commune.objects.filter(unit_filter(unit)))
         )
         self.fields["assignee"].queryset = User.objects.filter(
             pk__in=members.values("user"), is_active=True
@@ -186,7 +168,7 @@ class MeetingForm(forms.ModelForm):
             ("attending_communes", Commune, False, _("Chỉ chọn các xã của đơn vị họp.")),
         ):
             chosen = {obj.pk for obj in cleaned.get(name) or []}
-            allowed = model.objects.filter(_unit_filter(unit, departments=departments), pk__in=chosen)
+            allowed = model.objects.filter(unit_filter(unit, departments=departments), pk__in=chosen)
             if chosen and allowed.count() != len(chosen):
                 self.add_error(name, message)
         return cleaned
@@ -200,7 +182,7 @@ class MeetingForm(forms.ModelForm):
 def _any_unit(units, *, departments=False) -> Q:
     q = Q(pk__in=[])
     for unit in units:
-        q |= _unit_filter(unit, departments=departments)
+        q |= unit_filter(unit, departments=departments)
     return q
 
 

@@ -64,6 +64,24 @@ def unit_of(commune: Commune) -> District | Province:
     return commune.district or commune.province
 
 
+def unit_filter(unit, *, departments=False) -> Q:
+    """Departments or communes under a district or a province."""
+    if isinstance(unit, District):
+        if departments:
+            # The district's own offices, and the province's departments that appraise.
+            return Q(district=unit) | Q(province=unit.province_id)
+        return Q(district=unit)
+    return Q(province=unit)
+
+
+def unit_departments(unit):
+    return Department.objects.filter(unit_filter(unit, departments=True)).order_by("level", "name")
+
+
+def unit_communes(unit, on: datetime.date | None = None):
+    return Commune.objects.filter(unit_filter(unit)).current(on).order_by("search_name", "name")
+
+
 class Meeting(SteeringUnit):
     held_on = models.DateField(_("ngày họp"))
     title = models.CharField(

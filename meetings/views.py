@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from criteria.forms import StandingFilterForm
 from criteria.models import Indicator
+from ntm.lib.http import int_or_404
 from reports.access import visible_snapshots
 from reports.pdf import render_pdf
 
@@ -41,14 +42,6 @@ from .services import TaskError, add_conclusion, close_task, create_task, reopen
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PER_PAGE = 50
-
-
-def _int_or_404(value) -> int:
-    """An id from a query string or form; anything else is a page that does not exist."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
 
 
 # Meetings -------------------------------------------------------------------------
@@ -197,11 +190,11 @@ def _task_origin(request) -> tuple[object, dict, dict]:
     params = request.GET
     if params.get("conclusion"):
         conclusion, _can = get_conclusion_for_user(
-            request.user, _int_or_404(params["conclusion"]), need="edit"
+            request.user, int_or_404(params["conclusion"]), need="edit"
         )
         return conclusion.meeting.unit, {"conclusion": conclusion}, {"title": conclusion.text[:300]}
     if params.get("item"):
-        item, _can = get_item_for_assigning(request.user, _int_or_404(params["item"]), need="assign")
+        item, _can = get_item_for_assigning(request.user, int_or_404(params["item"]), need="assign")
         commune = item.dossier.commune
         initial = {
             "title": _("Bổ sung hồ sơ: %(item)s") % {"item": item.title},
@@ -217,7 +210,7 @@ def _task_origin(request) -> tuple[object, dict, dict]:
                 Indicator.objects.select_related(
                     "responsible_department", "criterion__responsible_department"
                 ),
-                pk=_int_or_404(params["indicator"]),
+                pk=int_or_404(params["indicator"]),
             )
             links["indicator"] = indicator
             initial["title"] = _("Hoàn thành chỉ tiêu %(code)s của xã %(commune)s") % {

@@ -24,7 +24,7 @@ def navigation(request):
     items.append((_("Hồ sơ"), reverse("dossiers:progress")))
     if district_wide:
         items.append((_("Cuộc họp"), reverse("meetings:meeting_list")))
-    if access.roles:
+    if access.roles or user.is_superuser:
         items.append((_("Nhiệm vụ"), reverse("meetings:task_list")))
     items.append((_("Báo cáo"), reverse("reports:index")))
     items.append((pgettext("navigation", "Bộ tiêu chí"), reverse("criteria:set_list")))
