@@ -15,6 +15,14 @@ DATE_WIDGET = forms.DateInput(attrs={"placeholder": "dd/mm/yyyy", "size": 10}, f
 EARLIEST = datetime.date(MIN_YEAR, 1, 1)
 
 
+def unit_key(unit) -> str:
+    return f"{'district' if isinstance(unit, District) else 'province'}:{unit.pk}"
+
+
+def owner_key(owner) -> str:
+    return f"{'department' if isinstance(owner, Department) else 'commune'}:{owner.pk}" if owner else ""
+
+
 class OwnerField(forms.ChoiceField):
     """One list of the departments and communes that may own a task: "department:7", "commune:3"."""
 
@@ -24,22 +32,16 @@ class OwnerField(forms.ChoiceField):
 
     def set_owners(self, departments, communes):
         departments, communes = list(departments), list(communes)
-        self.owners = {f"department:{d.pk}": d for d in departments} | {
-            f"commune:{c.pk}": c for c in communes
-        }
+        self.owners = {owner_key(owner): owner for owner in [*departments, *communes]}
         self.choices = [
             ("", "—"),
-            (_("Phòng, ban, sở, ngành"), [(f"department:{d.pk}", d.name) for d in departments]),
-            (_("Xã"), [(f"commune:{c.pk}", c.name) for c in communes]),
+            (_("Phòng, ban, sở, ngành"), [(owner_key(d), d.name) for d in departments]),
+            (_("Xã"), [(owner_key(c), c.name) for c in communes]),
         ]
 
     def clean(self, value):
         value = super().clean(value)
         return self.owners.get(value) if value else None
-
-
-def owner_key(owner) -> str:
-    return f"{'department' if isinstance(owner, Department) else 'commune'}:{owner.pk}" if owner else ""
 
 
 class TaskFieldsMixin:
@@ -117,14 +119,12 @@ class MeetingForm(forms.ModelForm):
 
     def __init__(self, *args, units, snapshots, **kwargs):
         super().__init__(*args, **kwargs)
-        self.units = {f"{'district' if isinstance(u, District) else 'province'}:{u.pk}": u for u in units}
+        self.units = {unit_key(unit): unit for unit in units}
         self.fields["unit"].choices = [(key, str(unit)) for key, unit in self.units.items()]
         if self.instance.pk:
             # A meeting stays with the committee that held it.
             self.fields["unit"].disabled = True
-            self.initial["unit"] = (
-                f"{'district' if self.instance.district_id else 'province'}:{self.instance.unit.pk}"
-            )
+            self.initial["unit"] = unit_key(self.instance.unit)
         elif len(self.units) == 1:
             self.fields["unit"].widget = forms.HiddenInput()
             self.initial["unit"] = next(iter(self.units))

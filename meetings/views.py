@@ -35,6 +35,7 @@ from .forms import (
     ReopenForm,
     TaskFilterForm,
     TaskForm,
+    owner_key,
 )
 from .models import unit_of
 from .selectors import task_list as select_tasks
@@ -199,12 +200,12 @@ def _task_origin(request) -> tuple[object, dict, dict]:
         initial = {
             "title": _("Bổ sung hồ sơ: %(item)s") % {"item": item.title},
             "description": item.review_comment,
-            "owner": f"commune:{commune.pk}",
+            "owner": owner_key(commune),
         }
         return unit_of(commune), {"commune": commune, "dossier_item": item}, initial
     if params.get("commune"):
         commune, _can = get_commune_for_assigning(request.user, params["commune"], need="assign")
-        links, initial = {"commune": commune}, {"owner": f"commune:{commune.pk}"}
+        links, initial = {"commune": commune}, {"owner": owner_key(commune)}
         if params.get("indicator"):
             indicator = get_object_or_404(
                 Indicator.objects.select_related(
@@ -218,7 +219,7 @@ def _task_origin(request) -> tuple[object, dict, dict]:
                 "commune": commune.name,
             }
             if indicator.department is not None:
-                initial["owner"] = f"department:{indicator.department.pk}"
+                initial["owner"] = owner_key(indicator.department)
         return unit_of(commune), links, initial
     raise Http404
 
