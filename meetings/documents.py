@@ -96,7 +96,8 @@ class Notice(MeetingDocument):
 
 
 def meeting_notice(meeting: Meeting) -> Notice:
-    """The notice of a meeting loaded by get_meeting_for_user (4 queries)."""
+    """The notice of a meeting loaded by get_meeting_for_user: its conclusions and their tasks
+    (2 queries; printing adds the signature block and the attendance)."""
     conclusions = list(
         meeting.conclusions.prefetch_related(
             Prefetch("tasks", queryset=Task.objects.select_related(*TASK_RELATED).order_by("deadline", "pk"))
