@@ -254,7 +254,6 @@ class TaskFilterForm(forms.Form):
 
     state = forms.ChoiceField(label=_("Trạng thái"), choices=STATES, required=False)
     mine = forms.BooleanField(label=_("Chỉ việc của tôi"), required=False)
-    q = forms.CharField(label=_("Tìm"), required=False, max_length=100)
 
     def __init__(self, data=None):
         super().__init__(data or None)
@@ -262,8 +261,8 @@ class TaskFilterForm(forms.Form):
     def resolve(self) -> dict:
         if self.is_bound and self.is_valid():
             data = self.cleaned_data
-            return {"state": data["state"] or "open", "mine": data["mine"], "q": data["q"].strip()}
-        return {"state": "open", "mine": False, "q": ""}
+            return {"state": data["state"] or "open", "mine": data["mine"]}
+        return {"state": "open", "mine": False}
 
 
 class BriefDateForm(forms.Form):

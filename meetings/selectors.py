@@ -43,7 +43,7 @@ def _ordered(tasks, user, today):
     ).order_by("-is_own", "-is_late", "deadline", "pk")
 
 
-def task_list(user, *, state: str = "open", mine: bool = False, q: str = ""):
+def task_list(user, *, state: str = "open", mine: bool = False):
     """The tasks the user may see, filtered as /tasks/ asks (a queryset to paginate)."""
     today = timezone.localdate()
     tasks = visible_tasks(user).select_related(*LIST_RELATED)
@@ -58,8 +58,6 @@ def task_list(user, *, state: str = "open", mine: bool = False, q: str = ""):
             tasks = tasks.exclude(pk__in=Task.objects.overdue(today).values("pk"))
     if mine:
         tasks = tasks.filter(own_task_q(user))
-    if q:
-        tasks = tasks.filter(Q(title__icontains=q) | Q(description__icontains=q))
     return _ordered(tasks, user, today)
 
 

@@ -5,12 +5,15 @@ import datetime
 
 from django.urls import reverse
 
+from communes.models import Department
+from dossiers.models import Appraisal, Dossier, Transition
+from dossiers.services import create_dossier
 from meetings.documents import meeting_brief, meeting_notice
 from meetings.models import Conclusion
 from meetings.services import add_conclusion
 from reports.models import SignatureBlock
 from reports.pdf import render_pdf
-from tests.meetings.base import MeetingTestCase
+from tests.meetings.base import MeetingTestCase, on_day
 from tests.reports.documents import pdf_pages, pdf_text, sheet_rows, workbook
 
 CLOSING = "thông báo để các cơ quan, đơn vị biết, thực hiện./."
@@ -118,3 +121,54 @@ class BriefWorkbookTests(MeetingTestCase):
         report = self.client.get(reverse("meetings:brief", args=[self.meeting.pk])).context["report"]
         self.assertEqual(report.on, datetime.date(2018, 11, 20))
         self.assertEqual(meeting_brief(self.meeting, report.on).tasks[0].state_label, "Quá hạn")
+
+
+class BriefDossierStepsTests(MeetingTestCase):
+    """Dân Lý's dossier: accepted on 05/11, sent to the Sở Xây dựng on 06/11, inspected on 14/11;
+    submitted on 01/11 (before the meeting) and sent to another department on 20/10."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        dossier = create_dossier(commune=cls.commune_a, criteria_set=cls.ntm, year=2018, user=cls.coordinator)
+        for day, to, comment in (
+            (datetime.date(2018, 11, 1), Dossier.Status.SUBMITTED, ""),
+            (datetime.date(2018, 11, 5), Dossier.Status.ACCEPTED, "Đủ hồ sơ"),
+        ):
+            with on_day(day):
+                Transition.objects.create(
+                    dossier=dossier, from_status="", to_status=to, actor=cls.coordinator, comment=comment
+                )
+        for name, sent, inspected in (
+            ("Sở Xây dựng", datetime.date(2018, 11, 6), datetime.date(2018, 11, 14)),
+            ("Sở Y tế", datetime.date(2018, 10, 20), None),
+        ):
+            department = Department.objects.create(
+                name=name, short_name=name[-6:], level=Department.Level.PROVINCE, province=cls.province
+            )
+            Appraisal.objects.create(
+                dossier=dossier,
+                department=department,
+                sent_on=sent,
+                inspected_on=inspected,
+                recorded_by=cls.coordinator,
+            )
+
+    def steps(self, on):
+        return [(s.commune.name, s.day.day, s.text) for s in meeting_brief(self.meeting, on).steps]
+
+    def test_the_steps_after_the_meeting_are_listed_by_day(self):
+        self.assertEqual(
+            self.steps(datetime.date(2018, 11, 20)),
+            [
+                ("Dân Lý", 5, "Huyện đã thẩm tra, chấp nhận: Đủ hồ sơ"),
+                ("Dân Lý", 6, "Gửi hồ sơ tới Sở Xây dựng"),
+                ("Dân Lý", 14, "Sở Xây dựng về kiểm tra"),
+            ],
+        )
+
+    def test_a_step_after_the_briefs_day_is_not_listed(self):
+        self.assertEqual(
+            [text for _c, _d, text in self.steps(datetime.date(2018, 11, 10))][-1],
+            "Gửi hồ sơ tới Sở Xây dựng",
+        )
