@@ -81,6 +81,10 @@ def get_meeting_for_user(user, pk: int, *, need: str | None = None) -> tuple[Mee
     return grant(meeting, can, need)
 
 
+def can_see_meeting(user, meeting: Meeting) -> bool:
+    return access_for(user).covers_unit(meeting.unit, *UNIT_WIDE)
+
+
 def get_conclusion_for_user(user, pk: int, *, need: str | None = None) -> tuple[Conclusion, MeetingCan]:
     """A conclusion goes with its meeting."""
     conclusion = get_object_or_404(Conclusion.objects.filter(meeting__in=visible_meetings(user)), pk=pk)
@@ -166,7 +170,8 @@ def get_task_for_user(user, pk: int, *, need: str | None = None) -> tuple[Task, 
             "indicator__criterion__criteria_set",
             "dossier_item__dossier",
             "dossier_item__criterion",
-            "conclusion__meeting",
+            "conclusion__meeting__district",
+            "conclusion__meeting__province",
             "created_by",
             "closed_by",
         ),

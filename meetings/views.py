@@ -17,6 +17,7 @@ from reports.pdf import render_pdf
 
 from .access import (
     can_record_meetings,
+    can_see_meeting,
     get_commune_for_assigning,
     get_conclusion_for_user,
     get_item_for_assigning,
@@ -269,6 +270,7 @@ def _task_page(request, task, can, *, status=200, **forms):
         "task": task,
         "can": can,
         "notes": task.notes.select_related("author"),
+        "meeting_visible": task.conclusion_id and can_see_meeting(request.user, task.conclusion.meeting),
         "progress_form": forms.get("progress_form", ProgressForm()),
         "close_form": forms.get("close_form", CloseForm()),
         "reopen_form": forms.get("reopen_form", ReopenForm()),

@@ -177,6 +177,11 @@ class OwnCommuneTests(AccessTestCase):
                 self.assertEqual(self.client.post(url, data).status_code, 403)
         self.assertNothingChanged()
 
+    def test_its_task_does_not_link_to_the_meeting_it_cannot_see(self):
+        page = self.client.get(reverse("meetings:task_detail", args=[self.task_a.pk])).content.decode()
+        self.assertIn("Kết luận 2, cuộc họp ngày 02/11/2018", page)
+        self.assertNotIn(self.meeting.get_absolute_url(), page)
+
     def test_it_cannot_edit_its_task_nor_see_meetings(self):
         self.assertEqual(
             self.client.get(reverse("meetings:task_edit", args=[self.task_a.pk])).status_code, 403
@@ -235,6 +240,10 @@ class LeaderTests(AccessTestCase):
         ):
             with self.subTest(url=url):
                 self.assertEqual(self.client.get(url).status_code, 403)
+
+    def test_a_task_links_to_its_meeting(self):
+        page = self.client.get(reverse("meetings:task_detail", args=[self.task_a.pk])).content.decode()
+        self.assertIn(f'href="{self.meeting.get_absolute_url()}#conclusion-2"', page)
 
     def test_the_pages_offer_it_no_change(self):
         page = self.client.get(reverse("meetings:task_detail", args=[self.task_a.pk])).content.decode()
