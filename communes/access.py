@@ -25,7 +25,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from .models import Commune, Membership
+from .models import Commune, District, Membership, Province
 
 Role = Membership.Role
 T = TypeVar("T")
@@ -156,6 +156,21 @@ class Access:
         if self._scope(Role.DEPARTMENT).covers(commune):
             return self.department_ids
         return frozenset()
+
+    # Districts and provinces ---------------------------------------------------
+    def unit_ids(self, *roles: str) -> tuple[frozenset[int], frozenset[int]]:
+        """The district and province ids that these roles of the user hold."""
+        scope = self._scope(*roles)
+        return scope.districts, scope.provinces
+
+    def covers_unit(self, unit, *roles: str) -> bool:
+        """Whether these roles cover a district or a province (a province covers its districts)."""
+        if self.is_superuser:
+            return True
+        districts, provinces = self.unit_ids(*roles)
+        if isinstance(unit, District):
+            return unit.pk in districts or unit.province_id in provinces
+        return isinstance(unit, Province) and unit.pk in provinces
 
 
 def access_for(user) -> Access:

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "dossiers",
     "reports",
     "notifications",
+    "meetings",
 ]
 
 MIDDLEWARE = [
@@ -151,7 +152,8 @@ STORAGES = {
 # Uploads above this are refused by the forms that accept files.
 UPLOAD_MAX_MB = env.int("UPLOAD_MAX_MB", default=50)
 
-# Mail: notices of workflow steps. With no EMAIL_HOST, mail is printed on the console.
+# Mail: notices of workflow steps and task reminders. With no EMAIL_HOST, mail is
+# printed on the console.
 EMAIL_HOST = env.str("EMAIL_HOST", default="")
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",
@@ -166,8 +168,9 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ntm-tracker@localhost")
-# The address people open the app at, for links in emails (e.g. https://ntm.example.gov.vn).
-SITE_URL = env.str("SITE_URL", default="")
+# The address people open the app at, for links in emails (mail is sent with no request
+# to take it from; e.g. https://ntm.example.gov.vn).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # How many days before a deadline `notify_deadlines` warns (and again the day before).
 DEADLINE_NOTICE_DAYS = env.int("DEADLINE_NOTICE_DAYS", default=7)
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("criteria.urls")),
     path("", include("dossiers.urls")),
     path("", include("notifications.urls")),
+    path("", include("meetings.urls")),
     path("communes/", include("communes.urls")),
     path("accounts/", include("ntm.accounts_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -12,12 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from communes.access import access_for, get_commune_for_user, grant
-from communes.models import Commune, Membership
+from communes.models import Commune, District, Membership, Province
 
-from .models import ReportKind, ReportSnapshot
+from .models import ReportKind, ReportSnapshot, SignatureBlock
 
 Role = Membership.Role
 SnapshotCommune = ReportSnapshot.communes.through
@@ -70,3 +71,35 @@ def get_report_scope_for_user(
     commune = get_commune_for_user(user, code)[0] if kind == ReportKind.COMMUNE else None
     scope = ReportScope(communes=access_for(user).visible_communes(), commune=commune)
     return grant(scope, ReportCan(save=can_save_snapshots(user)), need)
+
+
+# Signature blocks -------------------------------------------------------------------
+
+UNIT_MODELS = {"district": District, "province": Province}
+
+
+@dataclass(frozen=True)
+class SignatureCan:
+    edit: bool
+
+
+def signature_units(user) -> list[tuple[str, District | Province]]:
+    """The units whose signature block the user keeps, those they coordinate, as (kind, unit)."""
+    districts, provinces = access_for(user).unit_ids(Role.COORDINATOR)
+    return [("province", p) for p in Province.objects.filter(pk__in=provinces)] + [
+        ("district", d) for d in District.objects.filter(pk__in=districts)
+    ]
+
+
+def get_signature_for_user(user, kind: str, pk: int, *, need: str | None = None):
+    """The unit's signature block (unsaved when none is recorded) and what the user may do:
+    everyone who reads the unit's reports sees it (404 otherwise); its coordinators edit it."""
+    if kind not in UNIT_MODELS:
+        raise Http404
+    unit = get_object_or_404(UNIT_MODELS[kind], pk=pk)
+    access = access_for(user)
+    if not access.covers_unit(unit, Role.COORDINATOR, Role.DEPARTMENT, Role.LEADER):
+        raise Http404
+    return grant(
+        SignatureBlock.for_unit(unit), SignatureCan(edit=access.covers_unit(unit, Role.COORDINATOR)), need
+    )

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import ReportSnapshot
+from .models import ReportSnapshot, SignatureBlock
 
 
 @admin.register(ReportSnapshot)
@@ -41,3 +41,9 @@ class ReportSnapshotAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(SignatureBlock)
+class SignatureBlockAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "signer_name", "source", "updated_at"]
+    fields = ["district", "province", "body", "capacity", "signer_name", "source"]

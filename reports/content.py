@@ -12,6 +12,7 @@ Building costs a fixed number of queries whatever the number of communes.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import ClassVar
@@ -21,7 +22,7 @@ from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from communes.models import Commune, Department
+from communes.models import Commune, Department, District, Province
 from criteria.models import CriteriaSet, Criterion, Score
 from criteria.owners import Ownership, ownership_for, ownership_in, unit_of
 from criteria.standing import (
@@ -37,7 +38,7 @@ from dossiers.progress import DossierProgress, progress_of, with_progress_data
 from ntm.lib.text import fold
 
 from .charts import BAND_COLOURS, criteria_met_charts
-from .models import ReportKind
+from .models import ReportKind, SignatureBlock
 
 Status = Score.Status
 
@@ -47,11 +48,17 @@ Status = Score.Status
 
 @dataclass(frozen=True)
 class Letterhead:
-    """The issuing body (top left) and the place on the date line."""
+    """The issuing body (top left), the place on the date line and who signs."""
 
     parent: str
     body: str
     place: str
+    unit: District | Province | None = None
+
+    @cached_property
+    def signature(self) -> SignatureBlock:
+        """Looked up when a document prints it (1 query): workbooks have no signature."""
+        return SignatureBlock.for_unit(self.unit) if self.unit is not None else SignatureBlock()
 
 
 # A unit's name that already says what kind of unit it is ("Thành phố Thanh Hóa").
@@ -64,20 +71,26 @@ def _people_committee(unit_word: str, name: str) -> str:
     return _("UBND %(unit)s") % {"unit": unit.upper()}
 
 
+def letterhead_for_unit(unit: District | Province | None) -> Letterhead:
+    """The letterhead of the steering committee of a district or a province."""
+    # The steering committee issues every report the programme takes to meetings.
+    body = _("BAN CHỈ ĐẠO CÁC CHƯƠNG TRÌNH MTQG")
+    if unit is None:
+        return Letterhead("", body, "")
+    unit_word = _("HUYỆN") if isinstance(unit, District) else _("TỈNH")
+    return Letterhead(_people_committee(unit_word, unit.name), body, unit.name, unit)
+
+
 def letterhead_for(communes) -> Letterhead:
     """The district's letterhead when every commune is in one district, else the province's
     (since 2025 communes may hang directly under a province)."""
-    # The steering committee issues every report the programme takes to meetings.
-    body = _("BAN CHỈ ĐẠO CÁC CHƯƠNG TRÌNH MTQG")
     districts = {c.district for c in communes}
     provinces = {c.province for c in communes}
     if len(districts) == 1 and None not in districts:
-        (district,) = districts
-        return Letterhead(_people_committee(_("HUYỆN"), district.name), body, district.name)
+        return letterhead_for_unit(next(iter(districts)))
     if len(provinces) == 1:
-        (province,) = provinces
-        return Letterhead(_people_committee(_("TỈNH"), province.name), body, province.name)
-    return Letterhead("", body, "")
+        return letterhead_for_unit(next(iter(provinces)))
+    return letterhead_for_unit(None)
 
 
 def date_line(place: str, day: datetime.date) -> str:
@@ -116,6 +129,26 @@ def criteria_label(standing: Standing) -> str:
     return ", ".join(parts)
 
 
+def _spaced_percent(text: str) -> str:
+    """ "100%" -> "100 %", as Vietnamese documents set a percentage."""
+    return re.sub(r"(\d)\s*%", r"\1 %", text)
+
+
+def value_against_target(result) -> str:
+    """What an unmet indicator reached against what it must reach: "81,4 % / 100 %".
+
+    A yes/no indicator without a value shows its result instead ("Chưa đạt / Đạt");
+    a missing side is a dash.
+    """
+    score = result.score
+    value = score.value_display if score is not None else ""
+    if value and result.indicator.unit:
+        value = f"{value} {result.indicator.unit}"
+    value = _spaced_percent(value) if value else result.get_status_display()
+    target = _spaced_percent(result.target.value) if result.target is not None else "—"
+    return f"{value} / {target}"
+
+
 # --- Reports -----------------------------------------------------------------------
 
 
@@ -136,6 +169,9 @@ class Report:
     @property
     def document_type(self) -> str:
         return _("BÁO CÁO")
+
+    # The abbreviation of the document kind in its number ("Số: /BC-BCĐ").
+    document_code: ClassVar[str] = "BC"
 
     @property
     def data_date(self) -> datetime.date:
@@ -331,6 +367,8 @@ class DossierReport(Report):
     kind = ReportKind.DOSSIERS
     template = "reports/print/dossiers.html"
     landscape = True
+
+    document_code = "BTH"
 
     @property
     def document_type(self) -> str:

@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from criteria.forms import StandingFilterForm
 from criteria.models import MAX_YEAR, MIN_YEAR
 
+from .models import SignatureBlock
+
 
 class DossierFilterForm(StandingFilterForm):
     """`?set=&year=` for the dossier report: dossiers keep no history, so it has no as_of."""
@@ -36,3 +38,18 @@ class SnapshotForm(forms.Form):
         if not datetime.date(MIN_YEAR, 1, 1) <= day <= datetime.date(MAX_YEAR, 12, 31):
             raise forms.ValidationError(_("Ngày họp không hợp lệ."))
         return day
+
+
+class SignatureBlockForm(forms.ModelForm):
+    class Meta:
+        model = SignatureBlock
+        fields = ["body", "capacity", "signer_name", "source"]
+
+    def clean(self):
+        cleaned = super().clean()
+        # A signer's name comes from a recorded decision, never from memory.
+        if cleaned.get("signer_name", "").strip() and not cleaned.get("source", "").strip():
+            self.add_error(
+                "source", _("Ghi tên người ký thì phải ghi nguồn (văn bản kiện toàn Ban Chỉ đạo).")
+            )
+        return cleaned

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from communes.models import Commune
+from communes.models import Commune, District
 from ntm.lib.text import fold
 
 
@@ -79,3 +79,83 @@ class ReportSnapshot(models.Model):
     @property
     def download_name(self) -> str:
         return f"bao-cao-{self.sequence:02d}-{self.year}-{slugify(fold(self.get_kind_display()))}.pdf"
+
+
+class SignatureBlock(models.Model):
+    """Who signs the steering committee's documents for one district or province.
+
+    Printed under every report, notice and brief of that unit (Nghị định 30/2020:
+    the body, the signer's capacity, space for the signature and seal, the name).
+    The name stays empty until the office records it with its source: the app never
+    invents a signer.
+    """
+
+    class Capacity(models.TextChoices):
+        HEAD = "head", _("Trưởng ban ký")
+        DEPUTY = "deputy", _("Phó trưởng ban ký thay (KT. TRƯỞNG BAN)")
+
+    district = models.OneToOneField(
+        "communes.District",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="signature_block",
+        verbose_name=_("huyện"),
+    )
+    province = models.OneToOneField(
+        "communes.Province",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="signature_block",
+        verbose_name=_("tỉnh"),
+    )
+    body = models.CharField(_("cơ quan ký"), max_length=200, default=_("TM. BAN CHỈ ĐẠO"))
+    capacity = models.CharField(_("người ký"), max_length=10, choices=Capacity, default=Capacity.HEAD)
+    signer_name = models.CharField(_("họ và tên người ký"), max_length=200, blank=True)
+    source = models.CharField(
+        _("nguồn"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Văn bản thành lập hoặc kiện toàn Ban Chỉ đạo ghi tên người ký, ví dụ số, ngày quyết định."
+        ),
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("chữ ký văn bản")
+        verbose_name_plural = _("chữ ký văn bản")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(district__isnull=False, province__isnull=True)
+                | Q(district__isnull=True, province__isnull=False),
+                name="signature_block_one_unit",
+            ),
+            models.CheckConstraint(
+                condition=Q(signer_name="") | ~Q(source=""), name="signature_block_name_has_source"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.unit}: {' / '.join(self.lines)}"
+
+    @classmethod
+    def for_unit(cls, unit) -> SignatureBlock:
+        """The unit's recorded block, or an unsaved one with no name (1 query)."""
+        kind = "district" if isinstance(unit, District) else "province"
+        return cls.objects.filter(**{kind: unit}).first() or cls(**{kind: unit})
+
+    @property
+    def unit(self):
+        return self.district or self.province
+
+    @property
+    def lines(self) -> list[str]:
+        """ "TM. BAN CHỈ ĐẠO", then "TRƯỞNG BAN", or "KT. TRƯỞNG BAN" and "PHÓ TRƯỞNG BAN"."""
+        if self.capacity == self.Capacity.DEPUTY:
+            return [str(self.body), str(_("KT. TRƯỞNG BAN")), str(_("PHÓ TRƯỞNG BAN"))]
+        return [str(self.body), str(_("TRƯỞNG BAN"))]

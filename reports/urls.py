@@ -37,4 +37,9 @@ urlpatterns = [
     *report_paths(ReportKind.COMMUNE, "communes/<str:code>"),
     path("reports/snapshots/", views.snapshot_list, name="snapshot_list"),
     path("reports/snapshots/<int:pk>.pdf", views.snapshot_download, name="snapshot_download"),
+    path(
+        "reports/signature/<str:kind>/<int:pk>/",
+        views.signature_edit,
+        name="signature_edit",
+    ),
 ]

@@ -17,9 +17,15 @@ from criteria.standing import DistrictSummary, commune_rows, criteria_tree
 from dossiers.models import Dossier
 from dossiers.progress import appraisal_progress_of
 
-from .access import get_report_scope_for_user, get_snapshot_for_user, visible_snapshots
+from .access import (
+    get_report_scope_for_user,
+    get_signature_for_user,
+    get_snapshot_for_user,
+    signature_units,
+    visible_snapshots,
+)
 from .content import build_report, short_date, village_results
-from .forms import DossierFilterForm, SnapshotForm
+from .forms import DossierFilterForm, SignatureBlockForm, SnapshotForm
 from .models import ReportKind
 from .pdf import render_pdf
 from .services import save_snapshot
@@ -222,6 +228,7 @@ def report_index(request):
         "communes": communes,
         "kinds": ReportKind,
         "snapshots": visible_snapshots(request.user).select_related("created_by")[:5],
+        "signature_units": signature_units(request.user),
     }
     return render(request, "reports/report_index.html", context)
 
@@ -246,3 +253,20 @@ def snapshot_download(request, pk):
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+def signature_edit(request, kind, pk):
+    """Who signs the unit's documents: its coordinators keep it, the others read it."""
+    block, can = get_signature_for_user(
+        request.user, kind, pk, need="edit" if request.method == "POST" else None
+    )
+    form = SignatureBlockForm(request.POST or None, instance=block)
+    if request.method == "POST" and form.is_valid():
+        block = form.save(commit=False)
+        block.updated_by = request.user
+        block.save()
+        messages.success(request, _("Đã lưu chữ ký văn bản của %(unit)s.") % {"unit": block.unit})
+        return redirect("reports:index")
+    context = {"block": block, "form": form if can.edit else None}
+    return render(request, "reports/signature_edit.html", context, status=400 if form.is_bound else 200)

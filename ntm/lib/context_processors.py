@@ -22,6 +22,10 @@ def navigation(request):
     elif access.has_role(Role.COMMUNE):
         items.append((_("Xã của tôi"), reverse("communes:commune_list")))
     items.append((_("Hồ sơ"), reverse("dossiers:progress")))
+    if district_wide:
+        items.append((_("Cuộc họp"), reverse("meetings:meeting_list")))
+    if access.roles or user.is_superuser:
+        items.append((_("Nhiệm vụ"), reverse("meetings:task_list")))
     items.append((_("Báo cáo"), reverse("reports:index")))
     items.append((pgettext("navigation", "Bộ tiêu chí"), reverse("criteria:set_list")))
     if user.is_superuser:

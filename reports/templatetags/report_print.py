@@ -2,7 +2,7 @@
 
 from django import template
 
-from ..content import criteria_label
+from ..content import criteria_label, value_against_target
 
 register = template.Library()
 
@@ -11,3 +11,9 @@ register = template.Library()
 def unmet_criteria(standing) -> str:
     """ "2, 11, 13, 17*, (5)": see content.criteria_label."""
     return criteria_label(standing)
+
+
+@register.filter
+def against_target(result) -> str:
+    """ "81,4 % / 100 %": see content.value_against_target."""
+    return value_against_target(result)

@@ -13,19 +13,25 @@ class PersonaNavigationTests(BrowserTestCase):
 
     def test_coordinator_logs_in_and_sees_the_district(self):
         self.log_in("dieuphoi")
-        self.assertEqual(self.nav_labels(), ["Tổng quan", "Xã", "Hồ sơ", "Báo cáo", "Bộ tiêu chí"])
+        self.assertEqual(
+            self.nav_labels(), ["Tổng quan", "Xã", "Hồ sơ", "Cuộc họp", "Nhiệm vụ", "Báo cáo", "Bộ tiêu chí"]
+        )
         self.page.get_by_role("link", name="Xã", exact=True).click()
         self.assertTrue(self.page.get_by_role("link", name="Dân Lực").is_visible())
         self.screenshot("coordinator-home", full_page=True)
 
     def test_department_officer_sees_the_district_without_admin(self):
         self.log_in("phongkt")
-        self.assertEqual(self.nav_labels(), ["Tổng quan", "Xã", "Hồ sơ", "Báo cáo", "Bộ tiêu chí"])
+        self.assertEqual(
+            self.nav_labels(), ["Tổng quan", "Xã", "Hồ sơ", "Cuộc họp", "Nhiệm vụ", "Báo cáo", "Bộ tiêu chí"]
+        )
         self.screenshot("department-home")
 
     def test_commune_official_sees_only_own_commune(self):
         self.log_in("xa_a")
-        self.assertEqual(self.nav_labels(), ["Tổng quan", "Xã của tôi", "Hồ sơ", "Báo cáo", "Bộ tiêu chí"])
+        self.assertEqual(
+            self.nav_labels(), ["Tổng quan", "Xã của tôi", "Hồ sơ", "Nhiệm vụ", "Báo cáo", "Bộ tiêu chí"]
+        )
         self.page.get_by_role("link", name="Xã của tôi").click()
         self.assertTrue(self.page.get_by_role("link", name="Dân Lý").is_visible())
         self.assertEqual(self.page.get_by_role("link", name="Dân Lực").count(), 0)

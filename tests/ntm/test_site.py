@@ -84,12 +84,14 @@ class NavigationTests(PersonasTestCase):
 
     def test_coordinator_sees_the_district(self):
         self.assertEqual(
-            self.nav_labels(self.coordinator), ["Tổng quan", "Xã", "Hồ sơ", "Báo cáo", "Bộ tiêu chí"]
+            self.nav_labels(self.coordinator),
+            ["Tổng quan", "Xã", "Hồ sơ", "Cuộc họp", "Nhiệm vụ", "Báo cáo", "Bộ tiêu chí"],
         )
 
     def test_commune_official_sees_own_commune(self):
         self.assertEqual(
-            self.nav_labels(self.official_a), ["Tổng quan", "Xã của tôi", "Hồ sơ", "Báo cáo", "Bộ tiêu chí"]
+            self.nav_labels(self.official_a),
+            ["Tổng quan", "Xã của tôi", "Hồ sơ", "Nhiệm vụ", "Báo cáo", "Bộ tiêu chí"],
         )
 
     def test_superuser_also_sees_the_admin(self):

@@ -14,13 +14,17 @@ added without its access being walked here:
 
 import datetime
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.http import urlencode
 
 from criteria.models import Recognition, Registration, Score
+from meetings.models import Meeting
+from meetings.services import close_task, create_task
 from reports.content import build_report
 from reports.models import ReportKind
 from reports.services import save_snapshot
-from tests.dossiers.base import YEAR, DossierTestCase
+from tests.dossiers.base import YEAR, DossierTestCase, tiny_pdf
 from tests.reports.documents import pdf_text, sheet_rows, workbook
 
 # Kinds of page.
@@ -77,6 +81,24 @@ class UrlAccessTests(DossierTestCase):
             report=report, user=cls.coordinator, meeting_date=datetime.date(2024, 6, 2)
         )
         cls.score = Score.objects.get(commune=cls.commune_a, year=YEAR, indicator__code="3.1")
+        cls.meeting = Meeting.objects.create(
+            district=cls.district,
+            held_on=datetime.date(2024, 6, 2),
+            title="Họp Ban Chỉ đạo",
+            criteria_set=cls.ntm,
+            year=YEAR,
+            recorded_by=cls.coordinator,
+        )
+        cls.task = create_task(
+            unit=cls.district,
+            title="Hoàn thiện hồ sơ chung",
+            owner=cls.commune_a,
+            commune=cls.commune_a,
+            deadline=datetime.date(2024, 6, 30),
+            user=cls.coordinator,
+        )
+        evidence = SimpleUploadedFile("bien-ban.pdf", tiny_pdf("bien ban"))
+        close_task(task=cls.task, note="Đã hoàn thiện", user=cls.official_a, evidence=evidence)
         a, s, y = cls.commune_a.code, cls.ntm.code, YEAR
         indicator = cls.score.indicator
         d, item = cls.dossier.pk, cls.document.item_id
@@ -142,6 +164,25 @@ class UrlAccessTests(DossierTestCase):
             "dossiers:dossier_due": ({"pk": d}, COMMUNE_OBJECT, True),
             "dossiers:document_view": ({"pk": d, "document_pk": cls.document.pk}, COMMUNE_OBJECT, False),
             "dossiers:document_inline": ({"pk": d, "document_pk": cls.document.pk}, COMMUNE_OBJECT, False),
+            "reports:signature_edit": ({"kind": "district", "pk": cls.district.pk}, COMMUNE_OBJECT, True),
+            "meetings:meeting_list": ({}, SCOPE, False),
+            "meetings:meeting_create": ({}, COORDINATORS, True),
+            "meetings:meeting_detail": ({"pk": cls.meeting.pk}, COMMUNE_OBJECT, False),
+            "meetings:meeting_edit": ({"pk": cls.meeting.pk}, COMMUNE_OBJECT, True),
+            "meetings:conclusion_add": ({"pk": cls.meeting.pk}, COMMUNE_OBJECT, True),
+            "meetings:notice": ({"pk": cls.meeting.pk}, COMMUNE_OBJECT, False),
+            "meetings:notice_pdf": ({"pk": cls.meeting.pk}, COMMUNE_OBJECT, False),
+            "meetings:brief": ({"pk": cls.meeting.pk}, COMMUNE_OBJECT, False),
+            "meetings:brief_pdf": ({"pk": cls.meeting.pk}, COMMUNE_OBJECT, False),
+            "meetings:brief_xlsx": ({"pk": cls.meeting.pk}, COMMUNE_OBJECT, False),
+            "meetings:task_list": ({}, SCOPE, False),
+            "meetings:task_create": ({}, COMMUNE_OBJECT, True),
+            "meetings:task_detail": ({"pk": cls.task.pk}, COMMUNE_OBJECT, False),
+            "meetings:task_edit": ({"pk": cls.task.pk}, COMMUNE_OBJECT, True),
+            "meetings:task_progress": ({"pk": cls.task.pk}, COMMUNE_OBJECT, True),
+            "meetings:task_close": ({"pk": cls.task.pk}, COMMUNE_OBJECT, True),
+            "meetings:task_reopen": ({"pk": cls.task.pk}, COMMUNE_OBJECT, True),
+            "meetings:task_evidence": ({"pk": cls.task.pk}, COMMUNE_OBJECT, False),
             "notifications:list": ({}, OWN, False),
             "notifications:mark_read": ({}, OWN, True),
             "notifications:settings": ({}, OWN, True),
@@ -155,6 +196,8 @@ class UrlAccessTests(DossierTestCase):
             "notifications:mark_read",
             "notifications:settings",
         }
+        # Query strings some pages need to point at commune A (a task is born from something).
+        cls.queries = {"meetings:task_create": {"commune": a}}
         # Read, but only by the coordination office: the package goes to the province.
         cls.coordinator_only = {"dossiers:package"}
 
@@ -168,9 +211,10 @@ class UrlAccessTests(DossierTestCase):
         if user is not None:
             self.client.force_login(user)
         url = self.url(name)
-        response = None if post else self.client.get(url, {"set": self.ntm.code, "year": YEAR})
+        query = {"set": self.ntm.code, "year": YEAR, **self.queries.get(name, {})}
+        response = None if post else self.client.get(url, query)
         if response is None or response.status_code == 405:
-            response = self.client.post(f"{url}?set={self.ntm.code}&year={YEAR}", {})
+            response = self.client.post(f"{url}?{urlencode(query)}", {})
         return response
 
     def shows_commune_a(self, response) -> bool:
@@ -214,7 +258,10 @@ class UrlAccessTests(DossierTestCase):
                 elif kind == OWN:
                     self.assertIn(response.status_code, (200, 302))
                     self.assertFalse(response.status_code == 200 and self.shows_commune_a(response))
-                elif kind == COORDINATORS or (kind in (LIBRARY, SCOPE) and changes):
+                elif kind == COORDINATORS:
+                    # Refused: 403 to one who reads the unit, 404 to one who reads nothing of it.
+                    self.assertIn(response.status_code, (403, 404))
+                elif kind in (LIBRARY, SCOPE) and changes:
                     self.assertEqual(response.status_code, 403)
                 elif kind == LIBRARY:
                     self.assertEqual(response.status_code, 200)
