@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from communes.models import Commune, Province, Village
 
 from .access import can_enter_scores, can_verify
-from .models import CriteriaSet, Criterion, Indicator, IndicatorTarget, Score
+from .models import RESULT_FIELDS, CriteriaSet, Criterion, Indicator, IndicatorTarget, Score
 
 
 @transaction.atomic
@@ -147,7 +147,7 @@ def record_scores(
         s.indicator_id: s
         for s in Score.objects.select_for_update()
         .filter(commune=commune, village=village, year=year, indicator_id__in=indicator_ids)
-        .only("indicator_id", "version", "value_number", "value_text", "status")
+        .only("indicator_id", "version", *RESULT_FIELDS)
     }
     stale = [
         e.score.indicator.code
@@ -160,22 +160,10 @@ def record_scores(
     for edit in edits:
         score = edit.score
         score.entered_by, score.entered_at = user, now
-        before = current.get(score.indicator_id)
-        if before is None or _result_changed(before, score):
-            # A changed value or result voids the department's verification of the old one.
-            score.verification = Score.Verification.PENDING
-            score.verified_by, score.verified_at, score.verification_comment = None, None, ""
+        score.void_verification_if_result_changed(current.get(score.indicator_id))
         score._change_reason = score.override_reason or reason
         score.save()
     return len(edits)
-
-
-def _result_changed(before: Score, after: Score) -> bool:
-    return (before.value_number, before.value_text, before.status) != (
-        after.value_number,
-        after.value_text,
-        after.status,
-    )
 
 
 @transaction.atomic

@@ -1,48 +1,76 @@
 """The spreadsheet files people exchange (DESIGN §5), whatever they carry.
 
-Reading (.xlsx first sheet, or .csv in UTF-8 with "," or ";"), writing, the header
-check, row numbers as Excel shows them, the reasons a file was refused and the
-report of an import. The units import (communes/resources.py) and the scores import
-(criteria/resources.py) build their django-import-export resources on these parts.
+Three parts, used by every import and export (units, scores, and workbooks of
+several sheets such as the criteria workbook):
+
+- Reading, bounded. A file is measured before any row is built: its size, what it
+  unpacks to, its shared-strings table, its rows and the length of its cells. Then it
+  is read as rows of text, a stream either way: an .xlsx in openpyxl's read-only
+  mode, a .csv as UTF-8. So a bad file is refused in seconds and bounded memory,
+  whatever its shape, and memory stays flat as a good file grows.
+- Writing. Text that Excel would run as a formula is written with a leading
+  apostrophe (OWASP, "CSV injection"); numbers stay numbers.
+- Checked sheets. A sheet is declared once (`CheckedSheet`: its columns, the check of
+  one row, what valid rows write). `run_import` reads it, checks every row, and writes
+  in bulk only when every row of every sheet is valid, in one transaction. The pages,
+  the commands, background tasks and, through `SheetResource`, the admin's preview
+  and confirm screens all call it, so they refuse the same rows with the same words.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime
 import io
+import itertools
+import os
 import re
+import struct
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from pathlib import Path
+from xml.etree import ElementTree
 
 import openpyxl
 import tablib
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from import_export import resources
 from import_export.formats import base_formats
-from import_export.results import Result, RowResult
+from import_export.results import Error, Result, RowResult
 
+from ntm.lib.database import optimize_database
 from ntm.lib.text import fold
 
 FORMATS = ("xlsx", "csv")
+MB = 1024 * 1024
 
 
 class SpreadsheetError(ValueError):
-    """The file cannot be read or has the wrong header; nothing was imported.
+    """The file cannot be read, is over a limit or has the wrong header; nothing was imported.
 
-    `row` is 1 when the header row is wrong, None when the file itself is unreadable.
+    `row` is the sheet's row number when the reason is on one row (1 for the header),
+    None when it concerns the whole file; `sheet` names the sheet of a workbook.
     """
 
-    def __init__(self, message, *, row=None):
+    def __init__(self, message, *, row=None, sheet=""):
         super().__init__(message)
         self.row = row
+        self.sheet = sheet
 
 
 # --- Cells ----------------------------------------------------------------------------
 
 
 def cell(value, width=0) -> str:
-    """A cell as text: numbers without ".0", whitespace collapsed, None as "".
+    """A cell as text: numbers without ".0", dates as dd/mm/yyyy, whitespace collapsed, None as "".
 
     Official codes have fixed widths, and Excel drops the leading zeros of a code
     typed as a number ("01" becomes 1); `width` pads all-digit codes back.
@@ -51,6 +79,10 @@ def cell(value, width=0) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
+    elif isinstance(value, datetime.datetime):
+        value = f"{value:%d/%m/%Y}" if value.time() == datetime.time() else f"{value:%d/%m/%Y %H:%M}"
+    elif isinstance(value, datetime.date):
+        value = f"{value:%d/%m/%Y}"
     text = " ".join(str(value).split())
     if width and text.isdigit() and len(text) < width:
         text = text.zfill(width)
@@ -65,21 +97,6 @@ def shown(value: str) -> str:
 def or_list(words) -> str:
     words = list(words)
     return _("%(words)s hoặc %(last)s") % {"words": ", ".join(words[:-1]), "last": words[-1]}
-
-
-def parse_row(values, columns, widths=None) -> tuple[dict[str, str], bool] | None:
-    """The cells of one data row by column, and whether cells lie beyond the last
-    column; None for a blank row."""
-    widths = widths or {}
-    values = list(values)
-    cells = {
-        column: cell(value, widths.get(column, 0)) for column, value in zip(columns, values, strict=False)
-    }
-    cells.update((column, "") for column in columns[len(values) :])
-    extra = [cell(value) for value in values[len(columns) :]]
-    if not any(cells.values()) and not any(extra):
-        return None
-    return cells, any(extra)
 
 
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d+)?|\.\d+)")
@@ -115,6 +132,43 @@ def parse_decimal(text) -> Decimal:
         raise ValueError(f"not a number: {text!r}") from error
 
 
+# Excel (and LibreOffice) run a cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# "-2", "+84", "-1.234,5 %": a number written as text is not a formula.
+_NUMBER_TEXT = re.compile(r"[+-]?\d[\d.,\u00a0 ]*%?")
+
+
+def looks_like_formula(text) -> bool:
+    return isinstance(text, str) and text.startswith(FORMULA_STARTS) and not _NUMBER_TEXT.fullmatch(text)
+
+
+def neutralise(value):
+    """A value safe to hand to Excel: text it would run as a formula gets a leading
+    apostrophe, the OWASP way, so Excel shows it as text. Numbers are left alone."""
+    return "'" + value if looks_like_formula(value) else value
+
+
+def unneutralise(text: str) -> str:
+    """The text a neutralised cell stood for: what was exported re-imports unchanged."""
+    return text[1:] if text.startswith("'") and looks_like_formula(text[1:]) else text
+
+
+def parse_row(values, columns, widths=None) -> tuple[dict[str, str], bool] | None:
+    """The cells of one data row by column, and whether cells lie beyond the last
+    column; None for a blank row."""
+    widths = widths or {}
+    values = list(values)
+    cells = {
+        column: unneutralise(cell(value, widths.get(column, 0)))
+        for column, value in zip(columns, values, strict=False)
+    }
+    cells.update((column, "") for column in columns[len(values) :])
+    has_extra_cells = any(cell(value) for value in values[len(columns) :])
+    if not has_extra_cells and not any(cells.values()):
+        return None
+    return cells, has_extra_cells
+
+
 def check_headers(headers, columns) -> list[str]:
     """The header row, checked against `columns` (ignoring case and diacritics)."""
     names = [cell(header) for header in headers or []]
@@ -134,7 +188,414 @@ def check_headers(headers, columns) -> list[str]:
     raise SpreadsheetError(message, row=1)
 
 
-# --- File formats -------------------------------------------------------------------
+# --- Limits -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What an imported file may be; from the IMPORT_MAX_* settings (README)."""
+
+    max_bytes: int
+    max_rows: int
+    max_cell_chars: int
+    max_shared_strings_bytes: int
+    max_unzipped_bytes: int
+
+    @classmethod
+    def from_settings(cls) -> Limits:
+        return cls(
+            max_bytes=settings.IMPORT_MAX_MB * MB,
+            max_rows=settings.IMPORT_MAX_ROWS,
+            max_cell_chars=settings.IMPORT_MAX_CELL_CHARS,
+            max_shared_strings_bytes=settings.IMPORT_MAX_SHARED_STRINGS_MB * MB,
+            max_unzipped_bytes=settings.IMPORT_MAX_UNZIPPED_MB * MB,
+        )
+
+    @property
+    def max_cell_bytes(self) -> int:
+        """The XML one cell may take: up to 4 bytes a character, more for entities
+        ("&amp;"), plus its tags."""
+        return self.max_cell_chars * 10 + 1024
+
+    @property
+    def max_line_chars(self) -> int:
+        """A CSV line: a few long cells; a line past this is not a row of ours."""
+        return self.max_cell_chars * 16
+
+
+def megabytes(size: int) -> str:
+    """ "1,5" for a size; "20" for a limit of whole megabytes."""
+    if size % MB == 0:
+        return str(size // MB)
+    return f"{size / MB:.1f}".replace(".", ",")
+
+
+def thousands(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
+
+
+def check_size(size: int, limits: Limits | None = None) -> None:
+    """Refuse an empty file, or one over IMPORT_MAX_MB, before reading it."""
+    limits = limits or Limits.from_settings()
+    if size == 0:
+        raise SpreadsheetError(_("Tệp rỗng."))
+    if size > limits.max_bytes:
+        raise SpreadsheetError(
+            _("Tệp quá lớn (%(size)s MB). Giới hạn là %(limit)s MB.")
+            % {"size": megabytes(size), "limit": megabytes(limits.max_bytes)}
+        )
+
+
+def _too_many_rows(limits: Limits) -> SpreadsheetError:
+    return SpreadsheetError(
+        _("Tệp có hơn %(limit)s dòng dữ liệu, quá giới hạn một lần nhập. Hãy chia thành nhiều tệp.")
+        % {"limit": thousands(limits.max_rows)}
+    )
+
+
+def _cell_too_long(limits: Limits, row=None) -> SpreadsheetError:
+    message = _("Tệp có ô dài quá %(limit)s ký tự.") % {"limit": thousands(limits.max_cell_chars)}
+    if row is not None:
+        message = _("Dòng %(row)d có ô dài quá %(limit)s ký tự.") % {
+            "row": row,
+            "limit": thousands(limits.max_cell_chars),
+        }
+    return SpreadsheetError(message, row=row)
+
+
+def _unreadable(format: str) -> SpreadsheetError:
+    return SpreadsheetError(
+        _("Không đọc được tệp: tệp hỏng hoặc không phải %(format)s.") % {"format": format}
+    )
+
+
+# --- Reading ---------------------------------------------------------------------------
+
+ZIP_SIGNATURE = b"PK\x03\x04"
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# A workbook has a few dozen parts; a zip of thousands is not one.
+MAX_ZIP_ENTRIES = 10_000
+# Parts openpyxl reads whole (styles, workbook, relationships): real ones are small.
+MAX_PART_BYTES = 8 * MB
+# A row wider than this is not a row of ours; openpyxl would build it cell by cell.
+MAX_CELLS_PER_ROW = 1024
+WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+SHARED_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+_SCAN_CHUNK = MB
+
+
+class Spreadsheet:
+    """An opened file, measured; `rows()` streams one sheet as lists of text cells.
+
+    Use `open_spreadsheet()`, as a context manager.
+    """
+
+    format = ""
+
+    def __init__(self, file, limits: Limits, *, owned: bool):
+        self.file, self.limits, self.owned = file, limits, owned
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def close(self):
+        if self.owned:
+            self.file.close()
+
+    def rows(self, *, sheet: str | None = None, width: int) -> Iterator[list[str]]:
+        """The rows of `sheet` (None: the first), header first, blank rows kept so row
+        numbers match what Excel shows; at most `width` cells a row."""
+        raise NotImplementedError
+
+    def _text(self, values, number: int) -> list[str]:
+        if number > self.limits.max_rows + 1:  # the header and max_rows rows of data
+            raise _too_many_rows(self.limits)
+        texts = [cell(value) for value in values]
+        if any(len(text) > self.limits.max_cell_chars for text in texts):
+            raise _cell_too_long(self.limits, number)
+        return texts
+
+
+class _Xlsx(Spreadsheet):
+    format = "xlsx"
+
+    def __init__(self, file, limits, *, owned, size):
+        super().__init__(file, limits, owned=owned)
+        self._book = None
+        head = file.read(8)
+        file.seek(0)
+        if head.startswith(OLE_SIGNATURE):
+            raise SpreadsheetError(
+                _(
+                    "Đây là tệp Excel 97-2003 (.xls) hoặc tệp có đặt mật khẩu. "
+                    "Hãy mở bằng Excel, bỏ mật khẩu và lưu lại dưới dạng .xlsx."
+                )
+            )
+        if not head.startswith(ZIP_SIGNATURE) or _zip_entries(file, size) > MAX_ZIP_ENTRIES:
+            raise _unreadable("xlsx")
+        try:
+            archive = zipfile.ZipFile(file)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+            raise _unreadable("xlsx") from error
+        with archive:
+            self._measure(archive)
+        file.seek(0)
+        try:
+            self._book = openpyxl.load_workbook(file, read_only=True, data_only=False, keep_links=False)
+        except Exception as error:
+            # openpyxl, zipfile and the XML parser raise many kinds of errors for a damaged file.
+            raise _unreadable("xlsx") from error
+
+    def _measure(self, archive: zipfile.ZipFile) -> None:
+        """Refuse, from the zip's directory and a byte scan, what openpyxl must not parse."""
+        infos = archive.infolist()
+        names = {info.filename for info in infos}
+        if "xl/workbook.xml" not in names:
+            if "word/document.xml" in names:
+                raise SpreadsheetError(_("Đây là văn bản Word (.docx), không phải bảng tính Excel (.xlsx)."))
+            raise SpreadsheetError(_("Tệp không phải bảng tính Excel (.xlsx)."))
+        unzipped = sum(info.file_size for info in infos)
+        if unzipped > self.limits.max_unzipped_bytes:
+            raise SpreadsheetError(
+                _("Tệp giải nén ra %(size)s MB, quá giới hạn %(limit)s MB.")
+                % {"size": megabytes(unzipped), "limit": megabytes(self.limits.max_unzipped_bytes)}
+            )
+        types = _content_types(archive, names)
+        for info in infos:
+            name, part_type = info.filename, types.get(info.filename, "")
+            if part_type == SHARED_STRINGS_TYPE or name.endswith("sharedStrings.xml"):
+                if info.file_size > self.limits.max_shared_strings_bytes:
+                    raise SpreadsheetError(
+                        _("Bảng chữ dùng chung của tệp giải nén ra %(size)s MB, quá giới hạn %(limit)s MB.")
+                        % {
+                            "size": megabytes(info.file_size),
+                            "limit": megabytes(self.limits.max_shared_strings_bytes),
+                        }
+                    )
+                with archive.open(info) as stream:
+                    _scan_xml(stream, self.limits, rows=False)
+            elif part_type == WORKSHEET_TYPE or name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                with archive.open(info) as stream:
+                    _scan_xml(stream, self.limits, rows=True)
+            elif name.endswith((".xml", ".rels", ".vml")) and info.file_size > MAX_PART_BYTES:
+                raise SpreadsheetError(
+                    _("Phần %(part)s của tệp lớn bất thường (%(size)s MB).")
+                    % {"part": name, "size": megabytes(info.file_size)}
+                )
+
+    def close(self):
+        if self._book is not None:
+            self._book.close()
+        super().close()
+
+    def rows(self, *, sheet=None, width):
+        worksheet = self._worksheet(sheet)
+        # The <dimension> a file declares may be wrong; openpyxl would then pad or cut rows.
+        worksheet.reset_dimensions()
+        try:
+            for number, values in enumerate(worksheet.iter_rows(max_col=width, values_only=True), 1):
+                yield self._text(values, number)
+        except SpreadsheetError:
+            raise
+        except Exception as error:
+            raise _unreadable("xlsx") from error
+
+    def _worksheet(self, name):
+        if name is None:
+            if not self._book.worksheets:
+                raise SpreadsheetError(_("Tệp không có trang tính nào."))
+            return self._book.worksheets[0]
+        for worksheet in self._book.worksheets:
+            if fold(worksheet.title) == fold(name):
+                return worksheet
+        raise SpreadsheetError(_("Tệp không có trang tính “%(sheet)s”.") % {"sheet": name}, sheet=name)
+
+    def sheet_names(self) -> list[str]:
+        return [worksheet.title for worksheet in self._book.worksheets]
+
+
+def _zip_entries(file, size: int) -> int:
+    """How many parts the zip's end record declares, read before zipfile builds its
+    directory; a huge number for anything that is not a plain zip."""
+    tail_size = min(size, 22 + 65535)
+    file.seek(size - tail_size)
+    tail = file.read(tail_size)
+    file.seek(0)
+    end = tail.rfind(b"PK\x05\x06")
+    if end < 0 or len(tail) < end + 22:
+        return MAX_ZIP_ENTRIES + 1
+    (entries,) = struct.unpack("<H", tail[end + 10 : end + 12])
+    return entries if entries != 0xFFFF else MAX_ZIP_ENTRIES + 1
+
+
+def _content_types(archive: zipfile.ZipFile, names) -> dict[str, str]:
+    """Part name -> content type, from the package's [Content_Types].xml."""
+    info = archive.getinfo("[Content_Types].xml") if "[Content_Types].xml" in names else None
+    if info is None or info.file_size > MAX_PART_BYTES:
+        return {}
+    try:
+        root = ElementTree.fromstring(archive.read(info))
+    except ElementTree.ParseError:
+        return {}
+    return {
+        element.get("PartName", "").lstrip("/"): element.get("ContentType", "")
+        for element in root
+        if element.tag.endswith("Override")
+    }
+
+
+def _scan_xml(stream, limits: Limits, *, rows: bool) -> None:
+    """Bytes-level checks of one part, chunk by chunk: no text longer than a cell may
+    be, and for a worksheet, no more rows than the limit and no row of thousands of cells.
+
+    This is what keeps openpyxl from building a huge string or walking a huge sheet.
+    """
+    carry, row_count, cells_in_row = b"", 0, 0
+    while True:
+        chunk = stream.read(_SCAN_CHUNK)
+        data = carry + chunk
+        # Work up to the last "<": a tag or a text cut by the chunk's end waits for the next.
+        cut = data.rfind(b"<") if chunk else len(data)
+        if cut <= 0:
+            cut = 0
+        done, carry = data[:cut], data[cut:]
+        if len(carry) > limits.max_cell_bytes or max(map(len, done.split(b"<")), default=0) > (
+            limits.max_cell_bytes
+        ):
+            raise _cell_too_long(limits)
+        if rows:
+            # pieces[0] continues the row the previous chunk ended in; each other piece is a row.
+            pieces = _ROW_TAG.split(done)
+            cells_in_row += len(_CELL_TAG.findall(pieces[0]))
+            widest = cells_in_row
+            for piece in pieces[1:]:
+                row_count += 1
+                if row_count > limits.max_rows + 1:
+                    raise _too_many_rows(limits)
+                cells_in_row = len(_CELL_TAG.findall(piece))
+                widest = max(widest, cells_in_row)
+            if widest > MAX_CELLS_PER_ROW:
+                raise SpreadsheetError(
+                    _("Tệp có dòng quá %(limit)s ô: không phải bảng dữ liệu của hệ thống.")
+                    % {"limit": thousands(MAX_CELLS_PER_ROW)}
+                )
+        if not chunk:
+            return
+
+
+class _Csv(Spreadsheet):
+    format = "csv"
+
+    def __init__(self, file, limits, *, owned):
+        super().__init__(file, limits, owned=owned)
+        head = file.read(4)
+        file.seek(0)
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise SpreadsheetError(
+                _("Tệp CSV đang ở mã UTF-16. Hãy lưu lại bằng Excel, chọn “CSV UTF-8 (Comma delimited)”.")
+            )
+        if head.startswith(ZIP_SIGNATURE) or head.startswith(OLE_SIGNATURE[:4]):
+            raise SpreadsheetError(
+                _("Tệp này là tệp Excel, không phải CSV: hãy chọn định dạng .xlsx hoặc đổi đúng đuôi tệp.")
+            )
+
+    def rows(self, *, sheet=None, width):
+        if sheet is not None:
+            raise SpreadsheetError(
+                _("Tệp CSV chỉ có một trang; cần tệp .xlsx có trang tính “%(sheet)s”.") % {"sheet": sheet}
+            )
+        text = io.TextIOWrapper(self.file, encoding="utf-8-sig", errors="strict", newline="")
+        try:
+            lines = self._lines(text)
+            first = next(lines, "")
+            # Excel under Vietnamese regional settings separates cells with ";".
+            delimiter = ";" if first.count(";") > first.count(",") else ","
+            reader = csv.reader(itertools.chain([first], lines), delimiter=delimiter)
+            for number, values in enumerate(reader, 1):
+                yield self._text(values[:width], number)
+        except UnicodeDecodeError as error:
+            raise SpreadsheetError(
+                _(
+                    "Tệp CSV phải được lưu với mã hóa UTF-8 (trong Excel: “CSV UTF-8 (Comma delimited)”); "
+                    "tệp này có ký tự không đọc được."
+                )
+            ) from error
+        except csv.Error as error:
+            raise _unreadable("csv") from error
+        finally:
+            text.detach()
+
+    def _lines(self, text) -> Iterator[str]:
+        limit = self.limits.max_line_chars
+        while line := text.readline(limit + 1):
+            if len(line) > limit:
+                raise _cell_too_long(self.limits)
+            if "\x00" in line:
+                raise SpreadsheetError(_("Tệp CSV phải được lưu với mã hóa UTF-8, không phải UTF-16."))
+            yield line
+
+
+class _DatasetSheet(Spreadsheet):
+    """A tablib dataset the admin has read already (with `read_dataset`)."""
+
+    format = "dataset"
+
+    def __init__(self, dataset, limits):
+        super().__init__(None, limits, owned=False)
+        self.dataset = dataset
+
+    def rows(self, *, sheet=None, width):
+        if self.dataset.headers is None and not self.dataset.height:
+            return
+        for number, values in enumerate([self.dataset.headers or [], *self.dataset], 1):
+            yield self._text(list(values)[:width], number)
+
+
+def open_spreadsheet(source, *, format: str | None = None, limits: Limits | None = None) -> Spreadsheet:
+    """A file to read rows from, measured against `limits`; SpreadsheetError if refused.
+
+    `source` is a path, the file's bytes, an open or uploaded file, or a tablib
+    Dataset. `format` ("xlsx" or "csv") defaults to the file name's extension,
+    else to what the bytes look like.
+    """
+    limits = limits or Limits.from_settings()
+    if isinstance(source, tablib.Dataset):
+        return _DatasetSheet(source, limits)
+    owned, name = False, None
+    if isinstance(source, str | Path):
+        name, file, owned = str(source), open(source, "rb"), True  # noqa: SIM115 - closed by Spreadsheet
+    elif isinstance(source, bytes | bytearray):
+        file = io.BytesIO(source)
+    else:
+        name, file = getattr(source, "name", None), source
+    try:
+        file.seek(0, os.SEEK_END)
+        size = file.tell()
+        file.seek(0)
+        check_size(size, limits)
+        if format is None and name:
+            format = Path(name).suffix
+        if not format:
+            format = "xlsx" if file.read(4) == ZIP_SIGNATURE else "csv"
+            file.seek(0)
+        format = format.lower().lstrip(".")
+        if format not in FORMATS:
+            raise SpreadsheetError(_("Chỉ nhận tệp .xlsx hoặc .csv."))
+        if format == "xlsx":
+            return _Xlsx(file, limits, owned=owned, size=size)
+        return _Csv(file, limits, owned=owned)
+    except BaseException:
+        if owned:
+            file.close()
+        raise
+
+
+# --- Writing, and import-export's formats ------------------------------------------------
 
 
 def dataset_from_rows(rows) -> tablib.Dataset:
@@ -152,128 +613,98 @@ def dataset_from_rows(rows) -> tablib.Dataset:
     return dataset
 
 
+# How many columns a dataset read for the admin keeps: any file of ours, and a margin.
+DATASET_WIDTH = 64
+
+
+def read_dataset(source, *, format: str | None = None) -> tablib.Dataset:
+    """The first sheet of a file as a dataset of text cells (for import-export's admin)."""
+    with open_spreadsheet(source, format=format) as spreadsheet:
+        return dataset_from_rows(spreadsheet.rows(width=DATASET_WIDTH))
+
+
+def neutralised(dataset: tablib.Dataset) -> tablib.Dataset:
+    """A copy of `dataset` that Excel opens without running any cell as a formula."""
+    copy = tablib.Dataset(headers=[neutralise(header) for header in dataset.headers or []] or None)
+    for row in dataset:
+        copy.append([neutralise(value) for value in row])
+    return copy
+
+
 class CSV(base_formats.CSV):
     """CSV as people save it: UTF-8 with or without BOM, "," or ";" between cells.
 
-    Excel under Vietnamese regional settings separates cells with ";". Unlike
-    tablib, blank lines are kept so that "Dòng N" is the line the user sees.
+    Read as bytes through `open_spreadsheet` (bounded, blank lines kept so that
+    "Dòng N" is the line the user sees); written with a BOM, which Excel needs, and
+    with formulas neutralised.
     """
 
+    def is_binary(self):
+        return True
+
+    def get_read_mode(self):
+        return "rb"
+
     def create_dataset(self, in_stream, **kwargs):
-        if isinstance(in_stream, bytes):
-            in_stream = in_stream.decode(self.encoding or "utf-8-sig")
-        text = in_stream.removeprefix("\ufeff")
-        header = text.split("\n", 1)[0]
-        delimiter = ";" if header.count(";") > header.count(",") else ","
-        return dataset_from_rows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        return read_dataset(in_stream, format="csv")
+
+    def export_data(self, dataset, **kwargs):
+        return super().export_data(neutralised(dataset), **kwargs).encode("utf-8-sig")
 
 
 class XLSX(base_formats.XLSX):
-    """The first sheet of the workbook (import-export reads the active one)."""
+    """The first sheet of the workbook (import-export reads the active one), read
+    bounded; written with formulas neutralised."""
 
     def create_dataset(self, in_stream):
-        book = openpyxl.load_workbook(io.BytesIO(in_stream), read_only=True, data_only=True)
-        try:
-            return dataset_from_rows(book.worksheets[0].iter_rows(values_only=True))
-        finally:
-            book.close()
+        return read_dataset(in_stream, format="xlsx")
 
-
-def read_spreadsheet(source, *, format: str | None = None) -> tablib.Dataset:
-    """The first sheet of an .xlsx, or a .csv, as a dataset; SpreadsheetError if unreadable.
-
-    `source` is a path, the file's bytes, or an open/uploaded file. `format` ("xlsx"
-    or "csv") defaults to the file name's extension, else to what the bytes look like.
-    """
-    name = None
-    if isinstance(source, str | Path):
-        name = str(source)
-        data = Path(source).read_bytes()
-    elif isinstance(source, bytes):
-        data = source
-    else:
-        name = getattr(source, "name", None)
-        data = source.read()
-    if format is None and name:
-        format = Path(name).suffix
-    if format is None:
-        format = "xlsx" if data.startswith(b"PK\x03\x04") else "csv"
-    format = format.lower().lstrip(".")
-    if format not in FORMATS:
-        raise SpreadsheetError(_("Chỉ nhận tệp .xlsx hoặc .csv."))
-    try:
-        if format == "xlsx":
-            return XLSX().create_dataset(data)
-        return CSV(encoding="utf-8-sig").create_dataset(data)
-    except UnicodeDecodeError as error:
-        raise SpreadsheetError(_("Tệp CSV phải được lưu với mã hóa UTF-8.")) from error
-    except Exception as error:
-        # openpyxl and zipfile raise many kinds of errors for a damaged file.
-        raise SpreadsheetError(
-            _("Không đọc được tệp: tệp hỏng hoặc không phải %(format)s.") % {"format": format}
-        ) from error
+    def export_data(self, dataset, **kwargs):
+        return super().export_data(neutralised(dataset), **kwargs)
 
 
 def render_spreadsheet(dataset: tablib.Dataset, *, format: str = "xlsx") -> bytes:
-    """The bytes of an .xlsx or a .csv (UTF-8 with BOM, which Excel needs) for `dataset`."""
+    """The bytes of an .xlsx or a .csv (UTF-8 with BOM) for `dataset`, formulas neutralised."""
     format = format.lower().lstrip(".")
     if format == "xlsx":
         return XLSX().export_data(dataset)
     if format == "csv":
-        return CSV().export_data(dataset).encode("utf-8-sig")
+        return CSV().export_data(dataset)
     raise SpreadsheetError(_("Chỉ nhận tệp .xlsx hoặc .csv."))
 
 
-# --- Import-export: all or nothing, rows numbered as in the sheet ---------------------
+class RowCopy:
+    """The rows an import read, written as UTF-8 CSV text (run_import's `copy_to`), for
+    its confirmation to re-read without parsing the workbook again. Large copies spool
+    to a temporary file."""
+
+    def __init__(self):
+        self.file = tempfile.SpooledTemporaryFile(max_size=8 * MB)  # noqa: SIM115 - finish() hands it on
+        self._text = io.TextIOWrapper(self.file, encoding="utf-8", newline="")
+        self.writerow = csv.writer(self._text).writerow
+
+    def finish(self):
+        """The copy as a binary file, at its start."""
+        self._text.flush()
+        self._text.detach()
+        self.file.seek(0)
+        return self.file
 
 
-class AllOrNothingMixin:
-    """For a ModelResource: one transaction, rolled back unless every row is valid.
+# --- Checked sheets ------------------------------------------------------------------------
 
-    DESIGN §5 wants nothing written from a file with a bad row. Without this the
-    admin's confirm step would commit the valid rows of a file that went bad after
-    its preview.
-    """
+# What a row does, in import-export's words (the admin shows them).
+NEW, UPDATE, SKIP = RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE, RowResult.IMPORT_TYPE_SKIP
+# Columns read past a sheet's last one: data there is refused, not silently dropped.
+EXTRA_COLUMNS = 20
+# Rows a preview lists; the counts cover every row.
+PREVIEW_ROWS = 500
+# After an import this large, SQLite gathers statistics on what it touched.
+OPTIMIZE_AFTER_ROWS = 1000
 
-    def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
-        kwargs["rollback_on_validation_errors"] = True
-        return super().import_data(
-            dataset, dry_run=dry_run, raise_errors=raise_errors, use_transactions=True, **kwargs
-        )
-
-
-class SpreadsheetResult(Result):
-    """import-export's result, with rows numbered as the spreadsheet numbers them.
-
-    import-export counts data rows from 1; people read the numbers Excel shows
-    (header = row 1), so the admin's error table, the commands and any page all
-    say the same "Dòng N". Blank lines are kept out of the preview.
-    """
-
-    def append_row_result(self, row_result):
-        if not getattr(row_result, "is_blank", False):
-            super().append_row_result(row_result)
-
-    def increment_row_result_total(self, row_result):
-        if not getattr(row_result, "is_blank", False):
-            super().increment_row_result_total(row_result)
-
-    def append_invalid_row(self, number, row, validation_error):
-        super().append_invalid_row(number + 1, row, validation_error)
-
-    def append_error_row(self, number, row, errors):
-        super().append_error_row(number + 1, row, errors)
-
-    def row_errors(self):
-        return [(row.errors[0].number + 1, row.errors) for row in self.rows if row.errors]
-
-
-def blank_row_result(resource) -> RowResult:
-    """The result of a blank line (or of any line of an unusable file): skipped, not shown."""
-    row_result = resource.get_row_result_class()()
-    row_result.import_type = RowResult.IMPORT_TYPE_SKIP
-    row_result.is_blank = True
-    return row_result
+#: progress(stage, done, total): stage is "read", "check" or "save"; total is None
+#: while reading.
+Progress = Callable[[str, int, int | None], None]
 
 
 class RowErrors(dict):
@@ -285,30 +716,101 @@ class RowErrors(dict):
 
 @dataclass(frozen=True)
 class RowError:
-    """One reason a file was refused. `row` is the spreadsheet's row number (header = 1)."""
+    """One reason a file was refused, or one warning. `row` is the spreadsheet's row
+    number (header = 1); `sheet` names the sheet of a workbook of several."""
 
     row: int | None
     column: str
     message: str
+    sheet: str = ""
 
     def __str__(self):
         if self.row is None:
-            return self.message
+            return f"{self.sheet}: {self.message}" if self.sheet else self.message
+        if self.sheet:
+            return _("Trang “%(sheet)s”, dòng %(row)d: %(message)s") % {
+                "sheet": self.sheet,
+                "row": self.row,
+                "message": self.message,
+            }
         return _("Dòng %(row)d: %(message)s") % {"row": self.row, "message": self.message}
 
 
-def result_errors(result: Result) -> list[RowError]:
-    """Every reason in an import-export result, in row order."""
-    errors = [RowError(getattr(e.error, "row", None), "", str(e.error)) for e in result.base_errors]
-    for invalid in result.invalid_rows:
-        for column, messages in invalid.error_dict.items():
-            column = "" if column == NON_FIELD_ERRORS else column
-            errors.extend(RowError(invalid.number, column, str(message)) for message in messages)
-    for number, row_errors in result.row_errors():
-        errors.extend(
-            RowError(number, "", _("Lỗi khi ghi: %(error)s") % {"error": error.error}) for error in row_errors
-        )
-    return sorted(errors, key=lambda error: error.row or 0)
+class Row:
+    """One non-blank row of a sheet: its number as Excel shows it, its text cells by
+    column, and what checking and saving found. Sheets subclass it with __slots__
+    for what they parse."""
+
+    __slots__ = ("number", "cells", "has_extra_cells", "errors", "outcome", "instance")
+
+    def __init__(self, number: int, cells: dict[str, str], has_extra_cells: bool = False):
+        self.number, self.cells, self.has_extra_cells = number, cells, has_extra_cells
+        self.errors: RowErrors | None = None
+        self.outcome: str | None = None
+        #: What the row saved, kept only for the admin's log (`retain_instances`).
+        self.instance = None
+
+
+class CheckedSheet:
+    """One sheet of a file people exchange, declared once.
+
+    A subclass declares `columns` (and `sheet_name` in a workbook of several sheets),
+    and three steps:
+    - `prepare()`: load, in a few queries, what `self.rows` name;
+    - `check(row, errors)`: add the reasons a row is refused to `errors` by column,
+      and keep on the row what it means;
+    - `save(rows, dry_run=...)`: for a batch of valid rows, decide each row's
+      `outcome` (NEW, UPDATE or SKIP) and, unless `dry_run`, write them in bulk.
+    `run_import` calls them, and `save` only when every row of every sheet is valid.
+    """
+
+    #: The sheet's name in a workbook of several; None reads the first sheet.
+    sheet_name: str | None = None
+    columns: tuple[str, ...] = ()
+    #: Codes with a fixed width: Excel drops the leading zeros of "00004".
+    code_widths: dict[str, int] = {}
+    row_class = Row
+    #: Rows compared and written together: bounds memory and the size of one query.
+    save_batch = 1000
+
+    def __init__(self, *, user=None):
+        self.user = user
+        self.rows: list[Row] = []
+        self.retain_instances = False
+
+    def parse(self, number: int, values) -> Row | None:
+        parsed = parse_row(values, self.columns, self.code_widths)
+        return None if parsed is None else self.row_class(number, *parsed)
+
+    def prepare(self) -> None:
+        pass
+
+    def check(self, row: Row, errors: RowErrors) -> None:
+        raise NotImplementedError
+
+    def save(self, rows: list[Row], *, dry_run: bool) -> None:
+        raise NotImplementedError
+
+    def save_order(self, row: Row):
+        """The order rows are saved in (file order; a sheet may group related rows)."""
+        return row.number
+
+    def counts(self) -> dict:
+        return {}
+
+    def summary_lines(self) -> list[str]:
+        return []
+
+    def describe(self, row: Row) -> str:
+        """The row as a preview names it."""
+        return " | ".join(filter(None, row.cells.values()))
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    number: int
+    outcome: str
+    description: str
 
 
 @dataclass
@@ -317,9 +819,19 @@ class ImportReport:
 
     dry_run: bool
     errors: list[RowError] = field(default_factory=list)
+    #: Cells kept as text that looked like formulas.
+    warnings: list[RowError] = field(default_factory=list)
+    #: The sheet's own counts (by sheet name for a workbook of several sheets).
     counts: dict = field(default_factory=dict)
-    #: import-export's result, for a page that renders the preview rows.
-    result: Result | None = None
+    summary: list[str] = field(default_factory=list)
+    #: How many rows are new, updated or skipped (unchanged).
+    outcomes: dict = field(default_factory=lambda: dict.fromkeys((NEW, UPDATE, SKIP), 0))
+    #: The first PREVIEW_ROWS rows, in file order.
+    preview: list[PreviewRow] = field(default_factory=list)
+    rows_total: int = 0
+    columns: tuple[str, ...] = ()
+    #: Every checked row, when run_import was asked to keep them (the admin).
+    rows: list[Row] | None = None
 
     @property
     def ok(self) -> bool:
@@ -330,17 +842,236 @@ class ImportReport:
         return self.ok and not self.dry_run
 
     def summary_lines(self) -> list[str]:
-        raise NotImplementedError
+        return list(self.summary)
+
+    @cached_property
+    def result(self) -> SpreadsheetResult:
+        """import-export's Result of this import, for the admin's screens."""
+        return SpreadsheetResult(self)
 
 
-def refuse_file(report: ImportReport, stderr):
-    """For import commands: print every bad row, then stop with a non-zero exit."""
+def _formula_warning(row: int, column: str, text: str, sheet: str) -> RowError:
+    excerpt = text if len(text) <= 40 else text[:39] + "…"
+    return RowError(
+        row,
+        column,
+        _("Ô %(column)s “%(text)s” trông như công thức: đã lưu dưới dạng chữ, không tính.")
+        % {"column": column, "text": excerpt},
+        sheet,
+    )
+
+
+def run_import(
+    source,
+    sheets: list[CheckedSheet],
+    *,
+    format: str | None = None,
+    dry_run: bool = False,
+    limits: Limits | None = None,
+    progress: Progress | None = None,
+    progress_every: int = 1000,
+    copy_to=None,
+    keep_rows: bool = False,
+) -> ImportReport:
+    """Read, check and (unless `dry_run`) write `sheets` of `source`, all or nothing.
+
+    `source` is whatever `open_spreadsheet` takes. `progress` is called every
+    `progress_every` rows of each stage. `copy_to`, a csv writer, receives the rows
+    as read (text, blank rows kept): a preview keeps them so that its confirmation
+    re-reads plain text, not the workbook. `keep_rows` keeps every row on the report
+    (and, for a real import, what each saved) for the admin's screens.
+    """
+    report = ImportReport(dry_run=dry_run, columns=sheets[0].columns)
+    several = len(sheets) > 1 or sheets[0].sheet_name is not None
+
+    def tick(stage, done, total):
+        if progress is not None and done % progress_every == 0:
+            progress(stage, done, total)
+
+    try:
+        with open_spreadsheet(source, format=format, limits=limits) as spreadsheet:
+            for sheet in sheets:
+                _read_sheet(spreadsheet, sheet, report, several, tick, copy_to)
+    except SpreadsheetError as error:
+        report.errors.append(RowError(error.row, "", str(error), error.sheet))
+        return report
+
+    total = sum(len(sheet.rows) for sheet in sheets)
+    report.rows_total, done = total, 0
+    for sheet in sheets:
+        name = sheet.sheet_name if several else ""
+        sheet.prepare()
+        for row in sheet.rows:
+            errors = RowErrors()
+            sheet.check(row, errors)
+            if row.has_extra_cells:
+                errors.add(
+                    NON_FIELD_ERRORS,
+                    _("Có dữ liệu ở cột không có tiêu đề (sau cột %(last)s).") % {"last": sheet.columns[-1]},
+                )
+            if errors:
+                row.errors = errors
+                report.errors.extend(
+                    RowError(row.number, "" if column == NON_FIELD_ERRORS else column, str(message), name)
+                    for column, messages in errors.items()
+                    for message in messages
+                )
+            done += 1
+            tick("check", done, total)
+
+    if report.ok:
+        _save(sheets, report, dry_run, tick, total, keep_rows)
+    _finish(sheets, report, keep_rows, several)
+    return report
+
+
+def _read_sheet(spreadsheet, sheet, report, several, tick, copy_to):
+    name = sheet.sheet_name if several else ""
+    width = len(sheet.columns) + EXTRA_COLUMNS
+    try:
+        with closing(spreadsheet.rows(sheet=sheet.sheet_name, width=width)) as rows:
+            check_headers(next(rows, None), sheet.columns)
+            if copy_to is not None:
+                copy_to.writerow(sheet.columns)
+            for number, values in enumerate(rows, 2):
+                if copy_to is not None:
+                    while values and not values[-1]:
+                        values.pop()
+                    copy_to.writerow(values)
+                row = sheet.parse(number, values)
+                if row is not None:
+                    sheet.rows.append(row)
+                    report.warnings.extend(
+                        _formula_warning(number, column, text, name)
+                        for column, text in row.cells.items()
+                        if looks_like_formula(text)
+                    )
+                tick("read", number - 1, None)
+    except SpreadsheetError as error:
+        error.sheet = error.sheet or name
+        raise
+    if not sheet.rows:
+        raise SpreadsheetError(_("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề."), sheet=name)
+
+
+def _save(sheets, report, dry_run, tick, total, keep_rows):
+    done = 0
+    try:
+        with transaction.atomic():
+            for sheet in sheets:
+                sheet.retain_instances = keep_rows and not dry_run
+                rows = sorted(sheet.rows, key=sheet.save_order)
+                for start in range(0, len(rows), sheet.save_batch):
+                    batch = rows[start : start + sheet.save_batch]
+                    sheet.save(batch, dry_run=dry_run)
+                    for _row in batch:
+                        done += 1
+                        tick("save", done, total)
+            if dry_run:
+                # A preview keeps nothing, whatever a sheet may have written to compare.
+                transaction.set_rollback(True)
+    except IntegrityError:
+        # Someone wrote the same rows while this import ran: the whole import is undone.
+        report.errors.append(
+            RowError(
+                None,
+                "",
+                _("Dữ liệu vừa được người khác thay đổi trong lúc nhập; không ghi gì. Hãy nhập lại tệp."),
+            )
+        )
+        return
+    if not dry_run and total >= OPTIMIZE_AFTER_ROWS:
+        transaction.on_commit(optimize_database)
+
+
+def _finish(sheets, report, keep_rows, several):
+    for sheet in sheets:
+        for row in sheet.rows:
+            if row.outcome is not None:
+                report.outcomes[row.outcome] += 1
+                if len(report.preview) < PREVIEW_ROWS:
+                    report.preview.append(PreviewRow(row.number, row.outcome, sheet.describe(row)))
+        report.summary.extend(sheet.summary_lines())
+    if several:
+        report.counts = {sheet.sheet_name: sheet.counts() for sheet in sheets}
+    else:
+        report.counts = sheets[0].counts()
+    if keep_rows:
+        report.rows = [row for sheet in sheets for row in sheet.rows]
+
+
+# --- django-import-export: the admin's screens run the checked sheet ------------------------
+
+
+class SpreadsheetResult(Result):
+    """import-export's Result of an ImportReport, rows numbered as in the sheet.
+
+    The admin's templates read it: file errors, invalid rows with their errors by
+    column, and the preview (at most PREVIEW_ROWS rows, `preview_omitted` more).
+    """
+
+    def __init__(self, report: ImportReport):
+        super().__init__()
+        self.report = report
+        self.warnings = report.warnings
+        self.diff_headers = list(report.columns)
+        self.total_rows = report.rows_total
+        self.totals.update(report.outcomes)
+        self.preview_omitted = 0
+        for error in report.errors:
+            if error.row is None or error.row == 1:
+                self.append_base_error(Error(SpreadsheetError(str(error))))
+        shown_rows = 0
+        for row in report.rows or []:
+            if row.errors:
+                self.totals[RowResult.IMPORT_TYPE_INVALID] += 1
+                values = dict(zip(report.columns, row.cells.values(), strict=False))
+                self.append_invalid_row(row.number, values, ValidationError(dict(row.errors)))
+            elif row.outcome is not None:
+                if report.dry_run and shown_rows == PREVIEW_ROWS:
+                    self.preview_omitted += 1
+                    continue
+                shown_rows += 1
+                row_result = RowResult()
+                row_result.import_type = row.outcome
+                row_result.diff = list(row.cells.values())
+                row_result.add_instance_info(row.instance)
+                row_result.instance = row.instance
+                self.append_row_result(row_result)
+
+
+class SheetResource(resources.ModelResource):
+    """A ModelResource whose import is a checked sheet (`sheet_class`).
+
+    The admin's preview and confirm screens call `import_data()`, which runs the
+    sheet through `run_import`, as the commands and pages do, and hands the admin
+    import-export's own Result. Export is import-export's, by the declared fields.
+    """
+
+    sheet_class: type[CheckedSheet]
+
+    def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
+        sheet = self.sheet_class(user=kwargs.get("user"))
+        return run_import(dataset, [sheet], dry_run=dry_run, keep_rows=True).result
+
+
+def finish_command(command, report: ImportReport) -> None:
+    """For import commands: print what was imported (or would be), and the warnings;
+    on a refused file, print every bad row and stop with a non-zero exit."""
     from django.core.management.base import CommandError
 
-    for error in report.errors:
-        stderr.write(str(error))
-    rows = {error.row for error in report.errors}
-    return CommandError(
-        _("Tệp có %(errors)d lỗi ở %(rows)d dòng; không ghi gì vào cơ sở dữ liệu.")
-        % {"errors": len(report.errors), "rows": len(rows)}
-    )
+    if not report.ok:
+        for error in report.errors:
+            command.stderr.write(str(error))
+        rows = {error.row for error in report.errors}
+        raise CommandError(
+            _("Tệp có %(errors)d lỗi ở %(rows)d dòng; không ghi gì vào cơ sở dữ liệu.")
+            % {"errors": len(report.errors), "rows": len(rows)}
+        )
+    command.stdout.write(_("Xem trước (chưa ghi gì vào cơ sở dữ liệu):") if report.dry_run else _("Đã nhập:"))
+    for line in report.summary_lines():
+        command.stdout.write(f"  {line}")
+    for warning in report.warnings:
+        command.stderr.write(str(warning))
+    if not report.dry_run:
+        command.stdout.write(command.style.SUCCESS(_("Xong.")))

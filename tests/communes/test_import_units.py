@@ -13,7 +13,8 @@ from django.test import TestCase
 from django.urls import reverse
 
 from communes.models import Commune, District, Province, Region, Village
-from communes.resources import COLUMNS, UnitXLSX, export_units, import_units, render_units_file
+from communes.resources import COLUMNS, export_units, import_units, render_units_file
+from ntm.lib.spreadsheets import XLSX
 from tests.base import PersonasTestCase
 
 HEADER = list(COLUMNS)
@@ -406,7 +407,7 @@ class AdminImportExportTests(PersonasTestCase):
         response = self.client.post(
             reverse("admin:communes_commune_export"), {"resource": "0", "format": "0"}
         )
-        self.assertEqual(response["Content-Type"], UnitXLSX.CONTENT_TYPE)
+        self.assertEqual(response["Content-Type"], XLSX.CONTENT_TYPE)
 
     def test_commune_search_ignores_diacritics(self):
         response = self.client.get(reverse("admin:communes_commune_changelist"), {"q": "dan ly"})

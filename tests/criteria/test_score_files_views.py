@@ -4,9 +4,10 @@ import openpyxl
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from communes.models import Commune
-from criteria.models import Score
+from criteria.models import ImportUpload, Score
 from tests.base import AssessmentTestCase
 
 HEADER = ["Mã xã", "Xã", "Mã thôn", "Bộ tiêu chí", "Mã chỉ tiêu", "Năm", "Giá trị", "Kết quả", "Ghi chú"]
@@ -31,6 +32,10 @@ def read_xlsx(content):
 class ScoresImportPageTests(AssessmentTestCase):
     url = reverse("criteria:scores_import")
 
+    @staticmethod
+    def confirmation(preview):
+        return {"upload": preview.context["confirm_form"].initial["upload"]}
+
     def good_file(self):
         return xlsx(
             [
@@ -45,7 +50,7 @@ class ScoresImportPageTests(AssessmentTestCase):
         self.assertContains(preview, "Xác nhận nhập")
         self.assertContains(preview, "Thêm mới")
         self.assertEqual(Score.objects.count(), 0)
-        response = self.client.post(self.url, {"token": preview.context["token"]})
+        response = self.client.post(self.url, self.confirmation(preview))
         self.assertRedirects(response, reverse("reports:dashboard"))
         statuses = dict(Score.objects.values_list("indicator__code", "status"))
         self.assertEqual(statuses, {"3.2": "met", "2.1": "not_met"})
@@ -56,30 +61,57 @@ class ScoresImportPageTests(AssessmentTestCase):
         response = self.client.post(self.url, {"file": bad})
         self.assertContains(response, "Dòng 2")
         self.assertNotContains(response, "Xác nhận nhập")
-        self.assertNotIn("token", response.context)
+        self.assertNotIn("confirm_form", response.context)
         self.assertEqual(Score.objects.count(), 0)
+        self.assertFalse(ImportUpload.objects.exists())
 
-    def test_a_token_is_used_once(self):
+    def test_a_preview_is_confirmed_once(self):
         self.client.force_login(self.coordinator)
-        token = self.client.post(self.url, {"file": self.good_file()}).context["token"]
-        self.client.post(self.url, {"token": token})
-        response = self.client.post(self.url, {"token": token}, follow=True)
+        confirmation = self.confirmation(self.client.post(self.url, {"file": self.good_file()}))
+        self.client.post(self.url, confirmation)
+        response = self.client.post(self.url, confirmation, follow=True)
         self.assertContains(response, "Phiên xem trước đã hết hạn hoặc đã được nhập")
-        self.assertEqual(Score.objects.count(), 2)
+        self.assertEqual(Score.history.count(), 2)
 
-    def test_another_users_token_is_refused(self):
+    def test_a_preview_confirmed_after_it_expired_is_refused(self):
         self.client.force_login(self.coordinator)
-        token = self.client.post(self.url, {"file": self.good_file()}).context["token"]
-        self.client.force_login(self.admin)
-        self.client.post(self.url, {"token": token})
+        confirmation = self.confirmation(self.client.post(self.url, {"file": self.good_file()}))
+        ImportUpload.objects.update(uploaded_at=timezone.now() - ImportUpload.LIFETIME)
+        response = self.client.post(self.url, confirmation, follow=True)
+        self.assertContains(response, "Phiên xem trước đã hết hạn hoặc đã được nhập")
         self.assertEqual(Score.objects.count(), 0)
+
+    def test_a_confirmation_of_nothing_is_refused(self):
+        self.client.force_login(self.coordinator)
+        for value in ("", "abc", "999"):
+            with self.subTest(value):
+                response = self.client.post(self.url, {"upload": value}, follow=True)
+                self.assertContains(response, "Phiên xem trước đã hết hạn hoặc đã được nhập")
+
+    def test_another_users_preview_is_refused(self):
+        self.client.force_login(self.coordinator)
+        confirmation = self.confirmation(self.client.post(self.url, {"file": self.good_file()}))
+        self.client.force_login(self.admin)
+        self.client.post(self.url, confirmation)
+        self.assertEqual(Score.objects.count(), 0)
+
+    def test_the_confirmation_reads_the_rows_the_preview_kept(self):
+        self.client.force_login(self.coordinator)
+        confirmation = self.confirmation(self.client.post(self.url, {"file": self.good_file()}))
+        with ImportUpload.objects.get().file.open("rb") as kept:
+            self.assertEqual(
+                kept.read().decode().splitlines()[1],
+                f"{self.commune_a.code},Dân Lý,,{self.ntm.code},3.2,2024,,Đạt",
+            )
+        self.client.post(self.url, confirmation)
+        self.assertFalse(ImportUpload.objects.exists())
 
     def test_a_wrong_file_type_is_refused_next_to_the_field(self):
         self.client.force_login(self.coordinator)
         response = self.client.post(self.url, {"file": SimpleUploadedFile("bao-cao.pdf", b"%PDF-1.7")})
         self.assertContains(response, "Chỉ nhận tệp .xlsx hoặc .csv.")
 
-    @override_settings(UPLOAD_MAX_MB=1)
+    @override_settings(IMPORT_MAX_MB=1)
     def test_an_oversized_file_is_refused(self):
         self.client.force_login(self.coordinator)
         big = SimpleUploadedFile("lon.csv", b"x" * (1024 * 1024 + 1))
