@@ -454,10 +454,14 @@ def _scores_import_confirm(request):
     upload = form.is_valid() and ImportUpload.objects.claim(
         pk=form.cleaned_data["upload"], user=request.user, kind=ImportUpload.Kind.SCORES
     )
-    if not upload:
+    try:
+        rows = upload.file.open("rb") if upload else None
+    except FileNotFoundError:
+        rows = None
+    if rows is None:
         messages.error(request, _("Phiên xem trước đã hết hạn hoặc đã được nhập. Hãy chọn lại tệp."))
         return redirect("criteria:scores_import")
-    with upload.file.open("rb") as rows:
+    with rows:
         report = import_scores(rows, user=request.user, format="csv")
     upload.discard()
     if not report.ok:
