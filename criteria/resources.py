@@ -142,6 +142,10 @@ class ScoreSheet(CheckedSheet):
         self.now = timezone.now()
         self._counts = dict.fromkeys((NEW_SCORES, UPDATED, UNCHANGED, SKIPPED), 0)
         self._firsts: dict[tuple, ScoreRow] = {}
+        self._targets: dict[tuple, IndicatorTarget | None] = {}
+        self._folded: dict[str, str] = {}
+        self._coordinated: dict[int, bool] = {}
+        self._scratch = Score()
 
     def prepare(self):
         """Communes, villages, sets, indicators and targets the file names, and the
@@ -169,7 +173,7 @@ class ScoreSheet(CheckedSheet):
         self._check_place_and_indicator(row, errors)
         if row.not_assessed:
             return
-        if self._access is not None and row.commune and not self._access.coordinates(row.commune):
+        if row.commune and not self._may_import(row.commune):
             errors.add(
                 COMMUNE_CODE,
                 _(
@@ -201,7 +205,7 @@ class ScoreSheet(CheckedSheet):
             errors.add(COMMUNE_CODE, _("Thiếu Mã xã."))
         elif (commune := self._communes.get(code)) is None:
             errors.add(COMMUNE_CODE, _("Mã xã %(code)s không có trong hệ thống.") % {"code": shown(code)})
-        elif cells[COMMUNE] and fold(cells[COMMUNE]) != fold(commune.name):
+        elif cells[COMMUNE] and self._fold(cells[COMMUNE]) != self._fold(commune.name):
             errors.add(
                 COMMUNE,
                 _("Mã xã %(code)s là xã %(name)s, không phải Xã %(value)s.")
@@ -276,7 +280,7 @@ class ScoreSheet(CheckedSheet):
         cells = row.cells
         status = ""
         if cells[RESULT]:
-            status = _STATUS_BY_KEY.get(fold(cells[RESULT]))
+            status = _STATUS_BY_KEY.get(self._fold(cells[RESULT]))
             if status is None:
                 errors.add(
                     RESULT,
@@ -301,14 +305,16 @@ class ScoreSheet(CheckedSheet):
             errors.add(VALUE, _("Giá trị dài quá %(limit)d ký tự.") % {"limit": VALUE_TEXT_LENGTH})
         if errors:
             return
-        score = Score(commune=row.commune, village=row.village, indicator=indicator, year=row.year)
+        # assess() reads only the indicator: one scratch score serves every row.
+        score = self._scratch
+        score.indicator = indicator
         try:
             score.assess(
                 value_number=value_number,
                 value_text=value_text,
                 status=status,
                 reason=cells[NOTE],
-                target=indicator.target_for(row.commune, row.year),
+                target=self._target(indicator, row.commune, row.year),
             )
         except ValidationError as error:
             for name, messages in error.message_dict.items():
@@ -317,6 +323,26 @@ class ScoreSheet(CheckedSheet):
                     errors.add(column, _("%(column)s: %(message)s") % {"column": column, "message": message})
             return
         row.assessed = (score.value_number, score.value_text, score.status, score.override_reason)
+
+    def _fold(self, text: str) -> str:
+        # Names and words repeat on every row; fold() each once.
+        if text not in self._folded:
+            self._folded[text] = fold(text)
+        return self._folded[text]
+
+    def _may_import(self, commune) -> bool:
+        if self._access is None:
+            return True  # a system import
+        if commune.pk not in self._coordinated:
+            self._coordinated[commune.pk] = self._access.coordinates(commune)
+        return self._coordinated[commune.pk]
+
+    def _target(self, indicator, commune, year):
+        """The target that applies, looked up once per indicator, kind of commune and year."""
+        key = (indicator.pk, commune.target_region, commune.commune_group, year)
+        if key not in self._targets:
+            self._targets[key] = indicator.target_for(commune, year)
+        return self._targets[key]
 
     # --- save: a batch of valid rows, in bulk ---
 
@@ -340,8 +366,16 @@ class ScoreSheet(CheckedSheet):
                 zip(ROW_FIELDS, (value_number, value_text, status, override_reason, note), strict=True)
             )
             if before is None:
+                # Keys, not objects: setting a related object through its descriptor
+                # costs more than the rest of the row.
                 score = Score(
-                    commune=row.commune, village=row.village, indicator=row.indicator, year=row.year
+                    commune_id=row.commune.pk,
+                    village_id=row.village.pk if row.village else None,
+                    indicator_id=row.indicator.pk,
+                    year=row.year,
+                    entered_by=self.user,
+                    entered_at=self.now,
+                    **values,
                 )
                 row.outcome, key = NEW, NEW_SCORES
                 creates.append(score)
@@ -351,15 +385,16 @@ class ScoreSheet(CheckedSheet):
                 continue
             else:
                 score = copy.copy(before)
+                for name, value in values.items():
+                    setattr(score, name, value)
+                score.entered_by, score.entered_at = self.user, self.now
                 score.version += 1
                 row.outcome, key = UPDATE, UPDATED
                 updates.append(score)
-            for name, value in values.items():
-                setattr(score, name, value)
             score.void_verification_if_result_changed(before)
-            score.entered_by, score.entered_at = self.user, self.now
             self._counts[key] += 1
             if self.retain_instances:
+                score.commune, score.village, score.indicator = row.commune, row.village, row.indicator
                 row.instance = score
         if dry_run:
             return
@@ -503,17 +538,31 @@ def _file_order(score: Score):
 
 
 def import_scores(
-    source, *, user, format: str | None = None, dry_run: bool = False, progress=None, copy_to=None
+    source,
+    *,
+    user,
+    format: str | None = None,
+    dry_run: bool = False,
+    progress=None,
+    progress_every: int = 1000,
+    copy_to=None,
 ) -> ImportReport:
     """Import a scores file; nothing is written unless every row is valid (or if `dry_run`).
 
     `source` is a path, bytes or an open file; `user` must coordinate every commune of
     the file, or is None for a system import. `progress(stage, done, total)` is called
-    every thousand rows, so a background task can show how far it is. `copy_to`: see
-    `run_import`. `report.counts` is {"new": n, "updated": n, "unchanged": n, "skipped": n}.
+    every `progress_every` rows, so a background task can show how far it is; its
+    `report.as_dict()` is what it keeps. `copy_to`: see `run_import`.
+    `report.counts` is {"new": n, "updated": n, "unchanged": n, "skipped": n}.
     """
     return run_import(
-        source, [ScoreSheet(user=user)], format=format, dry_run=dry_run, progress=progress, copy_to=copy_to
+        source,
+        [ScoreSheet(user=user)],
+        format=format,
+        dry_run=dry_run,
+        progress=progress,
+        progress_every=progress_every,
+        copy_to=copy_to,
     )
 
 

@@ -77,6 +77,8 @@ def cell(value, width=0) -> str:
     """
     if value is None:
         return ""
+    if type(value) is str and not width:  # most cells: no conversion to make
+        return " ".join(value.split())
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     elif isinstance(value, datetime.datetime):
@@ -154,16 +156,17 @@ def unneutralise(text: str) -> str:
 
 
 def parse_row(values, columns, widths=None) -> tuple[dict[str, str], bool] | None:
-    """The cells of one data row by column, and whether cells lie beyond the last
-    column; None for a blank row."""
+    """The cells of one data row by column, from the row's text cells (`cell()` of each
+    value), and whether cells lie beyond the last column; None for a blank row."""
     widths = widths or {}
-    values = list(values)
-    cells = {
-        column: unneutralise(cell(value, widths.get(column, 0)))
-        for column, value in zip(columns, values, strict=False)
-    }
-    cells.update((column, "") for column in columns[len(values) :])
-    has_extra_cells = any(cell(value) for value in values[len(columns) :])
+    cells = dict.fromkeys(columns, "")
+    for column, text in zip(columns, values, strict=False):
+        if text:
+            width = widths.get(column)
+            if width and len(text) < width and text.isdigit():
+                text = text.zfill(width)
+            cells[column] = unneutralise(text) if text[0] == "'" else text
+    has_extra_cells = any(values[len(columns) :])
     if not has_extra_cells and not any(cells.values()):
         return None
     return cells, has_extra_cells
@@ -296,6 +299,7 @@ class Spreadsheet:
 
     def __init__(self, file, limits: Limits, *, owned: bool):
         self.file, self.limits, self.owned = file, limits, owned
+        self._seen: dict[str, str] = {}
 
     def __enter__(self):
         return self
@@ -316,9 +320,14 @@ class Spreadsheet:
         if number > self.limits.max_rows + 1:  # the header and max_rows rows of data
             raise _too_many_rows(self.limits)
         texts = [cell(value) for value in values]
-        if any(len(text) > self.limits.max_cell_chars for text in texts):
+        if texts and max(map(len, texts)) > self.limits.max_cell_chars:
             raise _cell_too_long(self.limits, number)
-        return texts
+        # Codes, names and words repeat from row to row: keep one copy of each (of the
+        # first hundred thousand short ones, so the table cannot grow without bound).
+        seen = self._seen
+        if len(seen) < 100_000:
+            return [seen.setdefault(text, text) if len(text) <= 40 else text for text in texts]
+        return [seen.get(text, text) for text in texts]
 
 
 class _Xlsx(Spreadsheet):
@@ -843,6 +852,19 @@ class ImportReport:
 
     def summary_lines(self) -> list[str]:
         return list(self.summary)
+
+    def as_dict(self) -> dict:
+        """The report as plain data (JSON), as a background task keeps its result."""
+        return {
+            "ok": self.ok,
+            "dry_run": self.dry_run,
+            "rows": self.rows_total,
+            "counts": self.counts,
+            "outcomes": self.outcomes,
+            "summary": self.summary_lines(),
+            "errors": [str(error) for error in self.errors],
+            "warnings": [str(warning) for warning in self.warnings],
+        }
 
     @cached_property
     def result(self) -> SpreadsheetResult:
