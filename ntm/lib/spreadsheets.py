@@ -286,6 +286,7 @@ WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.wo
 SHARED_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 _ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
 _CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+_ROW_NUMBER = re.compile(rb'[^>]*?\br="(\d{1,10})"')
 _SCAN_CHUNK = MB
 
 
@@ -484,7 +485,9 @@ def _scan_xml(stream, limits: Limits, *, rows: bool) -> None:
             widest = cells_in_row
             for piece in pieces[1:]:
                 row_count += 1
-                if row_count > limits.max_rows + 1:
+                # A row numbered past the limit is as many rows: the ones before it are empty.
+                number = _ROW_NUMBER.match(piece)
+                if row_count > limits.max_rows + 1 or number and int(number[1]) > limits.max_rows + 1:
                     raise _too_many_rows(limits)
                 cells_in_row = len(_CELL_TAG.findall(piece))
                 widest = max(widest, cells_in_row)
@@ -628,8 +631,15 @@ DATASET_WIDTH = 64
 
 def read_dataset(source, *, format: str | None = None) -> tablib.Dataset:
     """The first sheet of a file as a dataset of text cells (for import-export's admin)."""
+
+    def trimmed(rows):
+        for row in rows:
+            while row and not row[-1]:
+                row.pop()
+            yield row
+
     with open_spreadsheet(source, format=format) as spreadsheet:
-        return dataset_from_rows(spreadsheet.rows(width=DATASET_WIDTH))
+        return dataset_from_rows(trimmed(spreadsheet.rows(width=DATASET_WIDTH)))
 
 
 def neutralised(dataset: tablib.Dataset) -> tablib.Dataset:
