@@ -45,7 +45,7 @@ def folder_for(item) -> str:
 # A package up to this size stays in memory; a larger one is written to a temporary file.
 SPOOL_BYTES = 32 * 1024 * 1024
 # How much of a document is read at a time into the zip.
-COPY_CHUNK = 1024 * 1024
+COPY_CHUNK = 256 * 1024
 
 
 def dossier_package(dossier, *, appraisal=None) -> tuple[IO[bytes], str]:

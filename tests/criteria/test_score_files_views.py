@@ -184,6 +184,11 @@ class ScoresExportTests(AssessmentTestCase):
         response = self.client.get(reverse("criteria:scores_export", args=["xlsx"]))
         self.assertEqual(response.status_code, 302)
 
+    def test_a_format_other_than_xlsx_or_csv_is_not_found(self):
+        for file_format in ("json", "pdf", "XLSX", "xls", "csv.exe"):
+            with self.subTest(file_format):
+                self.assertEqual(self.export(self.leader, format=file_format).status_code, 404)
+
     def test_query_count_is_the_same_for_3_and_60_communes(self):
         self.client.force_login(self.leader)
         url = reverse("criteria:scores_export", args=["xlsx"])
@@ -221,6 +226,13 @@ class ScoresTemplateTests(AssessmentTestCase):
     def test_it_hides_other_communes(self):
         self.client.force_login(self.official_b)
         self.assertEqual(self.client.get(self.url(self.commune_a)).status_code, 404)
+
+    def test_a_year_the_programme_cannot_have_is_not_found(self):
+        self.client.force_login(self.official_a)
+        for year in (2009, 2101, 99999):
+            with self.subTest(year):
+                url = reverse("criteria:scores_template", args=[self.commune_a.code, self.ntm.code, year])
+                self.assertEqual(self.client.get(url).status_code, 404)
 
     def test_it_requires_login(self):
         self.assertEqual(self.client.get(self.url(self.commune_a)).status_code, 302)
