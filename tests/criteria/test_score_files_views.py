@@ -1,7 +1,12 @@
 import io
+import os
+from datetime import timedelta
 
 import openpyxl
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -236,3 +241,36 @@ class ScoresTemplateTests(AssessmentTestCase):
 
     def test_it_requires_login(self):
         self.assertEqual(self.client.get(self.url(self.commune_a)).status_code, 302)
+
+
+class ClearImportUploadsTests(AssessmentTestCase):
+    def keep(self, name, *, age):
+        upload = ImportUpload(kind=ImportUpload.Kind.SCORES, original_name=name, uploaded_by=self.coordinator)
+        upload.file.save("rows.csv", ContentFile(b"Ma xa\r\n"))
+        ImportUpload.objects.filter(pk=upload.pk).update(uploaded_at=timezone.now() - age)
+        return upload
+
+    def orphan(self, *, age):
+        name = default_storage.save("imports/orphan.csv", ContentFile(b""))
+        then = (timezone.now() - age).timestamp()
+        os.utime(default_storage.path(name), (then, then))
+        return name
+
+    def test_it_removes_expired_previews_and_old_files_without_a_preview(self):
+        stale, fresh = (
+            self.keep("cu.xlsx", age=ImportUpload.LIFETIME),
+            self.keep("moi.xlsx", age=timedelta(0)),
+        )
+        old_orphan, new_orphan = self.orphan(age=ImportUpload.LIFETIME), self.orphan(age=timedelta(0))
+        out = io.StringIO()
+        with self.captureOnCommitCallbacks(execute=True):
+            call_command("clear_import_uploads", stdout=out)
+        self.assertEqual(list(ImportUpload.objects.values_list("original_name", flat=True)), ["moi.xlsx"])
+        self.assertEqual(
+            [
+                default_storage.exists(name)
+                for name in (stale.file.name, fresh.file.name, old_orphan, new_orphan)
+            ],
+            [False, True, False, True],
+        )
+        self.assertIn("Đã xóa 1 bản xem trước quá hạn và 1 tệp", out.getvalue())
