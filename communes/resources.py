@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from import_export import widgets
 from import_export.fields import Field
 
+from ntm.lib.spreadsheet_files import cell
 from ntm.lib.spreadsheets import (
     NEW,
     SKIP,
@@ -29,7 +30,6 @@ from ntm.lib.spreadsheets import (
     ImportReport,
     Row,
     SheetResource,
-    cell,
     or_list,
     render_spreadsheet,
     run_import,

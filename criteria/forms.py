@@ -6,7 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from communes.models import Department, Province
-from ntm.lib.spreadsheets import FORMATS, SpreadsheetError, check_size, parse_decimal
+from ntm.lib.spreadsheet_files import FORMATS, SpreadsheetError, check_size
+from ntm.lib.spreadsheets import parse_decimal
 
 from .models import (
     MAX_YEAR,

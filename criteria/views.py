@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 
 from communes.access import access_for, get_commune_for_user
 from communes.models import Membership, Province
-from ntm.lib.spreadsheets import FORMATS, NEW, SKIP, UPDATE, XLSX, RowCopy
+from ntm.lib.spreadsheet_files import FORMATS
+from ntm.lib.spreadsheets import NEW, SKIP, UPDATE, XLSX, RowCopy
 
 from .access import (
     can_copy_sets,

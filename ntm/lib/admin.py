@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from import_export.forms import ExportForm, ImportForm
 
-from .spreadsheets import CSV, XLSX, SpreadsheetError, check_size
+from .spreadsheet_files import SpreadsheetError, check_size
+from .spreadsheets import CSV, XLSX
 
 # How many refused rows the message after a failed confirmation lists, and how many
 # warnings a message lists.

@@ -7,11 +7,11 @@ from decimal import Decimal
 
 from django.test import SimpleTestCase, TestCase
 
+from ntm.lib.spreadsheet_files import cell
 from ntm.lib.spreadsheets import (
     NEW,
     CheckedSheet,
     RowCopy,
-    cell,
     neutralise,
     parse_decimal,
     run_import,

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from communes.resources import export_units, render_units_file
-from ntm.lib.spreadsheets import FORMATS
+from ntm.lib.spreadsheet_files import FORMATS
 
 
 class Command(BaseCommand):
