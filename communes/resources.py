@@ -498,29 +498,14 @@ def summary_lines(counts: dict[str, dict[str, int]]) -> list[str]:
     ]
 
 
-def import_units(
-    source,
-    *,
-    format: str | None = None,
-    dry_run: bool = False,
-    user=None,
-    progress=None,
-    progress_every: int = 1000,
-) -> ImportReport:
+def import_units(source, *, user=None, **options) -> ImportReport:
     """Import a units file; nothing is written unless every row is valid (or if `dry_run`).
 
-    `source` is a path, bytes or an open file; `progress` and `progress_every` as for
+    `source` is a path, bytes or an open file; `options` are `run_import`'s, as for
     `import_scores`. `report.counts` is {"province": {"new": n, "updated": n,
     "unchanged": n}, "district": ..., "commune": ..., "village": ...}.
     """
-    return run_import(
-        source,
-        [UnitSheet(user=user)],
-        format=format,
-        dry_run=dry_run,
-        progress=progress,
-        progress_every=progress_every,
-    )
+    return run_import(source, [UnitSheet(user=user)], **options)
 
 
 def export_units(queryset=None) -> tablib.Dataset:

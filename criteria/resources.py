@@ -537,33 +537,16 @@ def _file_order(score: Score):
 # --- The plain functions other code calls --------------------------------------------
 
 
-def import_scores(
-    source,
-    *,
-    user,
-    format: str | None = None,
-    dry_run: bool = False,
-    progress=None,
-    progress_every: int = 1000,
-    copy_to=None,
-) -> ImportReport:
+def import_scores(source, *, user, **options) -> ImportReport:
     """Import a scores file; nothing is written unless every row is valid (or if `dry_run`).
 
     `source` is a path, bytes or an open file; `user` must coordinate every commune of
-    the file, or is None for a system import. `progress(stage, done, total)` is called
-    every `progress_every` rows, so a background task can show how far it is; its
-    `report.as_dict()` is what it keeps. `copy_to`: see `run_import`.
-    `report.counts` is {"new": n, "updated": n, "unchanged": n, "skipped": n}.
+    the file, or is None for a system import. `options` are `run_import`'s: `format`,
+    `dry_run`, `progress(stage, done, total)` called every `progress_every` rows (so a
+    background task can show how far it is; `report.as_dict()` is what it keeps), and
+    `copy_to`. `report.counts` is {"new": n, "updated": n, "unchanged": n, "skipped": n}.
     """
-    return run_import(
-        source,
-        [ScoreSheet(user=user)],
-        format=format,
-        dry_run=dry_run,
-        progress=progress,
-        progress_every=progress_every,
-        copy_to=copy_to,
-    )
+    return run_import(source, [ScoreSheet(user=user)], **options)
 
 
 def export_scores(
