@@ -174,8 +174,6 @@ class Spreadsheet:
     Use `open_spreadsheet()`, as a context manager.
     """
 
-    format = ""
-
     def __init__(self, file, limits: Limits, *, owned: bool):
         self.file, self.limits, self.owned = file, limits, owned
         self._seen: dict[str, str] = {}
@@ -195,6 +193,9 @@ class Spreadsheet:
         numbers match what Excel shows; at most `width` cells a row."""
         raise NotImplementedError
 
+    def has_sheet(self, name: str | None) -> bool:
+        return name is None
+
     def _text(self, values, number: int) -> list[str]:
         if number > self.limits.max_rows + 1:  # the header and max_rows rows of data
             raise _too_many_rows(self.limits)
@@ -210,8 +211,6 @@ class Spreadsheet:
 
 
 class _Xlsx(Spreadsheet):
-    format = "xlsx"
-
     def __init__(self, file, limits, *, owned, size):
         super().__init__(file, limits, owned=owned)
         self._book = None
@@ -293,6 +292,9 @@ class _Xlsx(Spreadsheet):
         except Exception as error:
             raise _unreadable("xlsx") from error
 
+    def has_sheet(self, name):
+        return name is None or any(fold(worksheet.title) == fold(name) for worksheet in self._book.worksheets)
+
     def _worksheet(self, name):
         if name is None:
             if not self._book.worksheets:
@@ -302,9 +304,6 @@ class _Xlsx(Spreadsheet):
             if fold(worksheet.title) == fold(name):
                 return worksheet
         raise SpreadsheetError(_("Tệp không có trang tính “%(sheet)s”.") % {"sheet": name}, sheet=name)
-
-    def sheet_names(self) -> list[str]:
-        return [worksheet.title for worksheet in self._book.worksheets]
 
 
 def _zip_entries(file, size: int) -> int:
@@ -379,8 +378,6 @@ def _scan_xml(stream, limits: Limits, *, rows: bool) -> None:
 
 
 class _Csv(Spreadsheet):
-    format = "csv"
-
     def __init__(self, file, limits, *, owned):
         super().__init__(file, limits, owned=owned)
         head = file.read(4)
@@ -432,8 +429,6 @@ class _Csv(Spreadsheet):
 
 class _DatasetSheet(Spreadsheet):
     """A tablib dataset the admin has read already (with `read_dataset`)."""
-
-    format = "dataset"
 
     def __init__(self, dataset, limits):
         super().__init__(None, limits, owned=False)

@@ -28,6 +28,7 @@ from functools import cached_property
 
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from import_export import resources
@@ -105,11 +106,13 @@ def unneutralise(text: str) -> str:
     return text[1:] if text.startswith("'") and looks_like_formula(text[1:]) else text
 
 
-def parse_row(values, columns, widths=None) -> tuple[dict[str, str], bool] | None:
+def parse_row(values, columns, widths=None, *, declared=None) -> tuple[dict[str, str], bool] | None:
     """The cells of one data row by column, from the row's text cells (`cell()` of each
-    value), and whether cells lie beyond the last column; None for a blank row."""
+    value) under the header's `columns`, and whether cells lie beyond the last column;
+    None for a blank row. `declared` (default `columns`) are the keys of the result: an
+    optional column the file leaves out reads as empty."""
     widths = widths or {}
-    cells = dict.fromkeys(columns, "")
+    cells = dict.fromkeys(declared or columns, "")
     for column, text in zip(columns, values, strict=False):
         if text:
             width = widths.get(column)
@@ -122,16 +125,23 @@ def parse_row(values, columns, widths=None) -> tuple[dict[str, str], bool] | Non
     return cells, has_extra_cells
 
 
-def check_headers(headers, columns) -> list[str]:
-    """The header row, checked against `columns` (ignoring case and diacritics)."""
+def check_headers(headers, columns, optional=()) -> tuple[str, ...]:
+    """The columns the header row names, checked ignoring case and diacritics: all of
+    `columns` in order, then any of the `optional` ones, in their order."""
     names = [cell(header) for header in headers or []]
+    while names and not names[-1]:
+        names.pop()
     keys = [fold(name) for name in names]
     expected = [fold(column) for column in columns]
-    if keys[: len(columns)] == expected and not any(keys[len(columns) :]):
-        return list(columns) + names[len(columns) :]
+    extra = keys[len(columns) :]
+    if keys[: len(columns)] == expected and extra == [fold(name) for name in optional if fold(name) in extra]:
+        return (*columns, *(name for name in optional if fold(name) in extra))
     message = _("Dòng tiêu đề phải đúng các cột: %(columns)s.") % {"columns": " | ".join(columns)}
+    if optional:
+        message += " " + _("Có thể thêm các cột: %(columns)s.") % {"columns": " | ".join(optional)}
+    known = {*expected, *(fold(name) for name in optional)}
     missing = [column for column in columns if fold(column) not in keys]
-    unknown = [name for name, key in zip(names, keys, strict=True) if key and key not in expected]
+    unknown = [name for name, key in zip(names, keys, strict=True) if key and key not in known]
     if missing:
         message += " " + _("Thiếu cột: %(columns)s.") % {"columns": ", ".join(missing)}
     if unknown:
@@ -319,7 +329,11 @@ class CheckedSheet:
 
     #: The sheet's name in a workbook of several; None reads the first sheet.
     sheet_name: str | None = None
+    #: Whether a workbook must have this sheet (and rows in it).
+    required = True
     columns: tuple[str, ...] = ()
+    #: Columns a file may add after `columns`, in this order (old files stay valid).
+    optional_columns: tuple[str, ...] = ()
     #: Codes with a fixed width: Excel drops the leading zeros of "00004".
     code_widths: dict[str, int] = {}
     row_class = Row
@@ -330,9 +344,12 @@ class CheckedSheet:
         self.user = user
         self.rows: list[Row] = []
         self.retain_instances = False
+        #: The columns the file's header names (set when it is read).
+        self.header: tuple[str, ...] = self.columns
 
     def parse(self, number: int, values) -> Row | None:
-        parsed = parse_row(values, self.columns, self.code_widths)
+        declared = (*self.columns, *self.optional_columns)
+        parsed = parse_row(values, self.header, self.code_widths, declared=declared)
         return None if parsed is None else self.row_class(number, *parsed)
 
     def prepare(self) -> None:
@@ -447,7 +464,7 @@ def run_import(
     re-reads plain text, not the workbook. `keep_rows` keeps every row on the report
     (and, for a real import, what each saved) for the admin's screens.
     """
-    report = ImportReport(dry_run=dry_run, columns=sheets[0].columns)
+    report = ImportReport(dry_run=dry_run, columns=(*sheets[0].columns, *sheets[0].optional_columns))
     several = len(sheets) > 1 or sheets[0].sheet_name is not None
 
     def tick(stage, done, total):
@@ -473,7 +490,7 @@ def run_import(
             if row.has_extra_cells:
                 errors.add(
                     NON_FIELD_ERRORS,
-                    _("Có dữ liệu ở cột không có tiêu đề (sau cột %(last)s).") % {"last": sheet.columns[-1]},
+                    _("Có dữ liệu ở cột không có tiêu đề (sau cột %(last)s).") % {"last": sheet.header[-1]},
                 )
             if errors:
                 row.errors = errors
@@ -493,12 +510,14 @@ def run_import(
 
 def _read_sheet(spreadsheet, sheet, report, several, tick, copy_to):
     name = sheet.sheet_name if several else ""
-    width = len(sheet.columns) + EXTRA_COLUMNS
+    width = len(sheet.columns) + len(sheet.optional_columns) + EXTRA_COLUMNS
     try:
+        if not sheet.required and not spreadsheet.has_sheet(sheet.sheet_name):
+            return
         with closing(spreadsheet.rows(sheet=sheet.sheet_name, width=width)) as rows:
-            check_headers(next(rows, None), sheet.columns)
+            sheet.header = check_headers(next(rows, None), sheet.columns, sheet.optional_columns)
             if copy_to is not None:
-                copy_to.writerow(sheet.columns)
+                copy_to.writerow(sheet.header)
             for number, values in enumerate(rows, 2):
                 if copy_to is not None:
                     while values and not values[-1]:
@@ -516,7 +535,7 @@ def _read_sheet(spreadsheet, sheet, report, several, tick, copy_to):
     except SpreadsheetError as error:
         error.sheet = error.sheet or name
         raise
-    if not sheet.rows:
+    if not sheet.rows and sheet.required:
         raise SpreadsheetError(_("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề."), sheet=name)
 
 
@@ -624,8 +643,6 @@ class SheetResource(resources.ModelResource):
 def finish_command(command, report: ImportReport) -> None:
     """For import commands: print what was imported (or would be), and the warnings;
     on a refused file, print every bad row and stop with a non-zero exit."""
-    from django.core.management.base import CommandError
-
     if not report.ok:
         for error in report.errors:
             command.stderr.write(str(error))

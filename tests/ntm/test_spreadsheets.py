@@ -163,3 +163,34 @@ class CheckedSheetTests(TestCase):
     def test_data_beyond_the_last_column_is_refused(self):
         report = run_import(write_xlsx([["Số", "Tên"], [1, "a", "", "lạc"]]), [NumberSheet()])
         self.assertEqual(str(report.errors[0]), "Dòng 2: Có dữ liệu ở cột không có tiêu đề (sau cột Tên).")
+
+
+class NotedSheet(NumberSheet):
+    optional_columns = ("Ghi chú",)
+
+    def save(self, rows, *, dry_run):
+        super().save(rows, dry_run=dry_run)
+        self.notes = [row.cells["Ghi chú"] for row in rows]
+
+
+class OptionalPartsTests(TestCase):
+    def test_an_optional_column_may_be_left_out_of_an_older_file(self):
+        for header, row, notes in (
+            (["Số", "Tên"], [1, "a"], [""]),
+            (["Số", "Tên", "ghi chu"], [1, "a", "x"], ["x"]),
+        ):
+            with self.subTest(header):
+                sheet = NotedSheet()
+                self.assertTrue(run_import(write_xlsx([header, row]), [sheet]).ok)
+                self.assertEqual(sheet.notes, notes)
+
+    def test_a_column_that_is_not_declared_is_refused(self):
+        report = run_import(write_xlsx([["Số", "Tên", "Khác"], [1, "a", "x"]]), [NotedSheet()])
+        self.assertIn("Có thể thêm các cột: Ghi chú. Cột lạ: Khác.", report.errors[0].message)
+
+    def test_an_optional_sheet_may_be_left_out(self):
+        amendments = NumberSheet("Sửa đổi")
+        amendments.required = False
+        data = write_xlsx([], sheets={"Tiêu chí": [["Số", "Tên"], [1, "a"]]})
+        self.assertTrue(run_import(data, [NumberSheet("Tiêu chí"), amendments]).ok)
+        self.assertEqual(amendments.saved, [])
