@@ -436,17 +436,18 @@ def scores_import(request):
     if request.method != "POST" or not form.is_valid():
         return render(request, "criteria/scores_import.html", {"form": form})
     file = form.cleaned_data["file"]
-    rows = RowCopy()
-    report = import_scores(file, user=request.user, format=file.extension, dry_run=True, copy_to=rows)
-    context = {"form": form, "report": report, "file_name": file.name}
-    if report.ok:
-        # The rows read are kept for the confirmation, which checks them again.
-        upload = ImportUpload(
-            kind=ImportUpload.Kind.SCORES, original_name=file.name, uploaded_by=request.user
-        )
-        upload.file.save("rows.csv", File(rows.finish()))
-        context["confirm_form"] = ImportConfirmForm(initial={"upload": upload.pk})
-        context["preview"] = [(row.description, PREVIEW_ACTIONS[row.outcome]) for row in report.preview]
+    context = {"form": form, "file_name": file.name}
+    with RowCopy() as rows:
+        report = import_scores(file, user=request.user, format=file.extension, dry_run=True, copy_to=rows)
+        if report.ok:
+            # The rows read are kept for the confirmation, which checks them again.
+            upload = ImportUpload(
+                kind=ImportUpload.Kind.SCORES, original_name=file.name, uploaded_by=request.user
+            )
+            upload.file.save("rows.csv", File(rows.finish()))
+            context["confirm_form"] = ImportConfirmForm(initial={"upload": upload.pk})
+            context["preview"] = [(row.description, PREVIEW_ACTIONS[row.outcome]) for row in report.preview]
+    context["report"] = report
     return render(request, "criteria/scores_import.html", context)
 
 

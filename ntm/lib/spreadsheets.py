@@ -239,12 +239,16 @@ def render_spreadsheet(dataset: tablib.Dataset, *, format: str = "xlsx") -> byte
 class RowCopy:
     """The rows an import read, written as UTF-8 CSV text (run_import's `copy_to`), for
     its confirmation to re-read without parsing the workbook again. Large copies spool
-    to a temporary file."""
+    to a temporary file, removed when the `with` block ends."""
 
-    def __init__(self):
-        self.file = tempfile.SpooledTemporaryFile(max_size=8 * MB)  # noqa: SIM115 - finish() hands it on
+    def __enter__(self):
+        self.file = tempfile.SpooledTemporaryFile(max_size=8 * MB)  # noqa: SIM115 - closed by __exit__
         self._text = io.TextIOWrapper(self.file, encoding="utf-8", newline="")
         self.writerow = csv.writer(self._text).writerow
+        return self
+
+    def __exit__(self, *exc_info):
+        self.file.close()
 
     def finish(self):
         """The copy as a binary file, at its start."""

@@ -144,12 +144,11 @@ class CheckedSheetTests(TestCase):
         )
 
     def test_the_rows_read_can_be_kept_and_imported_again(self):
-        rows = RowCopy()
-        first = run_import(
-            write_xlsx([["Số", "Tên"], [1, "=A1"], [], [3, "c"]]), [NumberSheet()], copy_to=rows
-        )
+        data = write_xlsx([["Số", "Tên"], [1, "=A1"], [], [3, "c"]])
         again = NumberSheet()
-        second = run_import(rows.finish(), [again], format="csv")
+        with RowCopy() as rows:
+            first = run_import(data, [NumberSheet()], copy_to=rows)
+            second = run_import(rows.finish(), [again], format="csv")
         self.assertEqual(again.saved, ["1", "3"])
         self.assertEqual([str(w) for w in second.warnings], [str(w) for w in first.warnings])
         self.assertEqual([w.row for w in second.warnings], [2])
