@@ -67,9 +67,7 @@ class SpreadsheetAdminMixin:
             return super().process_import(request, **kwargs)
         except FileNotFoundError:
             # The preview's file is gone: this confirmation came twice, or too late.
-            messages.error(
-                request, _("Bản xem trước này đã được nhập hoặc đã hết hạn. Hãy chọn lại tệp để nhập.")
-            )
+            messages.error(request, _("Phiên xem trước đã hết hạn hoặc đã được nhập. Hãy chọn lại tệp."))
             return HttpResponseRedirect(self._import_url())
 
     def process_result(self, result, request):

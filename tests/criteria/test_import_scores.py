@@ -508,6 +508,13 @@ class AdminTests(ScoresTestCase):
         self.assertContains(response, "Đã nhập tệp kết quả chỉ tiêu.")
         self.assertEqual(self.score("1.2").entered_by, self.admin)
 
+    def test_confirming_twice_imports_once_and_says_so(self):
+        confirm = self.upload(csv_file([self.row("1.1")]), "ket-qua.csv", "0").context["confirm_form"].initial
+        self.client.post(reverse("admin:criteria_score_process_import"), confirm)
+        response = self.client.post(reverse("admin:criteria_score_process_import"), confirm, follow=True)
+        self.assertContains(response, "Phiên xem trước đã hết hạn hoặc đã được nhập")
+        self.assertEqual(Score.history.count(), 1)
+
     def test_import_page_lists_bad_rows_with_their_spreadsheet_row(self):
         response = self.upload(xlsx([self.row("1.1"), self.row("1.2", "Tốt")]))
         self.assertNotIn("confirm_form", response.context)
