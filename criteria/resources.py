@@ -100,11 +100,11 @@ EXPORTED_FIELDS = (
 class ScoreRow(Row):
     """A row of the scores file, and what it was resolved to."""
 
-    __slots__ = ("commune", "village", "indicator", "year", "assessed")
+    __slots__ = ("commune", "village", "indicator", "year", "assessed", "_key")
 
     def __init__(self, number, cells, has_extra_cells=False):
         super().__init__(number, cells, has_extra_cells)
-        self.commune = self.village = self.indicator = self.year = None
+        self.commune = self.village = self.indicator = self.year = self._key = None
         #: value_number, value_text, status and override_reason, as Score.assess() set them
         self.assessed: tuple | None = None
 
@@ -114,7 +114,11 @@ class ScoreRow(Row):
 
     @property
     def key(self) -> tuple:
-        return (self.commune.pk, self.village.pk if self.village else None, self.indicator.pk, self.year)
+        """(commune, village, indicator, year): what finds the score; once resolved."""
+        if self._key is None:
+            village = self.village.pk if self.village else None
+            self._key = (self.commune.pk, village, self.indicator.pk, self.year)
+        return self._key
 
     @property
     def place(self) -> str:
@@ -145,7 +149,7 @@ class ScoreSheet(CheckedSheet):
         self._targets: dict[tuple, IndicatorTarget | None] = {}
         self._folded: dict[str, str] = {}
         self._coordinated: dict[int, bool] = {}
-        self._scratch = Score()
+        self._scratch: dict[int, Score] = {}
 
     def prepare(self):
         """Communes, villages, sets, indicators and targets the file names, and the
@@ -305,9 +309,10 @@ class ScoreSheet(CheckedSheet):
             errors.add(VALUE, _("Giá trị dài quá %(limit)d ký tự.") % {"limit": VALUE_TEXT_LENGTH})
         if errors:
             return
-        # assess() reads only the indicator: one scratch score serves every row.
-        score = self._scratch
-        score.indicator = indicator
+        # assess() reads only the indicator: one scratch score per indicator serves every row.
+        score = self._scratch.get(indicator.pk)
+        if score is None:
+            score = self._scratch[indicator.pk] = Score(indicator=indicator)
         try:
             score.assess(
                 value_number=value_number,

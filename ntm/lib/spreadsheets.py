@@ -87,6 +87,7 @@ def parse_decimal(text) -> Decimal:
 
 # Excel (and LibreOffice) run a cell that starts with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_FIRST = frozenset(FORMULA_STARTS)
 # "-2", "+84", "-1.234,5 %": a number written as text is not a formula.
 _NUMBER_TEXT = re.compile(r"[+-]?\d[\d.,\u00a0 ]*%?")
 
@@ -530,10 +531,11 @@ def _read_sheet(spreadsheet, sheet, report, several, tick, copy_to):
                 row = sheet.parse(number, values)
                 if row is not None:
                     sheet.rows.append(row)
+                    # The first character sorts out nearly every cell before the full test.
                     report.warnings.extend(
                         _formula_warning(number, column, text, name)
                         for column, text in row.cells.items()
-                        if looks_like_formula(text)
+                        if text[:1] in _FORMULA_FIRST and looks_like_formula(text)
                     )
                 tick("read", number - 1, None)
     except SpreadsheetError as error:
