@@ -320,11 +320,11 @@ class UnitSheet(CheckedSheet):
                 units = list(pending[kind].values())
                 for unit in units:
                     unit.search_name = fold(unit.name)
+                new = [unit for unit in units if unit.pk is None]
+                changed = [unit for unit in units if unit.pk is not None]
                 # bulk_create gives the new units their keys, so children point at them.
-                model.objects.bulk_create([unit for unit in units if unit.pk is None])
-                model.objects.bulk_update(
-                    [unit for unit in units if unit.pk is not None], UPDATED_FIELDS[kind]
-                )
+                model.objects.bulk_create(new)
+                model.objects.bulk_update(changed, UPDATED_FIELDS[kind])
 
     def _apply(self, row, pending):
         """Set the row's units to what it says; stage what it creates or changes."""
