@@ -15,7 +15,7 @@ from ntm.lib.admin import SpreadsheetAdminMixin
 from ntm.lib.text import fold
 
 from .models import Commune, Department, District, Membership, Province, Village
-from .resources import UnitResource, summary_lines
+from .resources import UnitResource
 
 UNIT_MODELS = ("province", "district", "commune", "village")
 
@@ -56,9 +56,6 @@ class UnitImportExportAdmin(SpreadsheetAdminMixin, ImportExportModelAdmin):
 
     def get_export_filename(self, request, queryset, file_format):
         return f"dia-ban-{timezone.localdate():%Y-%m-%d}.{file_format.get_extension()}"
-
-    def import_summary(self, result):
-        return summary_lines(result.unit_counts)
 
 
 class VillageInline(admin.TabularInline):

@@ -3,45 +3,36 @@
     Mã tỉnh | Tỉnh | Mã huyện | Huyện | Mã xã | Xã | Loại | Vùng | Nhóm xã | Mã thôn | Thôn
 
 One row per village; a row with empty village columns carries the commune only.
-`UnitResource` is the one code path: the Django admin (preview, then confirm), the
-`import_units` / `export_units` commands and any page that calls `import_units()`.
-Every row is checked before anything is written, and the import runs in one
-transaction that is rolled back unless every row is valid.
+`UnitSheet` declares the file once: the admin's preview and confirm (`UnitResource`),
+the `import_units` / `export_units` commands and any page or task that calls
+`import_units()` check it the same way. Every row is checked before anything is
+written, and a valid file is written in bulk, level by level, in one transaction.
 """
 
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
 from functools import cache
 
 import tablib
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import F, Prefetch
 from django.utils import translation
 from django.utils.translation import gettext as _
-from import_export import resources, widgets
+from import_export import widgets
 from import_export.fields import Field
-from import_export.results import RowResult
 
+from ntm.lib.spreadsheet_files import cell
 from ntm.lib.spreadsheets import (
-    CSV,
-    FORMATS,
-    XLSX,
-    AllOrNothingMixin,
+    NEW,
+    SKIP,
+    UPDATE,
+    CheckedSheet,
     ImportReport,
-    RowError,
-    RowErrors,
-    SpreadsheetError,
-    SpreadsheetResult,
-    blank_row_result,
-    cell,
-    check_headers,
+    Row,
+    SheetResource,
     or_list,
-    parse_row,
-    read_spreadsheet,
     render_spreadsheet,
-    result_errors,
+    run_import,
     shown,
 )
 from ntm.lib.text import fold
@@ -89,18 +80,15 @@ MAX_LENGTHS = {
     VILLAGE: Village._meta.get_field("name").max_length,
 }
 
-UNIT_KINDS = ("province", "district", "commune", "village")
-
-# The names other code and older callers know; the parts live in ntm.lib.spreadsheets,
-# shared with the scores file.
-UnitFileError = SpreadsheetError
-UnitCSV = CSV
-UnitXLSX = XLSX
-__all__ = [
-    "COLUMNS", "FORMATS", "RowError", "UnitCSV", "UnitFileError", "UnitImportReport", "UnitResource",
-    "UnitXLSX", "export_units", "import_units", "read_units_file", "render_units_file", "result_errors",
-    "summary_lines",
-]  # fmt: skip
+# The levels, parents first: the order they are written in.
+LEVELS = {"province": Province, "district": District, "commune": Commune, "village": Village}
+# What a changed unit rewrites.
+UPDATED_FIELDS = {
+    "province": ["name", "search_name"],
+    "district": ["name", "search_name", "province"],
+    "commune": ["name", "search_name", "kind", "region", "commune_group", "province", "district"],
+    "village": ["name", "search_name"],
+}
 
 
 # --- Reading cells and words ------------------------------------------------------
@@ -132,54 +120,6 @@ def _group(text: str) -> str | None:
     return key if key in CommuneGroup.values else None
 
 
-# --- The resource -------------------------------------------------------------------
-
-
-class UnitImportResult(SpreadsheetResult):
-    """import-export's result with rows numbered as in the sheet, and what each level got."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        #: {"province": {"new": n, "updated": n, "unchanged": n}, "district": ...}
-        self.unit_counts = {}
-
-
-class _Text(widgets.Widget):
-    """A cell of the units file: text, or one of `words` for a stored value."""
-
-    def __init__(self, words=None):
-        super().__init__(coerce_to_string=True)
-        self.words = words or {}
-
-    def clean(self, value, row=None, **kwargs):
-        return cell(value)
-
-    def render(self, value, obj=None, **kwargs):
-        if value in (None, ""):
-            return ""
-        return self.words.get(value, str(value))
-
-
-@dataclass
-class _UnitRow:
-    """One non-blank row of the file, as text, plus the words it was parsed into."""
-
-    number: int  # in the spreadsheet: the header is row 1
-    cells: dict[str, str]
-    has_extra_cells: bool = False
-    kind: str | None = None
-    region: str | None = None
-    commune_group: str | None = None
-
-    @classmethod
-    def parse(cls, number, values):
-        parsed = parse_row(values, COLUMNS, CODE_WIDTHS)
-        if parsed is None:
-            return None
-        cells, has_extra_cells = parsed
-        return cls(number=number, cells=cells, has_extra_cells=has_extra_cells)
-
-
 def _assign(obj, **values) -> bool:
     """Set attributes; True when one of them changed."""
     changed = False
@@ -192,120 +132,77 @@ def _assign(obj, **values) -> bool:
 
 def _assign_related(obj, name, target) -> bool:
     """Point a foreign key at `target` (possibly not saved yet); True when it changed."""
-    current = getattr(obj, f"{name}_id")
-    changed = current is not None if target is None else target.pk is None or target.pk != current
+    if target is None:
+        changed = getattr(obj, f"{name}_id") is not None
+    elif target.pk is None:
+        field = obj._meta.get_field(name)
+        changed = not field.is_cached(obj) or field.get_cached_value(obj) is not target
+    else:
+        changed = getattr(obj, f"{name}_id") != target.pk
     setattr(obj, name, target)
     return changed
 
 
-class UnitResource(AllOrNothingMixin, resources.ModelResource):
+# --- The sheet ----------------------------------------------------------------------
+
+
+class UnitRow(Row):
+    """A row of the units file, and the words it was parsed into."""
+
+    __slots__ = ("kind", "region", "commune_group")
+
+    def __init__(self, number, cells, has_extra_cells=False):
+        super().__init__(number, cells, has_extra_cells)
+        self.kind = self.region = self.commune_group = None
+
+
+class UnitSheet(CheckedSheet):
     """One row of the units file = one commune, and the village of that row if any.
 
-    The instance import-export sees is the row's Commune; the row's village rides on
-    it as `row_village` so that the preview shows and diffs the village columns too.
     Provinces, districts and villages are created or updated (by code) alongside.
     """
 
-    province_code = Field(attribute="province__code", column_name=PROVINCE_CODE, widget=_Text())
-    province_name = Field(attribute="province__name", column_name=PROVINCE, widget=_Text())
-    district_code = Field(attribute="district__code", column_name=DISTRICT_CODE, widget=_Text())
-    district_name = Field(attribute="district__name", column_name=DISTRICT, widget=_Text())
-    code = Field(attribute="code", column_name=COMMUNE_CODE, widget=_Text())
-    name = Field(attribute="name", column_name=COMMUNE, widget=_Text())
-    kind = Field(attribute="kind", column_name=KIND, widget=_Text(KIND_WORDS))
-    region = Field(attribute="region", column_name=REGION, widget=_Text())
-    commune_group = Field(attribute="commune_group", column_name=GROUP, widget=_Text())
-    village_code = Field(attribute="row_village__code", column_name=VILLAGE_CODE, widget=_Text())
-    village_name = Field(attribute="row_village__name", column_name=VILLAGE, widget=_Text())
+    columns = COLUMNS
+    code_widths = CODE_WIDTHS
+    row_class = UnitRow
 
-    class Meta:
-        model = Commune
-        name = "Địa bàn (tỉnh, huyện, xã, thôn)"
-        fields = (
-            "province_code", "province_name", "district_code", "district_name", "code", "name",
-            "kind", "region", "commune_group", "village_code", "village_name",
-        )  # fmt: skip
-        import_order = fields
-        export_order = fields
-        import_id_fields = ["code"]
-        use_transactions = True
+    def __init__(self, *, user=None):
+        super().__init__(user=user)
+        self._units: dict[str, dict] = {kind: {} for kind in LEVELS}
+        self._firsts: dict[str, dict] = {kind: {} for kind in LEVELS}
+        self._seen = {kind: set() for kind in LEVELS}
+        self._new = {kind: set() for kind in LEVELS}
+        self._updated = {kind: set() for kind in LEVELS}
 
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self._reset()
-
-    @classmethod
-    def get_result_class(cls):
-        return UnitImportResult
-
-    def get_queryset(self):
-        return Commune.objects.select_related("province", "district")
-
-    # --- import: the whole file is checked first ---
-
-    def _reset(self):
-        self._rows: dict[int, _UnitRow | None] = {}  # by import-export's row number
-        self._errors: dict[int, RowErrors] = {}
-        self._file_unusable = False
-        self._provinces: dict[str, Province] = {}
-        self._districts: dict[str, District] = {}
-        self._communes: dict[str, Commune] = {}
-        self._villages: dict[tuple[str, str], Village] = {}
-        self._current: _UnitRow | None = None
-        self._pending: list[tuple[str, object, object]] = []
-        self._row_type = None
-        self._row_unit = None
-        self._seen = {kind: set() for kind in UNIT_KINDS}
-        self._new = {kind: set() for kind in UNIT_KINDS}
-        self._updated = {kind: set() for kind in UNIT_KINDS}
-
-    def before_import(self, dataset, **kwargs):
-        self._reset()
-        try:
-            dataset.headers = check_headers(dataset.headers, COLUMNS)
-            for number, values in enumerate(dataset, 1):
-                self._rows[number] = _UnitRow.parse(number + 1, values)
-            if not any(self._rows.values()):
-                raise UnitFileError(_("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề."))
-        except UnitFileError:
-            self._file_unusable = True
-            raise
-        self._load_existing()
-        self._check_rows()
-
-    def _load_existing(self):
-        """Load, in a few queries, the units the file names, and keep one object per row."""
-        rows = [row for row in self._rows.values() if row]
-        codes = {column: {row.cells[column] for row in rows} - {""} for column in CODE_WIDTHS}
-        self._provinces = {p.code: p for p in Province.objects.filter(code__in=codes[PROVINCE_CODE])}
+    def prepare(self):
+        """Load, in four queries, the units the file names, one object per code."""
+        codes = {column: {row.cells[column] for row in self.rows} - {""} for column in CODE_WIDTHS}
+        provinces = {p.code: p for p in Province.objects.filter(code__in=codes[PROVINCE_CODE])}
         districts = District.objects.select_related("province").filter(code__in=codes[DISTRICT_CODE])
-        self._districts = {d.code: d for d in districts}
-        communes = list(self.get_queryset().filter(code__in=codes[COMMUNE_CODE]))
-        self._communes = {c.code: c for c in communes}
+        districts = {d.code: d for d in districts}
+        communes = Commune.objects.select_related("province", "district").filter(code__in=codes[COMMUNE_CODE])
+        communes = {c.code: c for c in communes}
         # Share one Province/District object between the rows that name it, so a
         # rename made by one row is what the next row sees.
-        for district in self._districts.values():
-            district.province = self._provinces.get(district.province.code, district.province)
-        for commune in communes:
-            commune.province = self._provinces.get(commune.province.code, commune.province)
+        for district in districts.values():
+            district.province = provinces.get(district.province.code, district.province)
+        for commune in communes.values():
+            commune.province = provinces.get(commune.province.code, commune.province)
             if commune.district is not None:
-                commune.district = self._districts.get(commune.district.code, commune.district)
-        by_pk = {c.pk: c for c in communes}
+                commune.district = districts.get(commune.district.code, commune.district)
+        by_pk = {c.pk: c for c in communes.values()}
+        villages = {}
         for village in Village.objects.filter(commune__in=by_pk):
             village.commune = by_pk[village.commune_id]
-            self._villages[village.commune.code, village.code] = village
+            villages[village.commune.code, village.code] = village
+        self._units = {"province": provinces, "district": districts, "commune": communes, "village": villages}
 
-    def _check_rows(self):
-        firsts = {kind: {} for kind in UNIT_KINDS}
-        for number, row in self._rows.items():
-            if row is None:
-                continue
-            errors = RowErrors()
-            self._check_cells(row, errors)
-            self._check_against_earlier_rows(row, firsts, errors)
-            self._check_against_database(row, errors)
-            if errors:
-                self._errors[number] = errors
+    # --- check: every row, before anything is written ---
+
+    def check(self, row, errors):
+        self._check_cells(row, errors)
+        self._check_against_earlier_rows(row, errors)
+        self._check_against_database(row, errors)
 
     def _check_cells(self, row, errors):
         cells = row.cells
@@ -353,15 +250,10 @@ class UnitResource(AllOrNothingMixin, resources.ModelResource):
                 _("Nhóm xã %(value)s không hợp lệ: phải là %(words)s hoặc để trống.")
                 % {"value": shown(cells[GROUP]), "words": ", ".join(CommuneGroup.values)},
             )
-        if row.has_extra_cells:
-            errors.add(
-                NON_FIELD_ERRORS,
-                _("Có dữ liệu ở cột không có tiêu đề (sau cột %(last)s).") % {"last": COLUMNS[-1]},
-            )
 
-    def _check_against_earlier_rows(self, row, firsts, errors):
+    def _check_against_earlier_rows(self, row, errors):
         """A code names one unit: the same code must carry the same particulars."""
-        cells = row.cells
+        cells, firsts = row.cells, self._firsts
         checks = (
             ("province", PROVINCE_CODE, (PROVINCE,)),
             ("district", DISTRICT_CODE, (DISTRICT, PROVINCE_CODE)),
@@ -401,7 +293,7 @@ class UnitResource(AllOrNothingMixin, resources.ModelResource):
 
     def _check_against_database(self, row, errors):
         code, province_code = row.cells[DISTRICT_CODE], row.cells[PROVINCE_CODE]
-        district = self._districts.get(code)
+        district = self._units["district"].get(code)
         if district is not None and province_code and district.province.code != province_code:
             errors.add(
                 DISTRICT_CODE,
@@ -417,102 +309,82 @@ class UnitResource(AllOrNothingMixin, resources.ModelResource):
                 },
             )
 
-    # --- import: one row, through import-export's import_row() ---
+    # --- save: a batch of valid rows, level by level in bulk ---
 
-    def import_row(self, row, instance_loader, **kwargs):
-        unit_row = None if self._file_unusable else self._rows.get(kwargs["row_number"])
-        if unit_row is None:
-            return blank_row_result(self)
-        self._current = unit_row
-        self._pending = []
-        return super().import_row(row, instance_loader, **kwargs)
+    def save(self, rows, *, dry_run):
+        pending = {kind: {} for kind in LEVELS}
+        for row in rows:
+            self._apply(row, pending)
+        if not dry_run:
+            for kind, model in LEVELS.items():
+                units = list(pending[kind].values())
+                for unit in units:
+                    unit.search_name = fold(unit.name)
+                new = [unit for unit in units if unit.pk is None]
+                changed = [unit for unit in units if unit.pk is not None]
+                # bulk_create gives the new units their keys, so children point at them.
+                model.objects.bulk_create(new)
+                model.objects.bulk_update(changed, UPDATED_FIELDS[kind])
 
-    def get_instance(self, instance_loader, row):
-        return self._communes.get(self._current.cells[COMMUNE_CODE])
-
-    def after_init_instance(self, instance, new, row, **kwargs):
-        cells = self._current.cells
-        key = (cells[COMMUNE_CODE], cells[VILLAGE_CODE])
-        # Set before import-export copies the instance, so the preview diffs the village too.
-        instance.row_village = self._villages.get(key) if cells[VILLAGE_CODE] else None
-
-    def import_instance(self, instance, row, **kwargs):
-        errors = self._errors.get(kwargs["row_number"])
-        if errors:
-            raise ValidationError(dict(errors))
-        unit_row, cells = self._current, self._current.cells
+    def _apply(self, row, pending):
+        """Set the row's units to what it says; stage what it creates or changes."""
+        cells, units = row.cells, self._units
+        changes = []
 
         code = cells[PROVINCE_CODE]
-        province = self._provinces.setdefault(code, Province(code=code))
-        self._stage("province", code, province, _assign(province, name=cells[PROVINCE]))
+        province = units["province"].setdefault(code, Province(code=code))
+        changes.append(
+            self._stage("province", code, province, _assign(province, name=cells[PROVINCE]), pending)
+        )
 
         district = None
         if code := cells[DISTRICT_CODE]:
-            district = self._districts.setdefault(code, District(code=code))
+            district = units["district"].setdefault(code, District(code=code))
             changed = _assign(district, name=cells[DISTRICT])
             changed |= _assign_related(district, "province", province)
-            self._stage("district", code, district, changed)
+            changes.append(self._stage("district", code, district, changed, pending))
 
         code = cells[COMMUNE_CODE]
+        commune = units["commune"].setdefault(code, Commune(code=code))
         changed = _assign(
-            instance,
-            code=code,
-            name=cells[COMMUNE],
-            kind=unit_row.kind,
-            region=unit_row.region,
-            commune_group=unit_row.commune_group,
+            commune, name=cells[COMMUNE], kind=row.kind, region=row.region, commune_group=row.commune_group
         )
-        changed |= _assign_related(instance, "province", province)
-        changed |= _assign_related(instance, "district", district)
-        self._communes[code] = instance
-        self._stage("commune", code, instance, changed)
-        unit = instance
+        changed |= _assign_related(commune, "province", province)
+        changed |= _assign_related(commune, "district", district)
+        # The row is new when it adds its unit (the village, or the commune of a
+        # commune-only row), an update when it changes anything, skipped otherwise.
+        adds = commune.pk is None and code not in self._seen["commune"]
+        changes.append(self._stage("commune", code, commune, changed, pending))
+        unit = commune
 
         if cells[VILLAGE_CODE]:
             key = (code, cells[VILLAGE_CODE])
-            village = instance.row_village or Village(commune=instance, code=cells[VILLAGE_CODE])
-            instance.row_village = self._villages[key] = village
-            self._stage("village", key, village, _assign(village, name=cells[VILLAGE]))
+            village = units["village"].setdefault(key, Village(commune=commune, code=cells[VILLAGE_CODE]))
+            adds = village.pk is None and key not in self._seen["village"]
+            changes.append(
+                self._stage("village", key, village, _assign(village, name=cells[VILLAGE]), pending)
+            )
             unit = village
 
-        # The row is "new" when it adds its unit (the village, or the commune of a
-        # commune-only row), "update" when it changes anything, "skip" otherwise.
-        if unit.pk is None:
-            self._row_type = RowResult.IMPORT_TYPE_NEW
-        elif self._pending:
-            self._row_type = RowResult.IMPORT_TYPE_UPDATE
-        else:
-            self._row_type = RowResult.IMPORT_TYPE_SKIP
-        self._row_unit = unit
+        row.outcome = NEW if adds else UPDATE if any(changes) else SKIP
+        if self.retain_instances:
+            row.instance = unit
 
-    def _stage(self, kind, key, obj, changed):
+    def _stage(self, kind, key, unit, changed, pending) -> bool:
+        """Note a unit the row names; True when this row creates or changes it."""
+        created = unit.pk is None and key not in self._seen[kind]
         self._seen[kind].add(key)
-        if obj.pk is None or changed:
-            self._pending.append((kind, key, obj))
+        if created:
+            self._new[kind].add(key)
+        elif changed:
+            self._updated[kind].add(key)
+        if created or changed:
+            pending[kind][key] = unit
+        return created or changed
 
-    def save_instance(self, instance, is_create, row, **kwargs):
-        if not self._is_using_transactions(kwargs) and self._is_dry_run(kwargs):
-            return  # nothing could be rolled back, so nothing is written
-        # Parents first, so the commune and village point at saved rows.
-        for kind, key, obj in self._pending:
-            created = obj.pk is None
-            obj.save()
-            (self._new if created else self._updated)[kind].add(key)
-
-    def after_import_row(self, row, row_result, **kwargs):
-        row_result.import_type = self._row_type
-        row_result.add_instance_info(self._row_unit)
-        if row_result.instance is not None:
-            # The admin logs this object: the village the row added or changed.
-            row_result.instance = self._row_unit
-
-    def after_import(self, dataset, result, **kwargs):
-        super().after_import(dataset, result, **kwargs)
-        result.unit_counts = self.unit_counts()
-
-    def unit_counts(self) -> dict[str, dict[str, int]]:
+    def counts(self) -> dict[str, dict[str, int]]:
         counts = {}
-        for kind in UNIT_KINDS:
+        for kind in LEVELS:
             new, updated = self._new[kind], self._updated[kind] - self._new[kind]
             counts[kind] = {
                 "new": len(new),
@@ -521,7 +393,74 @@ class UnitResource(AllOrNothingMixin, resources.ModelResource):
             }
         return counts
 
-    # --- export ---
+    def summary_lines(self):
+        return summary_lines(self.counts())
+
+    def describe(self, row):
+        cells = row.cells
+        if cells[VILLAGE]:
+            return f"{cells[VILLAGE]} ({cells[COMMUNE]})"
+        return cells[COMMUNE]
+
+
+def _same(column, first, row) -> bool:
+    parsed = {KIND: "kind", REGION: "region", GROUP: "commune_group"}.get(column)
+    if parsed is None:
+        return first.cells[column] == row.cells[column]
+    before, now = getattr(first, parsed), getattr(row, parsed)
+    # A word that could not be read is reported on its own row already.
+    return before is None or now is None or before == now
+
+
+# --- Export columns, and the admin's resource -----------------------------------------
+
+
+class _Text(widgets.Widget):
+    """A cell of the units file: text, or one of `words` for a stored value."""
+
+    def __init__(self, words=None):
+        super().__init__(coerce_to_string=True)
+        self.words = words or {}
+
+    def clean(self, value, row=None, **kwargs):
+        return cell(value)
+
+    def render(self, value, obj=None, **kwargs):
+        if value in (None, ""):
+            return ""
+        return self.words.get(value, str(value))
+
+
+class UnitResource(SheetResource):
+    """The units file for the admin: its import is `UnitSheet`; its export has one row per
+    village and one per commune without villages, the village riding on the commune as
+    `row_village`."""
+
+    sheet_class = UnitSheet
+
+    province_code = Field(attribute="province__code", column_name=PROVINCE_CODE, widget=_Text())
+    province_name = Field(attribute="province__name", column_name=PROVINCE, widget=_Text())
+    district_code = Field(attribute="district__code", column_name=DISTRICT_CODE, widget=_Text())
+    district_name = Field(attribute="district__name", column_name=DISTRICT, widget=_Text())
+    code = Field(attribute="code", column_name=COMMUNE_CODE, widget=_Text())
+    name = Field(attribute="name", column_name=COMMUNE, widget=_Text())
+    kind = Field(attribute="kind", column_name=KIND, widget=_Text(KIND_WORDS))
+    region = Field(attribute="region", column_name=REGION, widget=_Text())
+    commune_group = Field(attribute="commune_group", column_name=GROUP, widget=_Text())
+    village_code = Field(attribute="row_village__code", column_name=VILLAGE_CODE, widget=_Text())
+    village_name = Field(attribute="row_village__name", column_name=VILLAGE, widget=_Text())
+
+    class Meta:
+        model = Commune
+        name = "Địa bàn (tỉnh, huyện, xã, thôn)"
+        fields = (
+            "province_code", "province_name", "district_code", "district_name", "code", "name",
+            "kind", "region", "commune_group", "village_code", "village_name",
+        )  # fmt: skip
+        export_order = fields
+
+    def get_queryset(self):
+        return Commune.objects.select_related("province", "district")
 
     def filter_export(self, queryset, **kwargs):
         # The province and district admins export every unit under the selected rows.
@@ -545,28 +484,7 @@ class UnitResource(AllOrNothingMixin, resources.ModelResource):
                 yield unit_row
 
 
-def _same(column, first, row) -> bool:
-    parsed = {KIND: "kind", REGION: "region", GROUP: "commune_group"}.get(column)
-    if parsed is None:
-        return first.cells[column] == row.cells[column]
-    before, now = getattr(first, parsed), getattr(row, parsed)
-    # A word that could not be read is reported on its own row already.
-    return before is None or now is None or before == now
-
-
 # --- The plain functions other code calls --------------------------------------------
-
-
-@dataclass
-class UnitImportReport(ImportReport):
-    """What a units import did, or would do (`dry_run`), and why a file was refused.
-
-    `counts`: {"province": {"new": n, "updated": n, "unchanged": n}, "district": ...,
-    "commune": ..., "village": ...}
-    """
-
-    def summary_lines(self) -> list[str]:
-        return summary_lines(self.counts)
 
 
 def summary_lines(counts: dict[str, dict[str, int]]) -> list[str]:
@@ -575,30 +493,19 @@ def summary_lines(counts: dict[str, dict[str, int]]) -> list[str]:
     return [
         _("%(unit)s: %(new)d mới, %(updated)d cập nhật, %(unchanged)d không đổi.")
         % {"unit": labels[kind], **counts[kind]}
-        for kind in UNIT_KINDS
+        for kind in LEVELS
         if kind in counts
     ]
 
 
-def read_units_file(source, *, format: str | None = None) -> tablib.Dataset:
-    """The first sheet of an .xlsx, or a .csv, as a dataset; UnitFileError if unreadable.
+def import_units(source, *, user=None, **options) -> ImportReport:
+    """Import a units file; nothing is written unless every row is valid (or if `dry_run`).
 
-    `source` is a path, the file's bytes, or an open/uploaded file. `format` ("xlsx"
-    or "csv") defaults to the file name's extension, else to what the bytes look like.
+    `source` is a path, bytes or an open file; `options` are `run_import`'s, as for
+    `import_scores`. `report.counts` is {"province": {"new": n, "updated": n,
+    "unchanged": n}, "district": ..., "commune": ..., "village": ...}.
     """
-    return read_spreadsheet(source, format=format)
-
-
-def import_units(source, *, format: str | None = None, dry_run: bool = False, user=None) -> UnitImportReport:
-    """Import a units file; nothing is written unless every row is valid (or if `dry_run`)."""
-    try:
-        dataset = read_units_file(source, format=format)
-    except UnitFileError as error:
-        return UnitImportReport(dry_run=dry_run, errors=[RowError(error.row, "", str(error))])
-    result = UnitResource().import_data(dataset, dry_run=dry_run, user=user)
-    return UnitImportReport(
-        dry_run=dry_run, errors=result_errors(result), counts=result.unit_counts, result=result
-    )
+    return run_import(source, [UnitSheet(user=user)], **options)
 
 
 def export_units(queryset=None) -> tablib.Dataset:

@@ -7,14 +7,16 @@ Scores, registrations and recognitions show their history (django-simple-history
 
 from django.contrib import admin
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from ntm.lib.admin import SpreadsheetAdminMixin
 
+from .forms import ScoreAdminForm
 from .models import CriteriaSet, Criterion, Indicator, IndicatorTarget, Recognition, Registration, Score
-from .resources import ScoreResource, summary_lines
+from .resources import ScoreResource
 
 
 class CriterionInline(admin.TabularInline):
@@ -67,8 +69,12 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 @admin.register(Score)
 class ScoreAdmin(SpreadsheetAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
-    """Scores with their history, and the scores file of DESIGN §5 (same ScoreResource
-    as `manage.py import_scores`)."""
+    """Scores with their history, and the scores file of DESIGN §5 (same ScoreSheet
+    as `manage.py import_scores`).
+
+    An edited score is judged by Score.assess() like any other entry (ScoreAdminForm),
+    and a changed value or result voids the department's verification.
+    """
 
     list_display = ["commune", "year", "indicator_code", "status", "verification"]
     list_filter = [
@@ -81,10 +87,19 @@ class ScoreAdmin(SpreadsheetAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
     list_select_related = ["commune", "indicator"]
     search_fields = ["commune__name", "commune__code", "indicator__code"]
     autocomplete_fields = ["commune", "village", "indicator"]
-    raw_id_fields = ["entered_by", "verified_by"]
+    raw_id_fields = ["verified_by"]
+    readonly_fields = ["entered_by", "entered_at"]
+    form = ScoreAdminForm
 
     resource_classes = [ScoreResource]
     import_success_message = gettext_lazy("Đã nhập tệp kết quả chỉ tiêu.")
+
+    def save_model(self, request, obj, form, change):
+        before = Score.objects.get(pk=obj.pk) if change else None
+        obj.void_verification_if_result_changed(before)
+        obj.entered_by, obj.entered_at = request.user, timezone.now()
+        obj._change_reason = obj.override_reason or _("Sửa trong trang quản trị")
+        super().save_model(request, obj, form, change)
 
     def has_import_permission(self, request):
         # The resource also refuses every row of a commune the user does not coordinate.
@@ -95,9 +110,6 @@ class ScoreAdmin(SpreadsheetAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
 
     def get_export_filename(self, request, queryset, file_format):
         return f"ket-qua-chi-tieu-{timezone.localdate():%Y-%m-%d}.{file_format.get_extension()}"
-
-    def import_summary(self, result):
-        return summary_lines(result.score_counts)
 
     @admin.display(description=gettext_lazy("mã chỉ tiêu"), ordering="indicator__code")
     def indicator_code(self, score):

@@ -1,12 +1,12 @@
 import datetime
 
 from django import forms
-from django.conf import settings
 from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from communes.models import Province
+from ntm.lib.spreadsheet_files import FORMATS, SpreadsheetError, check_size
 from ntm.lib.spreadsheets import parse_decimal
 
 from .models import (
@@ -248,6 +248,53 @@ class ScoreForm(forms.Form):
         return cleaned
 
 
+class ScoreAdminForm(forms.ModelForm):
+    """A score edited in the admin, judged by Score.assess() against the target that
+    applies, as the entry page and the imports judge it."""
+
+    status = forms.ChoiceField(
+        label=_("kết quả tự đánh giá"),
+        required=False,
+        choices=[("", _("— Tự tính từ giá trị —")), *Score.Status.choices],
+        help_text=_("Để trống để tính từ giá trị và mức đạt chuẩn áp dụng cho xã."),
+    )
+
+    class Meta:
+        model = Score
+        fields = [
+            "indicator", "commune", "village", "year", "value_number", "value_text", "status",
+            "override_reason", "note", "verification", "verified_by", "verified_at", "verification_comment",
+        ]  # fmt: skip
+
+    def clean(self):
+        cleaned = super().clean()
+        indicator, commune, year = (cleaned.get(name) for name in ("indicator", "commune", "year"))
+        if indicator is None or commune is None or year is None:
+            return cleaned
+        score = Score(indicator=indicator, commune=commune, year=year)
+        try:
+            score.assess(
+                value_number=cleaned.get("value_number"),
+                value_text=cleaned.get("value_text", ""),
+                status=cleaned.get("status") or "",
+                reason=cleaned.get("override_reason", ""),
+                target=indicator.target_for(commune, year),
+            )
+        except forms.ValidationError as error:
+            for field, messages in error.message_dict.items():
+                for message in messages:
+                    self.add_error(field if field in self.fields else None, message)
+            cleaned["status"] = self.instance.status
+            return cleaned
+        cleaned.update(
+            value_number=score.value_number,
+            value_text=score.value_text,
+            status=score.status,
+            override_reason=score.override_reason,
+        )
+        return cleaned
+
+
 class VerificationForm(forms.Form):
     decision = forms.TypedChoiceField(
         label=_("Kết luận thẩm tra"),
@@ -383,7 +430,7 @@ class StandingFilterForm(forms.Form):
 
 
 class SpreadsheetUploadForm(forms.Form):
-    """An .xlsx or .csv file, within the configured size limit."""
+    """An .xlsx or .csv file, within the import size limit (IMPORT_MAX_MB)."""
 
     file = forms.FileField(
         label=_("Tệp kết quả (.xlsx hoặc .csv)"),
@@ -395,14 +442,12 @@ class SpreadsheetUploadForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-        if extension not in ("xlsx", "csv"):
+        if extension not in FORMATS:
             raise forms.ValidationError(_("Chỉ nhận tệp .xlsx hoặc .csv."))
-        limit = settings.UPLOAD_MAX_MB * 1024 * 1024
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("Tệp quá lớn (%(size)s MB). Giới hạn là %(limit)s MB.")
-                % {"size": round(upload.size / 1024 / 1024, 1), "limit": settings.UPLOAD_MAX_MB}
-            )
+        try:
+            check_size(upload.size)
+        except SpreadsheetError as error:
+            raise forms.ValidationError(str(error)) from error
         upload.extension = extension
         return upload
 
@@ -509,3 +554,9 @@ class VerificationFilterForm(forms.Form):
         if data.get("year"):
             scores = scores.filter(year=data["year"])
         return scores
+
+
+class ImportConfirmForm(forms.Form):
+    """Confirming a preview: the upload it kept."""
+
+    upload = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

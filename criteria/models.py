@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 import re
+import uuid
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -347,6 +350,8 @@ class IndicatorTarget(models.Model):
 MIN_YEAR, MAX_YEAR = 2010, 2100
 # What Score.value_number can hold: 10 digits before the decimal point, 4 after.
 VALUE_STEP, VALUE_LIMIT = Decimal("0.0001"), Decimal(10) ** 10
+# What a department verifies: a change of any of these voids its verification.
+RESULT_FIELDS = ("value_number", "value_text", "status")
 
 
 class Score(models.Model):
@@ -517,6 +522,18 @@ class Score(models.Model):
         self.status = status
         self.override_reason = reason.strip() if overridden else ""
 
+    def void_verification_if_result_changed(self, before: Score | None) -> bool:
+        """The department verified the value and result it saw: when they change, its
+        verification no longer holds. `before` is the score as stored, None for a new one.
+
+        The one home of this rule: the entry page, the imports and the admin call it.
+        """
+        if before is not None and all(getattr(before, name) == getattr(self, name) for name in RESULT_FIELDS):
+            return False
+        self.verification = self.Verification.PENDING
+        self.verified_by, self.verified_at, self.verification_comment = None, None, ""
+        return True
+
     def applicable_target(self) -> IndicatorTarget | None:
         return self.indicator.target_for(self.commune, self.year)
 
@@ -612,3 +629,65 @@ class Recognition(models.Model):
 
     def is_in_force(self, on) -> bool:
         return self.decided_on <= on and (self.revoked_on is None or self.revoked_on > on)
+
+
+def _upload_path(upload, filename) -> str:
+    # Not the user's file name: it is kept in `original_name`, for messages.
+    return f"imports/{uuid.uuid4().hex}.csv"
+
+
+class ImportUploadQuerySet(models.QuerySet):
+    def claim(self, *, pk: int, user, kind: str) -> ImportUpload | None:
+        """The upload, claimed for its one import; None when it was claimed already,
+        has expired, or is someone else's.
+
+        One UPDATE decides: of two confirmations sent at once, only one claims it.
+        """
+        now = timezone.now()
+        claimed = self.filter(
+            pk=pk, kind=kind, uploaded_by=user, claimed_at=None, uploaded_at__gte=now - ImportUpload.LIFETIME
+        ).update(claimed_at=now)
+        return self.get(pk=pk) if claimed else None
+
+    def stale(self):
+        """Uploads nobody will import: expired previews, and claims whose import died."""
+        return self.filter(uploaded_at__lt=timezone.now() - ImportUpload.LIFETIME)
+
+
+class ImportUpload(models.Model):
+    """A checked spreadsheet kept between its preview and its confirmation.
+
+    The file holds the rows the preview read, as UTF-8 CSV text, so confirming
+    re-checks them against the database without reading the workbook again.
+    `manage.py clear_import_uploads` removes what nobody confirmed.
+    """
+
+    class Kind(models.TextChoices):
+        SCORES = "scores", _("Kết quả chỉ tiêu")
+
+    # How long a preview may be confirmed.
+    LIFETIME = datetime.timedelta(hours=24)
+
+    kind = models.CharField(_("loại"), max_length=20, choices=Kind)
+    file = models.FileField(_("tệp"), upload_to=_upload_path)
+    original_name = models.CharField(_("tên tệp"), max_length=255)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("người tải lên")
+    )
+    uploaded_at = models.DateTimeField(_("thời điểm tải lên"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("thời điểm xác nhận nhập"), null=True, blank=True)
+
+    objects = ImportUploadQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("tệp chờ xác nhận nhập")
+        verbose_name_plural = _("tệp chờ xác nhận nhập")
+
+    def __str__(self):
+        return self.original_name
+
+    def discard(self) -> None:
+        """Remove the row, and its file once the removal is committed."""
+        name, storage = self.file.name, self.file.storage
+        self.delete()
+        transaction.on_commit(lambda: storage.delete(name))

@@ -2,10 +2,11 @@
 
     Mã xã | Xã | Mã thôn | Bộ tiêu chí | Mã chỉ tiêu | Năm | Giá trị | Kết quả | Ghi chú
 
-`ScoreResource` is the one code path: the Django admin (preview, then confirm), the
-`import_scores` / `export_scores` commands and any page that calls `import_scores()`.
-Reference data is loaded in a few queries, every row is checked before anything is
-written, and the import runs in one transaction rolled back unless every row is valid.
+`ScoreSheet` declares the file once: the scores import page, `import_scores` /
+`export_scores`, the admin's preview and confirm (`ScoreResource`) and a background
+task (`import_scores(path, progress=...)`) all check it the same way. Reference data
+is loaded in a few queries, every row is checked before anything is written, and a
+valid file is written in bulk, with history, in one transaction.
 
 `Kết quả` empty means "compute it from Giá trị". `Ghi chú` is the written reason on a
 row whose Kết quả overrides the computed one, and the score's note on any other row
@@ -15,41 +16,37 @@ empty is "not assessed": it is skipped, so an unfilled template imports cleanly.
 
 from __future__ import annotations
 
+import copy
 import datetime
-from dataclasses import dataclass, field
-from decimal import Decimal
 
 import tablib
-from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
-from django.db import transaction
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from import_export import resources, widgets
+from import_export import widgets
 from import_export.fields import Field
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from communes.access import access_for
 from communes.models import Commune, Village
 from ntm.lib.spreadsheets import (
-    AllOrNothingMixin,
+    NEW,
+    SKIP,
+    UPDATE,
+    CheckedSheet,
     ImportReport,
-    RowError,
-    RowErrors,
-    SpreadsheetError,
-    SpreadsheetResult,
-    blank_row_result,
-    check_headers,
+    Row,
+    SheetResource,
     or_list,
     parse_decimal,
-    parse_row,
-    read_spreadsheet,
     render_spreadsheet,
-    result_errors,
+    run_import,
     shown,
 )
 from ntm.lib.text import fold
 
-from .models import CriteriaSet, Indicator, IndicatorTarget, Score
+from .models import MAX_YEAR, MIN_YEAR, CriteriaSet, Indicator, IndicatorTarget, Score
 from .standing import scores_queryset
 
 COMMUNE_CODE = "Mã xã"
@@ -75,19 +72,20 @@ _STATUS_BY_KEY = {fold(word): status for status, word in STATUS_WORDS.items()}
 
 # Official commune codes have 5 digits; Excel drops the leading zeros of "00004".
 CODE_WIDTHS = {COMMUNE_CODE: 5}
-# Score's score_year_plausible constraint.
-FIRST_YEAR, LAST_YEAR = 2010, 2100
-# Score.value_number keeps 14 digits, 4 of them decimals.
-VALUE_PLACES = Decimal("0.0001")
-VALUE_LIMIT = Decimal(10) ** 10
 VALUE_TEXT_LENGTH = Score._meta.get_field("value_text").max_length
 
 # Where Score.assess() files its errors, as columns of the file.
 ASSESS_COLUMNS = {"value_number": VALUE, "status": RESULT, "override_reason": NOTE}
-# A change of these voids the department's verification.
-VALUE_FIELDS = ("value_number", "value_text", "status")
+# What a row of the file sets on its score.
+ROW_FIELDS = ("value_number", "value_text", "status", "override_reason", "note")
+# What an import writes on a score it changes.
+UPDATED_FIELDS = (
+    *ROW_FIELDS, "entered_by", "entered_at", "verification", "verified_by", "verified_at",
+    "verification_comment", "version",
+)  # fmt: skip
 
-NEW, UPDATED, UNCHANGED, SKIPPED = "new", "updated", "unchanged", "skipped"
+# The summary's counts.
+NEW_SCORES, UPDATED, UNCHANGED, SKIPPED = "new", "updated", "unchanged", "skipped"
 
 # What the export reads of each score, current or past.
 EXPORTED_FIELDS = (
@@ -96,51 +94,19 @@ EXPORTED_FIELDS = (
 )  # fmt: skip
 
 
-# --- Columns --------------------------------------------------------------------------
+# --- The sheet ----------------------------------------------------------------------------
 
 
-class _Cell(widgets.Widget):
-    """A cell as written: text stays text, the year stays a number."""
+class ScoreRow(Row):
+    """A row of the scores file, and what it was resolved to."""
 
-    def render(self, value, obj=None, **kwargs):
-        return "" if value is None else value
+    __slots__ = ("commune", "village", "indicator", "year", "assessed", "_key")
 
-
-class _Column(Field):
-    """A column read from the score by `getter`, for the export and the preview's diff."""
-
-    def __init__(self, column_name, getter):
-        super().__init__(column_name=column_name, widget=_Cell())
-        self.getter = getter
-
-    def get_value(self, instance):
-        try:
-            return self.getter(instance)
-        except (AttributeError, ObjectDoesNotExist):
-            return None  # a refused row's score may have no commune, village or indicator
-
-
-@dataclass
-class _ScoreRow:
-    """One non-blank row of the file, as text, and what it was resolved to."""
-
-    number: int  # in the spreadsheet: the header is row 1
-    cells: dict[str, str]
-    has_extra_cells: bool = False
-    commune: Commune | None = None
-    village: Village | None = None
-    indicator: Indicator | None = None
-    year: int | None = None
-    #: value_number, value_text, status and override_reason, as Score.assess() set them
-    assessed: dict = field(default_factory=dict)
-
-    @classmethod
-    def parse(cls, number, values):
-        parsed = parse_row(values, COLUMNS, CODE_WIDTHS)
-        if parsed is None:
-            return None
-        cells, has_extra_cells = parsed
-        return cls(number=number, cells=cells, has_extra_cells=has_extra_cells)
+    def __init__(self, number, cells, has_extra_cells=False):
+        super().__init__(number, cells, has_extra_cells)
+        self.commune = self.village = self.indicator = self.year = self._key = None
+        #: value_number, value_text, status and override_reason, as Score.assess() set them
+        self.assessed: tuple | None = None
 
     @property
     def not_assessed(self) -> bool:
@@ -148,7 +114,11 @@ class _ScoreRow:
 
     @property
     def key(self) -> tuple:
-        return (self.commune.pk, self.village.pk if self.village else None, self.indicator.pk, self.year)
+        """(commune, village, indicator, year): what finds the score; once resolved."""
+        if self._key is None:
+            village = self.village.pk if self.village else None
+            self._key = (self.commune.pk, village, self.indicator.pk, self.year)
+        return self._key
 
     @property
     def place(self) -> str:
@@ -160,181 +130,76 @@ class _ScoreRow:
         }
 
 
-class ScoreImportResult(SpreadsheetResult):
-    """import-export's result with rows numbered as in the sheet, and the score counts."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        #: {"new": n, "updated": n, "unchanged": n, "skipped": n}
-        self.score_counts = dict.fromkeys((NEW, UPDATED, UNCHANGED, SKIPPED), 0)
-
-
-# --- The resource -------------------------------------------------------------------
-
-
-class ScoreResource(AllOrNothingMixin, resources.ModelResource):
+class ScoreSheet(CheckedSheet):
     """One row of the scores file = one Score, found by commune, village, indicator and year.
 
-    Import with `import_data(dataset, dry_run=..., user=...)`: `user` is who imports
-    (they must coordinate each commune of the file), or None for a system import.
+    `user` is who imports (they must coordinate each commune of the file), or None
+    for a system import (the command line without --user).
     """
 
-    commune_code = _Column(COMMUNE_CODE, lambda score: score.commune.code)
-    commune_name = _Column(COMMUNE, lambda score: score.commune.name)
-    village_code = _Column(VILLAGE_CODE, lambda score: score.village.code)
-    set_code = _Column(SET_CODE, lambda score: score.indicator.criterion.criteria_set.code)
-    indicator_code = _Column(INDICATOR_CODE, lambda score: score.indicator.code)
-    year = _Column(YEAR, lambda score: score.year)
-    value = _Column(VALUE, lambda score: score.value_display)
-    result = _Column(RESULT, lambda score: STATUS_WORDS.get(score.status, ""))
-    note = _Column(NOTE, lambda score: score.override_reason or score.note)
+    columns = COLUMNS
+    code_widths = CODE_WIDTHS
+    row_class = ScoreRow
 
-    class Meta:
-        model = Score
-        name = "Kết quả chỉ tiêu"
-        fields = (
-            "commune_code", "commune_name", "village_code", "set_code", "indicator_code",
-            "year", "value", "result", "note",
-        )  # fmt: skip
-        import_order = fields
-        export_order = fields
-        use_transactions = True
-        # Not for bulk writes: import-export wraps each row in a savepoint unless
-        # use_bulk is set. Rows are still saved one by one (save() keeps the version
-        # and the history) in save_instance(), with a savepoint only for a row that
-        # writes, so a preview costs the same few queries whatever the file's size.
-        use_bulk = True
+    def __init__(self, *, user=None):
+        super().__init__(user=user)
+        self.now = timezone.now()
+        self._counts = dict.fromkeys((NEW_SCORES, UPDATED, UNCHANGED, SKIPPED), 0)
+        self._firsts: dict[tuple, ScoreRow] = {}
+        self._targets: dict[tuple, IndicatorTarget | None] = {}
+        self._folded: dict[str, str] = {}
+        self._coordinated: dict[int, bool] = {}
+        self._scratch: dict[int, Score] = {}
 
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self._dry_run = False
-        self._reset()
-
-    @classmethod
-    def get_result_class(cls):
-        return ScoreImportResult
-
-    def get_queryset(self):
-        return Score.objects.select_related("commune", "village", "indicator__criterion__criteria_set")
-
-    # --- import: the whole file is checked first ---
-
-    def import_data(self, dataset, dry_run=False, **kwargs):
-        # before_import() must know: a real import locks the scores it will change.
-        self._dry_run = dry_run
-        return super().import_data(dataset, dry_run=dry_run, **kwargs)
-
-    def _reset(self):
-        self._rows: dict[int, _ScoreRow | None] = {}  # by import-export's row number
-        self._errors: dict[int, RowErrors] = {}
-        self._file_unusable = False
-        self._user = None
-        self._now = None
-        self._communes: dict[str, Commune] = {}
-        self._villages: dict[tuple[int, str], Village] = {}
-        self._sets: dict[str, CriteriaSet] = {}
-        self._indicators: dict[tuple[int, str], Indicator] = {}
-        self._existing: dict[tuple, Score] = {}
-        self._current: _ScoreRow | None = None
-        self._outcome: str | None = None
-        self._voids_verification = False
-        self._counts = dict.fromkeys((NEW, UPDATED, UNCHANGED, SKIPPED), 0)
-
-    def before_import(self, dataset, **kwargs):
-        self._reset()
-        try:
-            if "user" not in kwargs:
-                raise TypeError("ScoreResource.import_data() needs user= (None for a system import).")
-            dataset.headers = check_headers(dataset.headers, COLUMNS)
-            for number, values in enumerate(dataset, 1):
-                self._rows[number] = _ScoreRow.parse(number + 1, values)
-            if not any(self._rows.values()):
-                raise SpreadsheetError(_("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề."))
-        except (SpreadsheetError, TypeError):
-            self._file_unusable = True
-            raise
-        self._user = kwargs["user"]
-        self._now = timezone.now()
-        self._load_references()
-        self._check_rows()
-        self._load_existing()
-
-    def _load_references(self):
-        """Communes, villages, sets and indicators with targets the file names (5 queries)."""
-        rows = [row for row in self._rows.values() if row]
+    def prepare(self):
+        """Communes, villages, sets, indicators and targets the file names, and the
+        importer's access (6 queries)."""
+        cells = [row.cells for row in self.rows]
         # order_by(): the models' orderings would join tables for nothing.
-        communes = Commune.objects.filter(
-            code__in={row.cells[COMMUNE_CODE] for row in rows} - {""}
-        ).order_by()
+        communes = Commune.objects.filter(code__in={c[COMMUNE_CODE] for c in cells} - {""}).order_by()
         self._communes = {commune.code: commune for commune in communes}
         by_pk = {commune.pk: commune for commune in self._communes.values()}
+        self._villages = {}
         for village in Village.objects.filter(commune__in=list(by_pk)).order_by():
             village.commune = by_pk[village.commune_id]
             self._villages[village.commune_id, village.code] = village
-        sets = CriteriaSet.objects.filter(code__in={row.cells[SET_CODE] for row in rows} - {""}).order_by()
+        sets = CriteriaSet.objects.filter(code__in={c[SET_CODE] for c in cells} - {""}).order_by()
         self._sets = {criteria_set.code: criteria_set for criteria_set in sets}
-        for indicator in _indicators_of(list(self._sets.values()), targets=True):
-            self._indicators[indicator.criterion.criteria_set_id, indicator.code] = indicator
+        self._indicators = {
+            (indicator.criterion.criteria_set_id, indicator.code): indicator
+            for indicator in _indicators_of(list(self._sets.values()), targets=True)
+        }
+        self._access = access_for(self.user) if self.user is not None else None
 
-    def _load_existing(self):
-        """The stored scores the valid rows name (1 query), locked unless previewing."""
-        rows = [row for number, row in self._rows.items() if row and number not in self._errors]
-        if not rows:
+    # --- check: every row, before anything is written ---
+
+    def check(self, row, errors):
+        self._check_place_and_indicator(row, errors)
+        if row.not_assessed:
             return
-        scores = Score.objects.filter(
-            commune__in={row.commune.pk for row in rows},
-            indicator__in={row.indicator.pk for row in rows},
-            year__in={row.year for row in rows},
-        ).order_by()
-        if not self._dry_run:
-            # Nobody may change these between this check and the write.
-            scores = scores.select_for_update()
-        wanted = {row.key: row for row in rows}
-        for score in scores:
-            key = (score.commune_id, score.village_id, score.indicator_id, score.year)
-            if (row := wanted.get(key)) is not None:
-                score.commune, score.village, score.indicator = row.commune, row.village, row.indicator
-                self._existing[key] = score
-
-    def _check_rows(self):
-        access = access_for(self._user) if self._user is not None else None
-        firsts: dict[tuple, _ScoreRow] = {}
-        for number, row in self._rows.items():
-            if row is None:
-                continue
-            errors = RowErrors()
-            self._check_place_and_indicator(row, errors)
-            if not row.not_assessed:
-                if access is not None and row.commune and not access.coordinates(row.commune):
-                    errors.add(
-                        COMMUNE_CODE,
-                        _(
-                            "Bạn không được nhập kết quả cho xã %(name)s (Mã xã %(code)s): chỉ văn phòng "
-                            "điều phối NTM phụ trách xã được nhập từ tệp."
-                        )
-                        % {"name": row.commune.name, "code": row.commune.code},
-                    )
-                if not errors:
-                    first = firsts.setdefault(row.key, row)
-                    if first is not row:
-                        errors.add(
-                            INDICATOR_CODE,
-                            _("Chỉ tiêu %(code)s năm %(year)d của %(place)s đã có ở dòng %(first)d.")
-                            % {
-                                "code": row.indicator.code,
-                                "year": row.year,
-                                "place": row.place,
-                                "first": first.number,
-                            },
-                        )
-                self._check_result(row, errors)
-            if row.has_extra_cells:
-                errors.add(
-                    NON_FIELD_ERRORS,
-                    _("Có dữ liệu ở cột không có tiêu đề (sau cột %(last)s).") % {"last": COLUMNS[-1]},
+        if row.commune and not self._may_import(row.commune):
+            errors.add(
+                COMMUNE_CODE,
+                _(
+                    "Bạn không được nhập kết quả cho xã %(name)s (Mã xã %(code)s): chỉ văn phòng "
+                    "điều phối NTM phụ trách xã được nhập từ tệp."
                 )
-            if errors:
-                self._errors[number] = errors
+                % {"name": row.commune.name, "code": row.commune.code},
+            )
+        if not errors:
+            first = self._firsts.setdefault(row.key, row)
+            if first is not row:
+                errors.add(
+                    INDICATOR_CODE,
+                    _("Chỉ tiêu %(code)s năm %(year)d của %(place)s đã có ở dòng %(first)d.")
+                    % {
+                        "code": row.indicator.code,
+                        "year": row.year,
+                        "place": row.place,
+                        "first": first.number,
+                    },
+                )
+        self._check_result(row, errors)
 
     def _check_place_and_indicator(self, row, errors):
         """Mã xã, Xã, Bộ tiêu chí, Mã thôn, Mã chỉ tiêu and Năm, resolved on `row`."""
@@ -344,7 +209,7 @@ class ScoreResource(AllOrNothingMixin, resources.ModelResource):
             errors.add(COMMUNE_CODE, _("Thiếu Mã xã."))
         elif (commune := self._communes.get(code)) is None:
             errors.add(COMMUNE_CODE, _("Mã xã %(code)s không có trong hệ thống.") % {"code": shown(code)})
-        elif cells[COMMUNE] and fold(cells[COMMUNE]) != fold(commune.name):
+        elif cells[COMMUNE] and self._fold(cells[COMMUNE]) != self._fold(commune.name):
             errors.add(
                 COMMUNE,
                 _("Mã xã %(code)s là xã %(name)s, không phải Xã %(value)s.")
@@ -405,13 +270,13 @@ class ScoreResource(AllOrNothingMixin, resources.ModelResource):
                 )
 
         text = cells[YEAR]
-        if text.isascii() and text.isdigit() and FIRST_YEAR <= int(text) <= LAST_YEAR:
+        if text.isascii() and text.isdigit() and MIN_YEAR <= int(text) <= MAX_YEAR:
             row.year = int(text)
         else:
             errors.add(
                 YEAR,
                 _("Năm %(value)s không hợp lệ: phải là số nguyên từ %(first)d đến %(last)d.")
-                % {"value": shown(text), "first": FIRST_YEAR, "last": LAST_YEAR},
+                % {"value": shown(text), "first": MIN_YEAR, "last": MAX_YEAR},
             )
 
     def _check_result(self, row, errors):
@@ -419,7 +284,7 @@ class ScoreResource(AllOrNothingMixin, resources.ModelResource):
         cells = row.cells
         status = ""
         if cells[RESULT]:
-            status = _STATUS_BY_KEY.get(fold(cells[RESULT]))
+            status = _STATUS_BY_KEY.get(self._fold(cells[RESULT]))
             if status is None:
                 errors.add(
                     RESULT,
@@ -440,25 +305,21 @@ class ScoreResource(AllOrNothingMixin, resources.ModelResource):
                     % {"value": shown(cells[VALUE]), "code": indicator.code},
                 )
                 return
-            if abs(value_number) >= VALUE_LIMIT:
-                errors.add(VALUE, _("Giá trị %(value)s quá lớn.") % {"value": shown(cells[VALUE])})
-                return
-            # Stored with 4 decimals: compare what will be stored, so a re-import is unchanged.
-            value_number = value_number.quantize(VALUE_PLACES)
         elif len(value_text) > VALUE_TEXT_LENGTH:
             errors.add(VALUE, _("Giá trị dài quá %(limit)d ký tự.") % {"limit": VALUE_TEXT_LENGTH})
         if errors:
             return
-        commune = row.commune
-        score = Score(commune=commune, village=row.village, indicator=indicator, year=row.year)
-        target = indicator.target_for(commune, row.year)
+        # assess() reads only the indicator: one scratch score per indicator serves every row.
+        score = self._scratch.get(indicator.pk)
+        if score is None:
+            score = self._scratch[indicator.pk] = Score(indicator=indicator)
         try:
             score.assess(
                 value_number=value_number,
                 value_text=value_text,
                 status=status,
                 reason=cells[NOTE],
-                target=target,
+                target=self._target(indicator, row.commune, row.year),
             )
         except ValidationError as error:
             for name, messages in error.message_dict.items():
@@ -466,74 +327,186 @@ class ScoreResource(AllOrNothingMixin, resources.ModelResource):
                 for message in messages:
                     errors.add(column, _("%(column)s: %(message)s") % {"column": column, "message": message})
             return
-        row.assessed = {name: getattr(score, name) for name in (*VALUE_FIELDS, "override_reason")}
+        row.assessed = (score.value_number, score.value_text, score.status, score.override_reason)
 
-    # --- import: one row, through import-export's import_row() ---
+    def _fold(self, text: str) -> str:
+        # Names and words repeat on every row; fold() each once.
+        if text not in self._folded:
+            self._folded[text] = fold(text)
+        return self._folded[text]
 
-    def import_row(self, row, instance_loader, **kwargs):
-        score_row = None if self._file_unusable else self._rows.get(kwargs["row_number"])
-        if score_row is None:
-            return blank_row_result(self)
-        self._current = score_row
-        self._outcome = None
-        return super().import_row(row, instance_loader, **kwargs)
+    def _may_import(self, commune) -> bool:
+        if self._access is None:
+            return True  # a system import
+        if commune.pk not in self._coordinated:
+            self._coordinated[commune.pk] = self._access.coordinates(commune)
+        return self._coordinated[commune.pk]
 
-    def get_instance(self, instance_loader, row):
-        current = self._current
-        if current.number - 1 in self._errors:
-            return None  # refused: import_instance() says why
-        return self._existing.get(current.key)
+    def _target(self, indicator, commune, year):
+        """The target that applies, looked up once per indicator, kind of commune and year."""
+        key = (indicator.pk, commune.target_region, commune.commune_group, year)
+        if key not in self._targets:
+            self._targets[key] = indicator.target_for(commune, year)
+        return self._targets[key]
 
-    def init_instance(self, row=None):
-        current = self._current
-        return Score(
-            commune=current.commune, village=current.village, indicator=current.indicator, year=current.year
-        )
+    # --- save: a batch of valid rows, in bulk ---
 
-    def import_instance(self, instance, row, **kwargs):
-        errors = self._errors.get(kwargs["row_number"])
-        if errors:
-            raise ValidationError(dict(errors))
-        current = self._current
-        if current.not_assessed:
-            self._outcome = SKIPPED
+    def save_order(self, row):
+        # Rows of one commune and year together: each batch looks up few stored scores.
+        return (row.commune.pk, row.year, row.village.pk if row.village else 0, row.indicator.pk)
+
+    def save(self, rows, *, dry_run):
+        stored = self._stored(rows, lock=not dry_run)
+        creates, updates = [], []
+        for row in rows:
+            if row.not_assessed:
+                row.outcome = SKIP
+                self._counts[SKIPPED] += 1
+                continue
+            before = stored.get(row.key)
+            value_number, value_text, status, override_reason = row.assessed
+            # The Ghi chú of an overridden row is its reason; the score keeps its note.
+            note = (before.note if before else "") if override_reason else row.cells[NOTE]
+            values = dict(
+                zip(ROW_FIELDS, (value_number, value_text, status, override_reason, note), strict=True)
+            )
+            if before is None:
+                # Keys, not objects: setting a related object through its descriptor
+                # costs more than the rest of the row.
+                score = Score(
+                    commune_id=row.commune.pk,
+                    village_id=row.village.pk if row.village else None,
+                    indicator_id=row.indicator.pk,
+                    year=row.year,
+                    entered_by=self.user,
+                    entered_at=self.now,
+                    **values,
+                )
+                row.outcome, key = NEW, NEW_SCORES
+                creates.append(score)
+            elif all(getattr(before, name) == value for name, value in values.items()):
+                row.outcome = SKIP
+                self._counts[UNCHANGED] += 1
+                continue
+            else:
+                score = copy.copy(before)
+                for name, value in values.items():
+                    setattr(score, name, value)
+                score.entered_by, score.entered_at = self.user, self.now
+                score.version += 1
+                row.outcome, key = UPDATE, UPDATED
+                updates.append(score)
+            score.void_verification_if_result_changed(before)
+            self._counts[key] += 1
+            if self.retain_instances:
+                score.commune, score.village, score.indicator = row.commune, row.village, row.indicator
+                row.instance = score
+        if dry_run:
             return
-        values = dict(current.assessed)
-        values["note"] = instance.note if values["override_reason"] else current.cells[NOTE]
-        self._voids_verification = any(getattr(instance, name) != values[name] for name in VALUE_FIELDS)
-        changed = any(getattr(instance, name) != value for name, value in values.items())
-        for name, value in values.items():
-            setattr(instance, name, value)
-        if instance.pk is None:
-            self._outcome = NEW
-        else:
-            self._outcome = UPDATED if changed else UNCHANGED
+        history = {
+            "default_user": self.user,
+            "default_change_reason": _("Nhập từ tệp"),
+            "default_date": self.now,
+        }
+        bulk_create_with_history(creates, Score, **history)
+        bulk_update_with_history(updates, Score, fields=UPDATED_FIELDS, **history)
 
-    def skip_row(self, instance, original, row, import_validation_errors=None):
-        return not import_validation_errors and self._outcome in (UNCHANGED, SKIPPED)
+    def _stored(self, rows, *, lock) -> dict[tuple, Score]:
+        """The stored scores of `rows` (1 query), locked unless previewing."""
+        rows = [row for row in rows if not row.not_assessed]
+        if not rows:
+            return {}
+        scores = Score.objects.filter(
+            commune__in={row.commune.pk for row in rows},
+            indicator__in={row.indicator.pk for row in rows},
+            year__in={row.year for row in rows},
+        ).order_by()
+        if lock:
+            # Nobody may change these between this comparison and the write.
+            scores = scores.select_for_update()
+        wanted = {row.key: row for row in rows}
+        stored = {}
+        for score in scores:
+            key = (score.commune_id, score.village_id, score.indicator_id, score.year)
+            if (row := wanted.get(key)) is not None:
+                score.commune, score.village, score.indicator = row.commune, row.village, row.indicator
+                stored[key] = score
+        return stored
 
-    def save_instance(self, instance, is_create, row, **kwargs):
-        if self._is_dry_run(kwargs):
-            return  # every check is done already; a preview writes nothing
-        instance.entered_by, instance.entered_at = self._user, self._now
-        if self._voids_verification:
-            # The department verified the old value, not this one.
-            instance.verification = Score.Verification.PENDING
-            instance.verified_by, instance.verified_at, instance.verification_comment = None, None, ""
-        instance._change_reason = _("Nhập từ tệp")
-        instance._history_user = self._user
-        with transaction.atomic(using=self.get_db_connection_name()):
-            instance.save()
+    def counts(self):
+        return dict(self._counts)
 
-    def after_import_row(self, row, row_result, **kwargs):
-        if self._outcome is not None:
-            self._counts[self._outcome] += 1
+    def summary_lines(self):
+        return summary_lines(self._counts)
 
-    def after_import(self, dataset, result, **kwargs):
-        super().after_import(dataset, result, **kwargs)
-        result.score_counts = dict(self._counts)
+    def describe(self, row):
+        status = row.assessed[2] if row.assessed else Score.Status.NOT_ASSESSED
+        return f"{row.commune.name} {row.year} {row.indicator.code}: {Score.Status(status).label}"
 
-    # --- export ---
+
+def summary_lines(counts: dict[str, int]) -> list[str]:
+    """ "Kết quả chỉ tiêu: 3 mới, 1 cập nhật, 50 không đổi, 3 dòng chưa đánh giá (bỏ qua)." """
+    if not counts:
+        return []
+    return [
+        _(
+            "Kết quả chỉ tiêu: %(new)d mới, %(updated)d cập nhật, %(unchanged)d không đổi, "
+            "%(skipped)d dòng chưa đánh giá (bỏ qua)."
+        )
+        % counts
+    ]
+
+
+# --- Export columns, and the admin's resource ---------------------------------------------
+
+
+class _Cell(widgets.Widget):
+    """A cell as written: text stays text, the year stays a number."""
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else value
+
+
+class _Column(Field):
+    """A column read from the score by `getter`."""
+
+    def __init__(self, column_name, getter):
+        super().__init__(column_name=column_name, widget=_Cell())
+        self.getter = getter
+
+    def get_value(self, instance):
+        try:
+            return self.getter(instance)
+        except (AttributeError, ObjectDoesNotExist):
+            return None  # a template row's score has no village
+
+
+class ScoreResource(SheetResource):
+    """The scores file for the admin: its import is `ScoreSheet`, its export these columns."""
+
+    sheet_class = ScoreSheet
+
+    commune_code = _Column(COMMUNE_CODE, lambda score: score.commune.code)
+    commune_name = _Column(COMMUNE, lambda score: score.commune.name)
+    village_code = _Column(VILLAGE_CODE, lambda score: score.village.code)
+    set_code = _Column(SET_CODE, lambda score: score.indicator.criterion.criteria_set.code)
+    indicator_code = _Column(INDICATOR_CODE, lambda score: score.indicator.code)
+    year = _Column(YEAR, lambda score: score.year)
+    value = _Column(VALUE, lambda score: score.value_display)
+    result = _Column(RESULT, lambda score: STATUS_WORDS.get(score.status, ""))
+    note = _Column(NOTE, lambda score: score.override_reason or score.note)
+
+    class Meta:
+        model = Score
+        name = "Kết quả chỉ tiêu"
+        fields = (
+            "commune_code", "commune_name", "village_code", "set_code", "indicator_code",
+            "year", "value", "result", "note",
+        )  # fmt: skip
+        export_order = fields
+
+    def get_queryset(self):
+        return Score.objects.select_related("commune", "village", "indicator__criterion__criteria_set")
 
     def iter_queryset(self, queryset):
         if isinstance(queryset, QuerySet):
@@ -569,44 +542,16 @@ def _file_order(score: Score):
 # --- The plain functions other code calls --------------------------------------------
 
 
-def summary_lines(counts: dict[str, int]) -> list[str]:
-    """ "Kết quả chỉ tiêu: 3 mới, 1 cập nhật, 50 không đổi, 3 dòng chưa đánh giá (bỏ qua)." """
-    if not counts:
-        return []
-    return [
-        _(
-            "Kết quả chỉ tiêu: %(new)d mới, %(updated)d cập nhật, %(unchanged)d không đổi, "
-            "%(skipped)d dòng chưa đánh giá (bỏ qua)."
-        )
-        % counts
-    ]
-
-
-@dataclass
-class ScoreImportReport(ImportReport):
-    """What a scores import did, or would do (`dry_run`), and why a file was refused.
-
-    `counts`: {"new": n, "updated": n, "unchanged": n, "skipped": n}.
-    """
-
-    def summary_lines(self) -> list[str]:
-        return summary_lines(self.counts)
-
-
-def import_scores(source, *, user, format: str | None = None, dry_run: bool = False) -> ScoreImportReport:
+def import_scores(source, *, user, **options) -> ImportReport:
     """Import a scores file; nothing is written unless every row is valid (or if `dry_run`).
 
     `source` is a path, bytes or an open file; `user` must coordinate every commune of
-    the file, or is None for a system import (the command line without --user).
+    the file, or is None for a system import. `options` are `run_import`'s: `format`,
+    `dry_run`, `progress(stage, done, total)` called every `progress_every` rows (so a
+    background task can show how far it is; `report.as_dict()` is what it keeps), and
+    `copy_to`. `report.counts` is {"new": n, "updated": n, "unchanged": n, "skipped": n}.
     """
-    try:
-        dataset = read_spreadsheet(source, format=format)
-    except SpreadsheetError as error:
-        return ScoreImportReport(dry_run=dry_run, errors=[RowError(error.row, "", str(error))])
-    result = ScoreResource().import_data(dataset, dry_run=dry_run, user=user)
-    return ScoreImportReport(
-        dry_run=dry_run, errors=result_errors(result), counts=result.score_counts, result=result
-    )
+    return run_import(source, [ScoreSheet(user=user)], **options)
 
 
 def export_scores(

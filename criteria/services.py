@@ -17,7 +17,16 @@ from communes.models import Commune, Membership, Province, Village
 from notifications.services import Kind, notify, people
 
 from .access import can_enter_scores, can_verify
-from .models import CriteriaSet, Criterion, CriterionOwner, Indicator, IndicatorTarget, Registration, Score
+from .models import (
+    RESULT_FIELDS,
+    CriteriaSet,
+    Criterion,
+    CriterionOwner,
+    Indicator,
+    IndicatorTarget,
+    Registration,
+    Score,
+)
 from .owners import ownership_for
 
 
@@ -160,7 +169,7 @@ def record_scores(
         s.indicator_id: s
         for s in Score.objects.select_for_update()
         .filter(commune=commune, village=village, year=year, indicator_id__in=indicator_ids)
-        .only("indicator_id", "version", "value_number", "value_text", "status")
+        .only("indicator_id", "version", *RESULT_FIELDS)
     }
     stale = [
         e.score.indicator.code
@@ -174,11 +183,7 @@ def record_scores(
         score = edit.score
         score.entered_by, score.entered_at = user, now
         score.on_behalf_reason = on_behalf_reason
-        before = current.get(score.indicator_id)
-        if before is None or _result_changed(before, score):
-            # A changed value or result voids the department's verification of the old one.
-            score.verification = Score.Verification.PENDING
-            score.verified_by, score.verified_at, score.verification_comment = None, None, ""
+        score.void_verification_if_result_changed(current.get(score.indicator_id))
         score._change_reason = score.override_reason or reason
         if on_behalf_reason:
             score._change_reason = _("Thay mặt xã: %(reason)s") % {"reason": on_behalf_reason}
@@ -227,14 +232,6 @@ def notify_verifiers(*, commune, year: int, scores, user) -> None:
             url=reverse("criteria:verification_queue") + f"?commune={commune.code}",
             actor=user,
         )
-
-
-def _result_changed(before: Score, after: Score) -> bool:
-    return (before.value_number, before.value_text, before.status) != (
-        after.value_number,
-        after.value_text,
-        after.status,
-    )
 
 
 @transaction.atomic

@@ -1,23 +1,19 @@
-import datetime
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files import File
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
-from import_export.results import RowResult
 
 from communes.access import access_for, get_commune_for_user
+from ntm.lib.spreadsheet_files import FORMATS
+from ntm.lib.spreadsheets import NEW, SKIP, UPDATE, XLSX, RowCopy
 
 from .access import (
     can_copy_sets,
@@ -33,6 +29,7 @@ from .forms import (
     CopySetForm,
     CriteriaSetForm,
     CriterionForm,
+    ImportConfirmForm,
     IndicatorEvidenceForm,
     IndicatorFormSet,
     OnBehalfForm,
@@ -47,7 +44,10 @@ from .forms import (
     VerificationForm,
 )
 from .models import (
+    MAX_YEAR,
+    MIN_YEAR,
     CriteriaSet,
+    ImportUpload,
     Indicator,
     Recognition,
     Registration,
@@ -391,12 +391,10 @@ def recognition_revoke(request, code, pk):
 
 # Scores in and out of Excel ---------------------------------------------------------
 
-IMPORTS_DIR = "imports"
-SESSION_IMPORTS = "score_imports"
 PREVIEW_ACTIONS = {
-    RowResult.IMPORT_TYPE_NEW: gettext_lazy("Thêm mới"),
-    RowResult.IMPORT_TYPE_UPDATE: gettext_lazy("Cập nhật"),
-    RowResult.IMPORT_TYPE_SKIP: gettext_lazy("Không đổi"),
+    NEW: gettext_lazy("Thêm mới"),
+    UPDATE: gettext_lazy("Cập nhật"),
+    SKIP: gettext_lazy("Không đổi"),
 }
 
 
@@ -404,72 +402,68 @@ PREVIEW_ACTIONS = {
 @scores_importer_required
 def scores_import(request):
     """Coordinators import a scores file: preview first, then confirm; all or nothing."""
-    if request.method == "POST" and "token" in request.POST:
+    if request.method == "POST" and "upload" in request.POST:
         return _scores_import_confirm(request)
     form = SpreadsheetUploadForm(request.POST or None, request.FILES or None)
     if request.method != "POST" or not form.is_valid():
         return render(request, "criteria/scores_import.html", {"form": form})
-    upload = form.cleaned_data["file"]
-    data = upload.read()
-    report = import_scores(data, user=request.user, format=upload.extension, dry_run=True)
-    context = {"form": form, "report": report, "file_name": upload.name}
-    if report.ok:
-        # Keep the file for the confirm step; the session remembers whose it is.
-        _forget_stale_imports()
-        token = uuid.uuid4().hex
-        default_storage.save(f"{IMPORTS_DIR}/{token}.{upload.extension}", ContentFile(data))
-        request.session[SESSION_IMPORTS] = {
-            **request.session.get(SESSION_IMPORTS, {}),
-            token: [upload.extension, upload.name],
-        }
-        context["token"] = token
-        context["preview"] = [
-            (row.object_repr, PREVIEW_ACTIONS.get(row.import_type, row.import_type))
-            for row in report.result.valid_rows()
-            if row.object_repr
-        ]
+    file = form.cleaned_data["file"]
+    context = {"form": form, "file_name": file.name}
+    with RowCopy() as rows:
+        report = import_scores(file, user=request.user, format=file.extension, dry_run=True, copy_to=rows)
+        if report.ok:
+            # The rows read are kept for the confirmation, which checks them again.
+            upload = ImportUpload(
+                kind=ImportUpload.Kind.SCORES, original_name=file.name, uploaded_by=request.user
+            )
+            upload.file.save("rows.csv", File(rows.finish()))
+            context["confirm_form"] = ImportConfirmForm(initial={"upload": upload.pk})
+            context["preview"] = [(row.description, PREVIEW_ACTIONS[row.outcome]) for row in report.preview]
+    context["report"] = report
     return render(request, "criteria/scores_import.html", context)
 
 
-def _forget_stale_imports() -> None:
-    """Previews nobody confirmed within a day are dropped, so uploads do not pile up."""
-    if not default_storage.exists(IMPORTS_DIR):
-        return
-    cutoff = timezone.now() - datetime.timedelta(days=1)
-    for name in default_storage.listdir(IMPORTS_DIR)[1]:
-        path = f"{IMPORTS_DIR}/{name}"
-        if default_storage.get_modified_time(path) < cutoff:
-            default_storage.delete(path)
-
-
 def _scores_import_confirm(request):
-    token = request.POST["token"]
-    pending = request.session.get(SESSION_IMPORTS, {})
-    if token not in pending:
+    form = ImportConfirmForm(request.POST)
+    upload = form.is_valid() and ImportUpload.objects.claim(
+        pk=form.cleaned_data["upload"], user=request.user, kind=ImportUpload.Kind.SCORES
+    )
+    try:
+        rows = upload.file.open("rb") if upload else None
+    except FileNotFoundError:
+        rows = None
+    if rows is None:
         messages.error(request, _("Phiên xem trước đã hết hạn hoặc đã được nhập. Hãy chọn lại tệp."))
         return redirect("criteria:scores_import")
-    extension, name = pending.pop(token)
-    request.session[SESSION_IMPORTS] = pending
-    path = f"{IMPORTS_DIR}/{token}.{extension}"
-    with default_storage.open(path, "rb") as stored:
-        data = stored.read()
-    default_storage.delete(path)
-    report = import_scores(data, user=request.user, format=extension, dry_run=False)
+    with rows:
+        report = import_scores(rows, user=request.user, format="csv")
+    upload.discard()
     if not report.ok:
         # The data changed between preview and confirm; nothing was written.
-        return render(
-            request, "criteria/scores_import.html", {"form": SpreadsheetUploadForm(), "report": report}
-        )
+        context = {"form": SpreadsheetUploadForm(), "report": report}
+        return render(request, "criteria/scores_import.html", context)
+    summary = " ".join(report.summary_lines())
     messages.success(
-        request,
-        _("Đã nhập tệp %(name)s. %(summary)s") % {"name": name, "summary": " ".join(report.summary_lines())},
+        request, _("Đã nhập tệp %(name)s. %(summary)s") % {"name": upload.original_name, "summary": summary}
     )
+    if report.warnings:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)d ô trông như công thức đã được lưu dưới dạng chữ.",
+                "%(count)d ô trông như công thức đã được lưu dưới dạng chữ.",
+                len(report.warnings),
+            )
+            % {"count": len(report.warnings)},
+        )
     return redirect("reports:dashboard")
 
 
 @login_required
 def scores_export(request, format):
     """The scores of the communes the user sees, filtered like the dashboard."""
+    if format not in FORMATS:
+        raise Http404
     filters = StandingFilterForm(request.GET)
     criteria_set, year, as_of = filters.resolve()
     if criteria_set is None:
@@ -483,6 +477,8 @@ def scores_export(request, format):
 @login_required
 def scores_template(request, code, set_code, year):
     """A commune's sheet of every indicator of the set, pre-filled, to fill in and import."""
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise Http404
     commune, _can = get_commune_for_user(request.user, code)
     criteria_set, _set_can = get_set_for_user(request.user, set_code)
     village = None
@@ -494,10 +490,7 @@ def scores_template(request, code, set_code, year):
 
 
 def _spreadsheet_response(dataset, format, stem):
-    content_type = {
-        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "csv": "text/csv; charset=utf-8",
-    }[format]
+    content_type = {"xlsx": XLSX.CONTENT_TYPE, "csv": "text/csv; charset=utf-8"}[format]
     response = HttpResponse(render_scores_file(dataset, format=format), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{stem}.{format}"'
     return response

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 import tempfile
 import zipfile
 from pathlib import PurePosixPath
+from typing import IO
 
 from django.utils.text import slugify
 
+from ntm.lib.spreadsheets import neutralise
 from ntm.lib.text import fold
 
 from .models import Document
@@ -39,8 +42,20 @@ def folder_for(item) -> str:
     return f"ho-so-chung/{_ascii(item.get_general_kind_display())}"
 
 
-def dossier_package(dossier, *, appraisal=None) -> tuple[bytes, str]:
-    """The zip's bytes and its file name. With `appraisal`, only that department's criteria."""
+# A package up to this size stays in memory; a larger one is written to a temporary file.
+SPOOL_BYTES = 32 * 1024 * 1024
+# How much of a document is read at a time into the zip.
+COPY_CHUNK = 256 * 1024
+
+
+def dossier_package(dossier, *, appraisal=None) -> tuple[IO[bytes], str]:
+    """The zip, as an open file at its start, and its file name. With `appraisal`, only
+    that department's criteria.
+
+    The zip is built in a temporary file that stays in memory up to SPOOL_BYTES and is
+    written to disk past it, each document copied a chunk at a time: memory stays
+    bounded whatever the size of the dossier. The caller streams the file and closes it.
+    """
     documents = Document.objects.current().filter(item__dossier=dossier).select_related("item__criterion")
     stem = f"ho-so-{dossier.commune.code}-{_ascii(dossier.commune.name)}-{dossier.year}"
     if appraisal is not None:
@@ -51,8 +66,8 @@ def dossier_package(dossier, *, appraisal=None) -> tuple[bytes, str]:
     manifest = io.StringIO()
     writer = csv.writer(manifest)
     writer.writerow(MANIFEST_COLUMNS)
-    # Spooled: a large dossier goes to a temporary file instead of memory.
-    with tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024) as buffer:
+    buffer = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - returned open
+    try:
         with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for document in documents:
                 folder = folder_for(document.item)
@@ -64,22 +79,25 @@ def dossier_package(dossier, *, appraisal=None) -> tuple[bytes, str]:
                 while name in taken:
                     name, n = f"{base}-{n}{extension}", n + 1
                 taken.add(name)
-                with document.file.open("rb") as stored:
-                    archive.writestr(f"{folder}/{name}", stored.read())
-                writer.writerow(
-                    [
-                        folder,
-                        name,
-                        document.title,
-                        document.original_name,
-                        document.version,
-                        document.size,
-                        document.sha256,
-                        document.content_type,
-                        document.effective_date.isoformat() if document.effective_date else "",
-                        document.uploaded_at.isoformat(),
-                    ]
-                )
+                with document.file.open("rb") as stored, archive.open(f"{folder}/{name}", "w") as packed:
+                    shutil.copyfileobj(stored, packed, COPY_CHUNK)
+                # Titles and file names are the users': a "=…" one must not run in Excel.
+                row = [
+                    folder,
+                    name,
+                    document.title,
+                    document.original_name,
+                    document.version,
+                    document.size,
+                    document.sha256,
+                    document.content_type,
+                    document.effective_date.isoformat() if document.effective_date else "",
+                    document.uploaded_at.isoformat(),
+                ]
+                writer.writerow([neutralise(value) for value in row])
             archive.writestr("manifest.csv", "\ufeff" + manifest.getvalue())
-        buffer.seek(0)
-        return buffer.read(), f"{stem}.zip"
+    except BaseException:
+        buffer.close()
+        raise
+    buffer.seek(0)
+    return buffer, f"{stem}.zip"

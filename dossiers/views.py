@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -494,7 +494,5 @@ def package(request, pk):
     if request.GET.get("department"):
         department = _int_or_404(request.GET["department"])
         appraisal = get_object_or_404(Appraisal, dossier=dossier, department_id=department)
-    content, filename = dossier_package(dossier, appraisal=appraisal)
-    response = HttpResponse(content, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    package, filename = dossier_package(dossier, appraisal=appraisal)
+    return FileResponse(package, as_attachment=True, filename=filename, content_type="application/zip")

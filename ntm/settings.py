@@ -174,6 +174,16 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # How many days before a deadline `notify_deadlines` warns (and again the day before).
 DEADLINE_NOTICE_DAYS = env.int("DEADLINE_NOTICE_DAYS", default=7)
 
+# Spreadsheet imports (units, scores): a file is measured against these before any
+# row is built, so a bad file is refused in seconds and bounded memory.
+IMPORT_MAX_MB = env.int("IMPORT_MAX_MB", default=20)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=250_000)
+IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=2_000)
+# An .xlsx keeps its texts in one shared table that must be read whole: its budget.
+IMPORT_MAX_SHARED_STRINGS_MB = env.int("IMPORT_MAX_SHARED_STRINGS_MB", default=16)
+# What an .xlsx may unpack to (it is a zip): a small file must not hide a huge sheet.
+IMPORT_MAX_UNZIPPED_MB = env.int("IMPORT_MAX_UNZIPPED_MB", default=256)
+
 # Security. Production (DEBUG off) is HTTPS behind a reverse proxy; every
 # setting that `check --deploy` asks for is on there and can be relaxed by env.
 SECURE_CONTENT_TYPE_NOSNIFF = True

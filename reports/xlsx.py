@@ -15,6 +15,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from ntm.lib.spreadsheets import neutralise
+
 from .content import CommuneReport, DistrictReport, DossierReport, criteria_label, short_date
 
 THIN = Side(style="thin", color="000000")
@@ -26,7 +28,12 @@ CENTRE = Alignment(horizontal="center", vertical="top", wrap_text=True)
 
 
 class Sheet:
-    """One worksheet laid out as a report: title lines, a header row, data rows."""
+    """One worksheet laid out as a report: title lines, a header row, data rows.
+
+    Every cell goes through `append`: text that Excel would run as a formula (a
+    commune or document named "=…") is written as text. The row count is kept here:
+    openpyxl's `max_row` walks every cell, which made long reports quadratic.
+    """
 
     def __init__(
         self, workbook: Workbook, title: str, report, *, columns: list[tuple[str, int]], first=False
@@ -35,21 +42,20 @@ class Sheet:
         # Excel refuses sheet names over 31 characters.
         self.sheet.title = title[:31]
         self.width = len(columns)
+        self.rows = 0
         lines = [
             (f"{report.document_type} {report.title}".upper(), Font(bold=True, size=14)),
             (report.basis, Font(italic=True)),
             (report.data_date_line, Font(italic=True)),
         ]
         for text, font in lines:
-            self.sheet.append([str(text)])
-            row = self.sheet.max_row
+            row = self.append([text])
             self.sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=self.width)
             cell = self.sheet.cell(row=row, column=1)
             cell.font, cell.alignment = font, Alignment(horizontal="center", wrap_text=True)
         self.sheet.row_dimensions[1].height = 36
-        self.sheet.append([])
-        self.sheet.append([str(label) for label, _width in columns])
-        self.header_row = self.sheet.max_row
+        self.append([])
+        self.header_row = self.append([label for label, _width in columns])
         for index, (_label, width) in enumerate(columns, 1):
             cell = self.sheet.cell(row=self.header_row, column=index)
             cell.font, cell.fill, cell.border, cell.alignment = Font(bold=True), HEADER_FILL, BORDER, CENTRE
@@ -63,10 +69,18 @@ class Sheet:
         self.sheet.sheet_properties.pageSetUpPr.fitToPage = True
         self.sheet.print_title_rows = f"{self.header_row}:{self.header_row}"
 
-    def row(self, values, *, bold=False):
+    def append(self, values) -> int:
+        """Write a row of values; return its number."""
         # Labels from model choices are lazy translations, which openpyxl cannot write.
-        self.sheet.append([v if v is None or isinstance(v, int | float) else str(v) for v in values])
-        for cell in self.sheet[self.sheet.max_row]:
+        values = [v if v is None or isinstance(v, int | float) else neutralise(str(v)) for v in values]
+        self.sheet.append(values)
+        self.rows += 1
+        return self.rows
+
+    def row(self, values, *, bold=False):
+        row = self.append(values)
+        for column in range(1, self.width + 1):
+            cell = self.sheet.cell(row=row, column=column)
             cell.border = BORDER
             cell.alignment = CENTRE if isinstance(cell.value, int | float) else WRAP
             if bold:
@@ -74,8 +88,7 @@ class Sheet:
 
     def group(self, label: str):
         """A row across the table naming the group of rows below it."""
-        self.sheet.append([str(label)])
-        row = self.sheet.max_row
+        row = self.append([label])
         self.sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=self.width)
         cell = self.sheet.cell(row=row, column=1)
         cell.font, cell.fill = Font(bold=True), GROUP_FILL
@@ -83,8 +96,7 @@ class Sheet:
             self.sheet.cell(row=row, column=column).border = BORDER
 
     def note(self, text: str):
-        self.sheet.append([str(text)])
-        self.sheet.cell(row=self.sheet.max_row, column=1).font = Font(italic=True)
+        self.sheet.cell(row=self.append([text]), column=1).font = Font(italic=True)
 
 
 def _district(workbook: Workbook, report: DistrictReport) -> None:
@@ -130,7 +142,7 @@ def _district(workbook: Workbook, report: DistrictReport) -> None:
     totals.row([_("Số xã đã đánh giá"), summary.commune_count])
     totals.row([_("Số xã chưa có số liệu"), summary.not_assessed_count])
     totals.row([_("Bình quân tiêu chí/xã"), round(summary.average_criteria, 1)])
-    totals.sheet.cell(row=totals.sheet.max_row, column=2).number_format = "0.0"
+    totals.sheet.cell(row=totals.rows, column=2).number_format = "0.0"
     for label, count in summary.bands:
         totals.row([_("Số xã đạt %(label)s tiêu chí") % {"label": label}, count])
     totals.row([_("Số xã đã được công nhận"), summary.recognised_count])
@@ -164,7 +176,7 @@ def _district(workbook: Workbook, report: DistrictReport) -> None:
                 department.name if department else "",
             ]
         )
-        criteria.sheet.cell(row=criteria.sheet.max_row, column=5).number_format = "0%"
+        criteria.sheet.cell(row=criteria.rows, column=5).number_format = "0%"
 
 
 def _recognition(recognition) -> str:

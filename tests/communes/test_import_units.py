@@ -13,7 +13,8 @@ from django.test import TestCase
 from django.urls import reverse
 
 from communes.models import Commune, District, Province, Region, Village
-from communes.resources import COLUMNS, UnitXLSX, export_units, import_units, render_units_file
+from communes.resources import COLUMNS, export_units, import_units, render_units_file
+from ntm.lib.spreadsheets import XLSX
 from tests.base import PersonasTestCase
 
 HEADER = list(COLUMNS)
@@ -406,7 +407,7 @@ class AdminImportExportTests(PersonasTestCase):
         response = self.client.post(
             reverse("admin:communes_commune_export"), {"resource": "0", "format": "0"}
         )
-        self.assertEqual(response["Content-Type"], UnitXLSX.CONTENT_TYPE)
+        self.assertEqual(response["Content-Type"], XLSX.CONTENT_TYPE)
 
     def test_commune_search_ignores_diacritics(self):
         response = self.client.get(reverse("admin:communes_commune_changelist"), {"q": "dan ly"})
@@ -434,3 +435,26 @@ class AdminImportExportTests(PersonasTestCase):
 
     def test_region_is_exported_as_its_code(self):
         self.assertEqual(rows_of(export_units())[0][7], Region.BTB)
+
+
+class QueryCountTests(TestCase):
+    def rows(self, count):
+        return xlsx([row(Mã_xã=str(10000 + n), Mã_thôn=f"T{n}", Thôn=f"Thôn {n}") for n in range(count)])
+
+    def test_a_preview_costs_the_same_for_few_and_many_rows(self):
+        # provinces, districts with their province, communes with theirs (none stored yet,
+        # so no villages to load); savepoint, rollback to it and its release
+        for count in (2, 40):
+            with self.subTest(count), self.assertNumQueries(6):
+                self.assertEqual(import_units(self.rows(count), dry_run=True).counts["village"]["new"], count)
+
+    def test_an_import_writes_each_level_in_one_insert(self):
+        # the preview's lookups and savepoint; one insert each of provinces, districts,
+        # communes and villages; the release
+        for count in (2, 40):
+            with self.subTest(count), self.assertNumQueries(9):
+                self.assertEqual(import_units(self.rows(count)).counts["commune"]["new"], count)
+            Village.objects.all().delete()
+            Commune.objects.all().delete()
+            District.objects.all().delete()
+            Province.objects.all().delete()

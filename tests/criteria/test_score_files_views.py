@@ -1,12 +1,18 @@
 import io
+import os
+from datetime import timedelta
 
 import openpyxl
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from communes.models import Commune
-from criteria.models import Score
+from criteria.models import ImportUpload, Score
 from tests.base import AssessmentTestCase
 
 HEADER = ["Mã xã", "Xã", "Mã thôn", "Bộ tiêu chí", "Mã chỉ tiêu", "Năm", "Giá trị", "Kết quả", "Ghi chú"]
@@ -31,6 +37,10 @@ def read_xlsx(content):
 class ScoresImportPageTests(AssessmentTestCase):
     url = reverse("criteria:scores_import")
 
+    @staticmethod
+    def confirmation(preview):
+        return {"upload": preview.context["confirm_form"].initial["upload"]}
+
     def good_file(self):
         return xlsx(
             [
@@ -45,7 +55,7 @@ class ScoresImportPageTests(AssessmentTestCase):
         self.assertContains(preview, "Xác nhận nhập")
         self.assertContains(preview, "Thêm mới")
         self.assertEqual(Score.objects.count(), 0)
-        response = self.client.post(self.url, {"token": preview.context["token"]})
+        response = self.client.post(self.url, self.confirmation(preview))
         self.assertRedirects(response, reverse("reports:dashboard"))
         statuses = dict(Score.objects.values_list("indicator__code", "status"))
         self.assertEqual(statuses, {"3.2": "met", "2.1": "not_met"})
@@ -56,30 +66,57 @@ class ScoresImportPageTests(AssessmentTestCase):
         response = self.client.post(self.url, {"file": bad})
         self.assertContains(response, "Dòng 2")
         self.assertNotContains(response, "Xác nhận nhập")
-        self.assertNotIn("token", response.context)
+        self.assertNotIn("confirm_form", response.context)
         self.assertEqual(Score.objects.count(), 0)
+        self.assertFalse(ImportUpload.objects.exists())
 
-    def test_a_token_is_used_once(self):
+    def test_a_preview_is_confirmed_once(self):
         self.client.force_login(self.coordinator)
-        token = self.client.post(self.url, {"file": self.good_file()}).context["token"]
-        self.client.post(self.url, {"token": token})
-        response = self.client.post(self.url, {"token": token}, follow=True)
+        confirmation = self.confirmation(self.client.post(self.url, {"file": self.good_file()}))
+        self.client.post(self.url, confirmation)
+        response = self.client.post(self.url, confirmation, follow=True)
         self.assertContains(response, "Phiên xem trước đã hết hạn hoặc đã được nhập")
-        self.assertEqual(Score.objects.count(), 2)
+        self.assertEqual(Score.history.count(), 2)
 
-    def test_another_users_token_is_refused(self):
+    def test_a_preview_confirmed_after_it_expired_is_refused(self):
         self.client.force_login(self.coordinator)
-        token = self.client.post(self.url, {"file": self.good_file()}).context["token"]
-        self.client.force_login(self.admin)
-        self.client.post(self.url, {"token": token})
+        confirmation = self.confirmation(self.client.post(self.url, {"file": self.good_file()}))
+        ImportUpload.objects.update(uploaded_at=timezone.now() - ImportUpload.LIFETIME)
+        response = self.client.post(self.url, confirmation, follow=True)
+        self.assertContains(response, "Phiên xem trước đã hết hạn hoặc đã được nhập")
         self.assertEqual(Score.objects.count(), 0)
+
+    def test_a_confirmation_of_nothing_is_refused(self):
+        self.client.force_login(self.coordinator)
+        for value in ("", "abc", "999"):
+            with self.subTest(value):
+                response = self.client.post(self.url, {"upload": value}, follow=True)
+                self.assertContains(response, "Phiên xem trước đã hết hạn hoặc đã được nhập")
+
+    def test_another_users_preview_is_refused(self):
+        self.client.force_login(self.coordinator)
+        confirmation = self.confirmation(self.client.post(self.url, {"file": self.good_file()}))
+        self.client.force_login(self.admin)
+        self.client.post(self.url, confirmation)
+        self.assertEqual(Score.objects.count(), 0)
+
+    def test_the_confirmation_reads_the_rows_the_preview_kept(self):
+        self.client.force_login(self.coordinator)
+        confirmation = self.confirmation(self.client.post(self.url, {"file": self.good_file()}))
+        with ImportUpload.objects.get().file.open("rb") as kept:
+            self.assertEqual(
+                kept.read().decode().splitlines()[1],
+                f"{self.commune_a.code},Dân Lý,,{self.ntm.code},3.2,2024,,Đạt",
+            )
+        self.client.post(self.url, confirmation)
+        self.assertFalse(ImportUpload.objects.exists())
 
     def test_a_wrong_file_type_is_refused_next_to_the_field(self):
         self.client.force_login(self.coordinator)
         response = self.client.post(self.url, {"file": SimpleUploadedFile("bao-cao.pdf", b"%PDF-1.7")})
         self.assertContains(response, "Chỉ nhận tệp .xlsx hoặc .csv.")
 
-    @override_settings(UPLOAD_MAX_MB=1)
+    @override_settings(IMPORT_MAX_MB=1)
     def test_an_oversized_file_is_refused(self):
         self.client.force_login(self.coordinator)
         big = SimpleUploadedFile("lon.csv", b"x" * (1024 * 1024 + 1))
@@ -152,6 +189,11 @@ class ScoresExportTests(AssessmentTestCase):
         response = self.client.get(reverse("criteria:scores_export", args=["xlsx"]))
         self.assertEqual(response.status_code, 302)
 
+    def test_a_format_other_than_xlsx_or_csv_is_not_found(self):
+        for file_format in ("json", "pdf", "XLSX", "xls", "csv.exe"):
+            with self.subTest(file_format):
+                self.assertEqual(self.export(self.leader, format=file_format).status_code, 404)
+
     def test_query_count_is_the_same_for_3_and_60_communes(self):
         self.client.force_login(self.leader)
         url = reverse("criteria:scores_export", args=["xlsx"])
@@ -190,5 +232,45 @@ class ScoresTemplateTests(AssessmentTestCase):
         self.client.force_login(self.official_b)
         self.assertEqual(self.client.get(self.url(self.commune_a)).status_code, 404)
 
+    def test_a_year_the_programme_cannot_have_is_not_found(self):
+        self.client.force_login(self.official_a)
+        for year in (2009, 2101, 99999):
+            with self.subTest(year):
+                url = reverse("criteria:scores_template", args=[self.commune_a.code, self.ntm.code, year])
+                self.assertEqual(self.client.get(url).status_code, 404)
+
     def test_it_requires_login(self):
         self.assertEqual(self.client.get(self.url(self.commune_a)).status_code, 302)
+
+
+class ClearImportUploadsTests(AssessmentTestCase):
+    def keep(self, name, *, age):
+        upload = ImportUpload(kind=ImportUpload.Kind.SCORES, original_name=name, uploaded_by=self.coordinator)
+        upload.file.save("rows.csv", ContentFile(b"Ma xa\r\n"))
+        ImportUpload.objects.filter(pk=upload.pk).update(uploaded_at=timezone.now() - age)
+        return upload
+
+    def orphan(self, *, age):
+        name = default_storage.save("imports/orphan.csv", ContentFile(b""))
+        then = (timezone.now() - age).timestamp()
+        os.utime(default_storage.path(name), (then, then))
+        return name
+
+    def test_it_removes_expired_previews_and_old_files_without_a_preview(self):
+        stale, fresh = (
+            self.keep("cu.xlsx", age=ImportUpload.LIFETIME),
+            self.keep("moi.xlsx", age=timedelta(0)),
+        )
+        old_orphan, new_orphan = self.orphan(age=ImportUpload.LIFETIME), self.orphan(age=timedelta(0))
+        out = io.StringIO()
+        with self.captureOnCommitCallbacks(execute=True):
+            call_command("clear_import_uploads", stdout=out)
+        self.assertEqual(list(ImportUpload.objects.values_list("original_name", flat=True)), ["moi.xlsx"])
+        self.assertEqual(
+            [
+                default_storage.exists(name)
+                for name in (stale.file.name, fresh.file.name, old_orphan, new_orphan)
+            ],
+            [False, True, False, True],
+        )
+        self.assertIn("Đã xóa 1 bản xem trước quá hạn và 1 tệp", out.getvalue())

@@ -63,7 +63,7 @@ class PackageTests(DossierTestCase):
     def archive(self, **params):
         response = self.fetch(**params)
         self.assertEqual(response["Content-Type"], "application/zip")
-        return zipfile.ZipFile(io.BytesIO(response.content))
+        return zipfile.ZipFile(io.BytesIO(response.getvalue()))
 
     @staticmethod
     def manifest(archive):
@@ -110,7 +110,7 @@ class PackageTests(DossierTestCase):
         self.upload(photos, tiny_png("anh 2"), name="anh-2.png", title="Anh hien trang")
         self.client.force_login(self.coordinator)
         archive = zipfile.ZipFile(
-            io.BytesIO(self.client.get(reverse("dossiers:package", args=[dossier.pk])).content)
+            io.BytesIO(self.client.get(reverse("dossiers:package", args=[dossier.pk])).getvalue())
         )
         names = archive.namelist()
         self.assertEqual(len(names), len(set(names)), names)

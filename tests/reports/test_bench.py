@@ -69,7 +69,9 @@ class BenchCommandTests(TestCase):
     def test_it_reports_the_import_rate(self):
         row = self.rows[IMPORT]
         self.assertGreater(float(row["median ms"]), 0)
-        self.assertGreater(int(row["queries"]), 228)
+        # Written in bulk: far fewer queries than rows, but some.
+        self.assertLess(int(row["queries"]), 228)
+        self.assertGreater(int(row["queries"]), 0)
         self.assertRegex(row["ratio"], r"^\d+ rows/s$")
 
     def test_it_times_each_report_pdf_against_weasyprint_alone(self):

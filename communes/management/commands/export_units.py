@@ -5,7 +5,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from communes.resources import FORMATS, export_units, render_units_file
+from communes.resources import export_units, render_units_file
+from ntm.lib.spreadsheet_files import FORMATS
 
 
 class Command(BaseCommand):

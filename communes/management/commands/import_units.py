@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from communes.resources import import_units
-from ntm.lib.spreadsheets import refuse_file
+from ntm.lib.spreadsheets import finish_command
 
 
 class Command(BaseCommand):
@@ -23,16 +23,6 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(_("Không tìm thấy tệp %(path)s.") % {"path": path})
-        # One pass: the resource checks every row first and rolls the whole import
-        # back unless all are valid, so a refused file leaves the database as it was.
-        report = import_units(path, dry_run=dry_run)
-        if not report.ok:
-            raise refuse_file(report, self.stderr)
-        if dry_run:
-            self.stdout.write(_("Xem trước (chưa ghi gì vào cơ sở dữ liệu):"))
-        else:
-            self.stdout.write(_("Đã nhập:"))
-        for line in report.summary_lines():
-            self.stdout.write(f"  {line}")
-        if not dry_run:
-            self.stdout.write(self.style.SUCCESS(_("Xong.")))
+        # One pass: every row is checked before anything is written, and nothing is
+        # written unless all are valid, so a refused file leaves the database as it was.
+        finish_command(self, import_units(path, dry_run=dry_run))

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from communes.models import Commune
 from criteria.models import CriteriaSet
 from criteria.resources import export_scores, render_scores_file
-from ntm.lib.spreadsheets import FORMATS
+from ntm.lib.spreadsheet_files import FORMATS
 
 
 def iso_date(text: str) -> datetime.date:

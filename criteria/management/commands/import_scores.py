@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from criteria.resources import import_scores
-from ntm.lib.spreadsheets import refuse_file
+from ntm.lib.spreadsheets import finish_command
 
 
 class Command(BaseCommand):
@@ -33,21 +33,6 @@ class Command(BaseCommand):
             importer = get_user_model().objects.filter(username=user, is_active=True).first()
             if importer is None:
                 raise CommandError(_("Không có người dùng %(user)s.") % {"user": user})
-        data, file_format = path.read_bytes(), path.suffix or None
-        # Preview first, as the admin does; the import itself checks every row again
-        # and rolls everything back unless all are valid.
-        report = import_scores(data, user=importer, format=file_format, dry_run=True)
-        self.stdout.write(_("Xem trước (chưa ghi gì vào cơ sở dữ liệu):"))
-        self._summary(report)
-        if report.ok and not dry_run:
-            report = import_scores(data, user=importer, format=file_format)
-            self.stdout.write(_("Đã nhập:"))
-            self._summary(report)
-        if not report.ok:
-            raise refuse_file(report, self.stderr)
-        if not dry_run:
-            self.stdout.write(self.style.SUCCESS(_("Xong.")))
-
-    def _summary(self, report):
-        for line in report.summary_lines():
-            self.stdout.write(f"  {line}")
+        # One pass: every row is checked before anything is written, and nothing is
+        # written unless all are valid, so a refused file leaves the database as it was.
+        finish_command(self, import_scores(path, user=importer, dry_run=dry_run))
