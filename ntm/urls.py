@@ -7,6 +7,7 @@ from . import views
 admin.site.site_header = _("Quản trị hệ thống NTM Tracker")
 admin.site.site_title = _("Quản trị NTM Tracker")
 admin.site.index_title = _("Dữ liệu hệ thống")
+handler500 = "ntm.views.server_error"
 
 urlpatterns = [
     # Apps own their full paths: several share the /communes/<code>/ prefix

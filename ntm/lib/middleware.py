@@ -1,5 +1,12 @@
+import logging
+
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
+from django.template.loader import get_template
 from django.utils import translation
+
+logger = logging.getLogger(__name__)
 
 
 class DefaultLanguageMiddleware:
@@ -23,3 +30,40 @@ class DefaultLanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         translation.deactivate()
         return response
+
+
+# What a client should wait before retrying when the database does not answer.
+DATABASE_RETRY_AFTER_SECONDS = 30
+DATABASE_DOWN_ERRORS = (OperationalError, InterfaceError)
+
+
+def database_unavailable_response() -> HttpResponse:
+    """The 503 page for a database that does not answer.
+
+    Rendered without a request, so no context processor runs: the navigation would
+    ask the database for the user's roles, and the page must not.
+    """
+    content = get_template("503.html").render({"retry_after": DATABASE_RETRY_AFTER_SECONDS})
+    response = HttpResponse(content, status=503)
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A page whose view finds the database gone (PostgreSQL stopped, the SQLite file
+    unreadable, a connection cut mid-request) answers 503 in Vietnamese with
+    Retry-After, not a 500. Failures outside the view reach `ntm.views.server_error`,
+    which answers the same."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, DATABASE_DOWN_ERRORS):
+            return None
+        logger.warning("Database unavailable for %s %s: %s", request.method, request.path, exception)
+        return database_unavailable_response()
