@@ -3,8 +3,13 @@ import logging
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.template.loader import get_template
+from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import patch_cache_control
+
+from .accounts import PASSWORD_CHANGE_REQUIRED
 
 logger = logging.getLogger(__name__)
 
@@ -67,3 +72,42 @@ class DatabaseUnavailableMiddleware:
             return None
         logger.warning("Database unavailable for %s %s: %s", request.method, request.path, exception)
         return database_unavailable_response()
+
+
+class SecurityHeadersMiddleware:
+    """Headers Django does not set itself.
+
+    - Permissions-Policy: no page uses the camera, microphone, location and the like.
+    - Cache-Control: private, no-store on every response to a browser that carries a
+      session (and on the login that creates it), so pages and downloaded evidence do
+      not stay in the cache of a shared office PC or of a proxy. Anonymous responses
+      (the login page, static files served earlier by whitenoise) keep their caching.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.permissions_policy = ", ".join(f"{feature}=()" for feature in settings.PERMISSIONS_POLICY)
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.permissions_policy)
+        session_cookie = settings.SESSION_COOKIE_NAME
+        if session_cookie in request.COOKIES or session_cookie in response.cookies:
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+class PasswordChangeRequiredMiddleware:
+    """Outside DEBUG, someone who signed in with the shipped demo password is sent to
+    the password change page, whatever they ask for, until they have changed it. They
+    may still sign out or switch the language."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not settings.DEBUG and request.session.get(PASSWORD_CHANGE_REQUIRED):
+            change = reverse("password_change")
+            if request.path not in (change, reverse("logout"), reverse("set_language")):
+                return redirect(change)
+        return self.get_response(request)

@@ -36,6 +36,13 @@ EXEMPT = {
     "logout": PUBLIC,
     "password_change": PUBLIC,  # the signed-in user's own password
     "password_change_done": PUBLIC,
+    # Reset by e-mail is for people who cannot sign in: public by nature. It reveals
+    # nothing (the same answer for a known and an unknown address) and a link works
+    # once, for one account.
+    "password_reset": PUBLIC,
+    "password_reset_done": PUBLIC,
+    "password_reset_confirm": PUBLIC,
+    "password_reset_complete": PUBLIC,
     "healthz": PUBLIC,
 }
 
