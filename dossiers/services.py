@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import magic
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,6 +52,15 @@ class UploadRefused(ValidationError):
     """An upload that breaks the rules; nothing was stored."""
 
 
+class DossierExists(WorkflowError):
+    """The commune has this dossier already (opened by someone else, or by a form sent
+    twice); `dossier` is that one."""
+
+    def __init__(self, dossier: Dossier):
+        self.dossier = dossier
+        super().__init__(_("Xã đã có hồ sơ cho bộ tiêu chí và năm này."))
+
+
 # Transitions ---------------------------------------------------------------------
 
 # Target status -> (the statuses it may follow, who may move the dossier there).
@@ -77,12 +86,23 @@ def _check(dossier: Dossier, to: str, *, user) -> None:
         )
 
 
+def _repeated(dossier: Dossier, to: str, *, user) -> bool:
+    """Whether the dossier is already where the step would take it: a form sent twice,
+    or a step someone else took a moment ago. Nothing more is done or logged then."""
+    _sources, rule = TRANSITIONS[to]
+    if not rule(user, dossier):
+        raise PermissionDenied
+    return dossier.status == to
+
+
 def _move(dossier: Dossier, to: str, *, user, comment: str = "") -> None:
     _check(dossier, to, user=user)
     Transition.objects.create(
         dossier=dossier, from_status=dossier.status, to_status=to, actor=user, comment=comment
     )
     dossier.status = to
+    # The history keeps who and why even when no request is behind the step (commands).
+    dossier._history_user, dossier._change_reason = user, comment or f"{Status(to).label}"
     dossier.save(update_fields=["status", "recognition"])
 
 
@@ -98,13 +118,22 @@ def _lock(dossier: Dossier) -> Dossier:
 
 @transaction.atomic
 def create_dossier(*, commune, criteria_set, year: int, user) -> Dossier:
-    """Open a dossier with one item per criterion of the set and the four general items."""
+    """Open a dossier with one item per criterion of the set and the four general items.
+
+    DossierExists when the commune has it already, also when two people open it at the
+    same moment: the unique constraint refuses the second, who gets the first's dossier.
+    """
     dossier = Dossier(commune=commune, criteria_set=criteria_set, year=year)
     if not can_prepare(user, dossier):
         raise PermissionDenied
-    if Dossier.objects.filter(commune=commune, criteria_set=criteria_set, year=year).exists():
-        raise WorkflowError(_("Xã đã có hồ sơ cho bộ tiêu chí và năm này."))
-    dossier.save()
+    same = Dossier.objects.filter(commune=commune, criteria_set=criteria_set, year=year)
+    if existing := same.first():
+        raise DossierExists(existing)
+    try:
+        with transaction.atomic():
+            dossier.save()
+    except IntegrityError:
+        raise DossierExists(same.get()) from None
     DossierItem.objects.bulk_create(
         [DossierItem(dossier=dossier, criterion=c) for c in criteria_set.criteria.order_by("number")]
         + [DossierItem(dossier=dossier, general_kind=kind) for kind in DossierItem.GeneralKind.values]
@@ -113,9 +142,13 @@ def create_dossier(*, commune, criteria_set, year: int, user) -> Dossier:
 
 
 @transaction.atomic
-def submit_dossier(*, dossier: Dossier, user, comment: str = "") -> None:
-    """The commune submits; refused while a required item is empty or incomplete."""
-    _check(_lock(dossier), Status.SUBMITTED, user=user)
+def submit_dossier(*, dossier: Dossier, user, comment: str = "") -> bool:
+    """The commune submits; refused while a required item is empty or incomplete.
+
+    Like every step: False, and nothing logged, when the dossier is there already."""
+    if _repeated(_lock(dossier), Status.SUBMITTED, user=user):
+        return False
+    _check(dossier, Status.SUBMITTED, user=user)
     missing = dossier_progress(dossier).incomplete_items
     if missing:
         raise WorkflowError(
@@ -123,25 +156,36 @@ def submit_dossier(*, dossier: Dossier, user, comment: str = "") -> None:
             % {"items": "; ".join(i.item.title for i in missing)}
         )
     _move(dossier, Status.SUBMITTED, user=user, comment=comment)
-    dossier.items.filter(review=DossierItem.Review.INCOMPLETE).update(review=DossierItem.Review.PENDING)
+    # Items that needed supplements are to be reviewed again (one save each, for the history).
+    for item in dossier.items.filter(review=DossierItem.Review.INCOMPLETE):
+        item.review = DossierItem.Review.PENDING
+        item._history_user, item._change_reason = user, _("Xã nộp lại hồ sơ đã bổ sung")
+        item.save(update_fields=["review"])
+    return True
 
 
 @transaction.atomic
-def return_dossier(*, dossier: Dossier, user, comment: str) -> None:
+def return_dossier(*, dossier: Dossier, user, comment: str) -> bool:
     """The district sends the dossier back for supplements, with its comments."""
-    _check(_lock(dossier), Status.RETURNED, user=user)
+    if _repeated(_lock(dossier), Status.RETURNED, user=user):
+        return False
+    _check(dossier, Status.RETURNED, user=user)
     if not comment.strip():
         raise WorkflowError(_("Khi trả lại hồ sơ, hãy ghi nội dung cần bổ sung."))
     _move(dossier, Status.RETURNED, user=user, comment=comment.strip())
+    return True
 
 
 @transaction.atomic
-def accept_dossier(*, dossier: Dossier, user, comment: str = "") -> None:
+def accept_dossier(*, dossier: Dossier, user, comment: str = "") -> bool:
     """The district accepts the dossier once no item is marked as needing supplements."""
-    _check(_lock(dossier), Status.ACCEPTED, user=user)
+    if _repeated(_lock(dossier), Status.ACCEPTED, user=user):
+        return False
+    _check(dossier, Status.ACCEPTED, user=user)
     if dossier.items.filter(review=DossierItem.Review.INCOMPLETE).exists():
         raise WorkflowError(_("Còn thành phần hồ sơ được đánh giá “Cần bổ sung”; hãy trả lại hồ sơ cho xã."))
     _move(dossier, Status.ACCEPTED, user=user, comment=comment)
+    return True
 
 
 @transaction.atomic
@@ -153,8 +197,12 @@ def review_item(*, item: DossierItem, user, review: str, comment: str = "") -> D
         raise WorkflowError(_("Chỉ thẩm tra thành phần hồ sơ khi xã đã nộp."))
     if review == DossierItem.Review.INCOMPLETE and not comment.strip():
         raise WorkflowError(_("Khi đánh giá “Cần bổ sung”, hãy ghi nội dung cần bổ sung."))
+    item.refresh_from_db(fields=["review", "review_comment"])
+    if (item.review, item.review_comment) == (review, comment.strip()):
+        return item  # the same review again: nothing changes, nothing is logged
     item.review, item.review_comment = review, comment.strip()
     item.reviewed_by, item.reviewed_at = user, timezone.now()
+    item._history_user = user
     item.save(update_fields=["review", "review_comment", "reviewed_by", "reviewed_at"])
     return item
 
@@ -187,17 +235,17 @@ def record_appraisal(
         raise WorkflowError(_("Chỉ sở, ngành của tỉnh mới thẩm định hồ sơ của xã."))
     if result != Appraisal.Result.PENDING and sent_on is None:
         raise WorkflowError(_("Chưa gửi hồ sơ cho sở, ngành này thì chưa thể có kết quả."))
-    appraisal, created = Appraisal.objects.update_or_create(
-        dossier=dossier,
-        department=department,
-        defaults={
-            "sent_on": sent_on,
-            "inspected_on": inspected_on,
-            "result": result,
-            "comments": comments.strip(),
-            "recorded_by": user,
-        },
-    )
+    recorded = Appraisal.objects.filter(dossier=dossier, department=department).first()
+    same = _same_appraisal(recorded, sent_on, inspected_on, result, comments, criteria)
+    if documents_seen is None and same:
+        return recorded  # the same record again: nothing changes, nothing is logged
+    # The dossier's row is locked: no one else creates this department's record meanwhile.
+    created = recorded is None
+    appraisal = recorded or Appraisal(dossier=dossier, department=department)
+    appraisal.sent_on, appraisal.inspected_on = sent_on, inspected_on
+    appraisal.result, appraisal.comments, appraisal.recorded_by = result, comments.strip(), user
+    appraisal._history_user = user
+    appraisal.save()
     appraisal.criteria.set(criteria)
     if documents_seen is None and created:
         # By default a department saw the current version of its criteria's documents.
@@ -221,6 +269,17 @@ def record_appraisal(
     return appraisal
 
 
+def _same_appraisal(appraisal: Appraisal | None, sent_on, inspected_on, result, comments, criteria) -> bool:
+    if appraisal is None:
+        return False
+    return (appraisal.sent_on, appraisal.inspected_on, appraisal.result, appraisal.comments) == (
+        sent_on,
+        inspected_on,
+        result,
+        comments.strip(),
+    ) and set(appraisal.criteria.values_list("pk", flat=True)) == {c.pk for c in criteria}
+
+
 @transaction.atomic
 def record_recognition(
     *, dossier: Dossier, user, decision_number: str, decided_on: datetime.date, signer: str = ""
@@ -229,6 +288,8 @@ def record_recognition(
     dossier = _lock(dossier)
     if not can_coordinate(user, dossier):
         raise PermissionDenied
+    if dossier.status == Status.RECOGNISED and dossier.recognition.decision_number == decision_number:
+        return dossier.recognition  # the same decision again
     if dossier.status != Status.APPRAISED:
         raise WorkflowError(_("Chỉ ghi quyết định công nhận khi các sở, ngành đã thẩm định đạt."))
     recognition = Recognition.objects.create(
@@ -314,6 +375,12 @@ def upload_document(
     title = (title or evidence_kind or upload.name.rsplit(".", 1)[0]).strip()[:300]
     latest = Document.objects.filter(item=item, title=title).aggregate(v=Max("version"))["v"] or 0
     digest = _sha256(upload)
+    repeated = Document.objects.filter(
+        item=item, title=title, version=latest, sha256=digest, withdrawn_at__isnull=True
+    ).first()
+    if repeated is not None:
+        # The same file as the document's latest version (a form sent twice): no new version.
+        return StoredUpload(document=repeated, duplicate_of=None)
     duplicate_of = (
         Document.objects.filter(item__dossier=dossier, sha256=digest, withdrawn_at__isnull=True)
         .select_related("item")
