@@ -170,7 +170,7 @@ def record_scores(
             # A changed value or result voids the department's verification of the old one.
             score.verification = Score.Verification.PENDING
             score.verified_by, score.verified_at, score.verification_comment = None, None, ""
-        score._change_reason = score.override_reason or reason
+        score._history_user, score._change_reason = user, score.override_reason or reason
         score.save()
     return len(fresh)
 
@@ -216,6 +216,7 @@ def verify_score(*, score: Score, user, verified: bool, comment: str, read_versi
     score.verification = verification
     score.verified_by, score.verified_at = user, timezone.now()
     score.verification_comment = comment.strip()
+    score._history_user = user
     score._change_reason = _("Thẩm tra: %(decision)s") % {"decision": score.get_verification_display()}
     score.save()
     return score

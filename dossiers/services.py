@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from criteria.models import Recognition
 
@@ -129,14 +130,17 @@ def create_dossier(*, commune, criteria_set, year: int, user) -> Dossier:
     same = Dossier.objects.filter(commune=commune, criteria_set=criteria_set, year=year)
     if existing := same.first():
         raise DossierExists(existing)
+    dossier._history_user = user
     try:
         with transaction.atomic():
             dossier.save()
     except IntegrityError:
         raise DossierExists(same.get()) from None
-    DossierItem.objects.bulk_create(
+    bulk_create_with_history(
         [DossierItem(dossier=dossier, criterion=c) for c in criteria_set.criteria.order_by("number")]
-        + [DossierItem(dossier=dossier, general_kind=kind) for kind in DossierItem.GeneralKind.values]
+        + [DossierItem(dossier=dossier, general_kind=kind) for kind in DossierItem.GeneralKind.values],
+        DossierItem,
+        default_user=user,
     )
     return dossier
 

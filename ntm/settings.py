@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "criteria",
     "dossiers",
     "reports",
+    "audit",
 ]
 
 MIDDLEWARE = [

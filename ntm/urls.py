@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("criteria.urls")),
     path("", include("dossiers.urls")),
+    path("", include("audit.urls")),
     path("communes/", include("communes.urls")),
     path("accounts/", include("ntm.accounts_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

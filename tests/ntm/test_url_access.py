@@ -141,6 +141,8 @@ class UrlAccessTests(DossierTestCase):
             "dossiers:recognition": ({"pk": d}, COMMUNE_OBJECT, True),
             "dossiers:package": ({"pk": d}, COMMUNE_OBJECT, False),
             "communes:commune_list": ({}, SCOPE, False),
+            "audit:list": ({}, COORDINATORS, False),
+            "audit:export": ({"format": "csv"}, COORDINATORS, False),
         }
         # Filing a meeting copy changes no programme data: leaders may (README, "Demo accounts").
         cls.leader_may = {
@@ -148,8 +150,9 @@ class UrlAccessTests(DossierTestCase):
             "reports:dossiers_snapshot",
             "reports:commune_snapshot",
         }
-        # Read, but only by the coordination office: the package goes to the province.
-        cls.coordinator_only = {"dossiers:package"}
+        # Read, but only by the coordination office: the package goes to the province, the
+        # audit trail is theirs (and the administrator's).
+        cls.coordinator_only = {"dossiers:package", "audit:list", "audit:export"}
 
     def url(self, name) -> str:
         kwargs, _kind, _changes = self.urls[name]
