@@ -17,14 +17,7 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-SET_PASSWORDS = """
-import os
-from django.contrib.auth import get_user_model
-for user in get_user_model().objects.all():
-    user.set_password(os.environ["NTM_LOAD_PASSWORD"])
-    user.save()
-"""
-PAGES = ["dashboard", "scorecard", "dossier", "report preview", "commune PDF", "dossier list", "sign in"]
+PAGES = ["dashboard", "scorecard", "dossier", "report preview", "commune PDF", "dossier list"]
 
 
 def main() -> int:
@@ -59,7 +52,6 @@ def main() -> int:
 
 
 def server_environment(args, work: Path) -> dict:
-    password = secrets.token_urlsafe(12)
     return {
         **os.environ,
         "DEBUG": "false",
@@ -69,8 +61,8 @@ def server_environment(args, work: Path) -> dict:
         "MEDIA_ROOT": str(work / "media"),
         "STATIC_ROOT": str(work / "static"),
         "LOG_LEVEL": "WARNING",
-        # Every demo account gets this password: outside DEBUG the shipped one must be changed first.
-        "NTM_LOAD_PASSWORD": password,
+        "NTM_LOAD_USERS": str(args.users),
+        "NTM_LOAD_SESSIONS": str(work / "sessions.json"),
     }
 
 
@@ -112,7 +104,9 @@ def prepare(env) -> None:
     manage(env, "load_criteria", "--all")
     manage(env, "load_demo")
     manage(env, "collectstatic", "--noinput", "-v0")
-    manage(env, "shell", "--no-imports", "-c", SET_PASSWORDS)
+    manage(
+        env, "shell", "--no-imports", "-c", "from tools.load.sessions import write_sessions; write_sessions()"
+    )
 
 
 def start_gunicorn(args, env, work: Path) -> subprocess.Popen:
