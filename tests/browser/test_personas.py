@@ -13,7 +13,9 @@ class PersonaNavigationTests(BrowserTestCase):
 
     def test_coordinator_logs_in_and_sees_the_district(self):
         self.log_in("dieuphoi")
-        self.assertEqual(self.nav_labels(), ["Tổng quan", "Xã", "Hồ sơ", "Báo cáo", "Bộ tiêu chí"])
+        self.assertEqual(
+            self.nav_labels(), ["Tổng quan", "Xã", "Hồ sơ", "Báo cáo", "Bộ tiêu chí", "Nhật ký thay đổi"]
+        )
         self.page.get_by_role("link", name="Xã", exact=True).click()
         self.assertTrue(self.page.get_by_role("link", name="Dân Lực").is_visible())
         self.screenshot("coordinator-home", full_page=True)
