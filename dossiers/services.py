@@ -103,7 +103,7 @@ def _move(dossier: Dossier, to: str, *, user, comment: str = "") -> None:
     )
     dossier.status = to
     # The history keeps who and why even when no request is behind the step (commands).
-    dossier._history_user, dossier._change_reason = user, comment or f"{Status(to).label}"
+    dossier._history_user, dossier._change_reason = user, comment or str(Status(to).label)
     dossier.save(update_fields=["status", "recognition"])
 
 
