@@ -80,8 +80,8 @@ class SecurityHeadersMiddleware:
     - Permissions-Policy: no page uses the camera, microphone, location and the like.
     - Cache-Control: private, no-store on every response to a browser that carries a
       session (and on the login that creates it), so pages and downloaded evidence do
-      not stay in the cache of a shared office PC or of a proxy. Anonymous responses
-      (the login page, static files served earlier by whitenoise) keep their caching.
+      not stay in the cache of a shared office PC or of a proxy. Other responses keep
+      whatever caching they have (static files never get here: whitenoise answers first).
     """
 
     def __init__(self, get_response):
