@@ -240,15 +240,21 @@ def record_appraisal(
     if result != Appraisal.Result.PENDING and sent_on is None:
         raise WorkflowError(_("Chưa gửi hồ sơ cho sở, ngành này thì chưa thể có kết quả."))
     recorded = Appraisal.objects.filter(dossier=dossier, department=department).first()
-    same = _same_appraisal(recorded, sent_on, inspected_on, result, comments, criteria)
+    covered = set(recorded.criteria.values_list("pk", flat=True)) if recorded else set()
+    fields = (sent_on, inspected_on, result, comments.strip())
+    criteria_changed = covered != {c.pk for c in criteria}
+    same = recorded is not None and _appraisal_fields(recorded) == fields and not criteria_changed
     if documents_seen is None and same:
         return recorded  # the same record again: nothing changes, nothing is logged
     # The dossier's row is locked: no one else creates this department's record meanwhile.
     created = recorded is None
     appraisal = recorded or Appraisal(dossier=dossier, department=department)
-    appraisal.sent_on, appraisal.inspected_on = sent_on, inspected_on
-    appraisal.result, appraisal.comments, appraisal.recorded_by = result, comments.strip(), user
-    appraisal._history_user = user
+    appraisal.sent_on, appraisal.inspected_on, appraisal.result, appraisal.comments = fields
+    appraisal.recorded_by, appraisal._history_user = user, user
+    if criteria_changed:
+        # The history keeps fields, not the list of criteria: the reason says it.
+        numbers = ", ".join(str(n) for n in sorted(c.number for c in criteria)) or "—"
+        appraisal._change_reason = _("Tiêu chí thẩm định: %(numbers)s") % {"numbers": numbers}
     appraisal.save()
     appraisal.criteria.set(criteria)
     if documents_seen is None and created:
@@ -273,15 +279,8 @@ def record_appraisal(
     return appraisal
 
 
-def _same_appraisal(appraisal: Appraisal | None, sent_on, inspected_on, result, comments, criteria) -> bool:
-    if appraisal is None:
-        return False
-    return (appraisal.sent_on, appraisal.inspected_on, appraisal.result, appraisal.comments) == (
-        sent_on,
-        inspected_on,
-        result,
-        comments.strip(),
-    ) and set(appraisal.criteria.values_list("pk", flat=True)) == {c.pk for c in criteria}
+def _appraisal_fields(appraisal: Appraisal) -> tuple:
+    return (appraisal.sent_on, appraisal.inspected_on, appraisal.result, appraisal.comments)
 
 
 @transaction.atomic

@@ -104,6 +104,14 @@ class RepeatedAppraisalTests(AppraisalTestCase):
         self.assertEqual(appraisal.history.count(), 1)
         self.assertEqual(Transition.objects.filter(dossier=self.dossier, to_status=Status.SENT).count(), 1)
 
+    def test_a_change_of_criteria_alone_is_kept_with_the_criteria_named(self):
+        self.post(self.coordinator, self.sgtvt, sent_on="01/10/2024", criteria=self.criterion_pks(2))
+        self.post(self.coordinator, self.sgtvt, sent_on="01/10/2024", criteria=self.criterion_pks(2, 3))
+        history = Appraisal.objects.get(dossier=self.dossier).history.order_by("history_id")
+        self.assertEqual(
+            [h.history_change_reason for h in history], ["Tiêu chí thẩm định: 2", "Tiêu chí thẩm định: 2, 3"]
+        )
+
     def test_a_decision_sent_twice_is_recorded_once(self):
         self.all_agreed()
         self.client.force_login(self.coordinator)
