@@ -151,6 +151,20 @@ class Access:
         """May run the programme for this commune: review, confirm, record decisions."""
         return self.is_superuser or self._scope(Role.COORDINATOR).covers(commune)
 
+    @property
+    def reads_audit(self) -> bool:
+        """Who changed what: coordinators (over the units they coordinate) and the
+        system administrator."""
+        return self.has_role(Role.COORDINATOR)
+
+    def coordinator_scope(self) -> Scope:
+        """The units this user coordinates (empty for a superuser: they need none)."""
+        return self._scope(Role.COORDINATOR)
+
+    def coordinated_communes(self):
+        qs = Commune.objects.all()
+        return qs if self.is_superuser else qs.filter(self.coordinator_scope().as_q())
+
     def verifies_for(self, commune: Commune) -> frozenset[int]:
         """The departments this user verifies for in this commune."""
         if self._scope(Role.DEPARTMENT).covers(commune):
