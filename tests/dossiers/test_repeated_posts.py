@@ -11,7 +11,14 @@ from django.test import Client, TransactionTestCase
 from django.urls import reverse
 
 from dossiers.models import Appraisal, Document, Dossier, DossierItem, Transition
-from dossiers.services import DossierExists, create_dossier, record_recognition
+from dossiers.services import (
+    DossierExists,
+    accept_dossier,
+    create_dossier,
+    record_recognition,
+    send_to_province,
+    submit_dossier,
+)
 from tests.base import Personas, load_shipped_set
 from tests.dossiers.base import YEAR, DossierTestCase, tiny_pdf
 from tests.dossiers.test_appraisals import INSPECTED, AppraisalTestCase, Result
@@ -71,6 +78,23 @@ class RepeatedStepTests(WorkflowTestCase):
                 )
         self.assertEqual(Transition.objects.filter(dossier=self.dossier).count(), 4)
         self.assertEqual(self.dossier.history.count(), 5)  # opened, then four steps
+
+    def test_sending_to_the_province_twice_sends_once(self):
+        submit_dossier(dossier=self.dossier, user=self.official_a)
+        self.review_all(self.dossier)
+        accept_dossier(dossier=self.dossier, user=self.coordinator)
+        response = self.act_twice(self.coordinator, "send")
+        self.assertStatus(self.dossier, Status.SENT)
+        self.assertEqual(
+            self.messages_of(response)[-1],
+            f"Hồ sơ đã ở trạng thái “{Status.SENT.label}”; không có gì thay đổi.",
+        )
+        self.assertEqual(send_to_province(dossier=self.dossier, user=self.coordinator), 0)
+        self.assertEqual(self.dossier.transitions.filter(to_status=Status.SENT).count(), 1)
+        appraisals = Appraisal.objects.filter(dossier=self.dossier)
+        self.assertEqual(appraisals.count(), 3)  # one per provincial department, each written once
+        self.assertEqual(Appraisal.history.filter(dossier=self.dossier).count(), 3)
+        self.assertEqual(self.dossier.history.count(), 4)  # opened, submitted, accepted, sent
 
     def test_a_repeated_step_still_needs_the_role(self):
         self.act_twice(self.official_a, "submit")
