@@ -105,11 +105,6 @@ class Access:
         qs = Commune.objects.all()
         return qs if self.is_superuser else qs.filter(self._scope(*Role.values).as_q())
 
-    def coordinated_communes(self):
-        """The communes this user runs the programme for."""
-        qs = Commune.objects.all()
-        return qs if self.is_superuser else qs.filter(self._scope(Role.COORDINATOR).as_q())
-
     def can_see_commune(self, commune: Commune) -> bool:
         return self.is_superuser or self._scope(*Role.values).covers(commune)
 
@@ -162,6 +157,7 @@ class Access:
         return self._scope(Role.COORDINATOR)
 
     def coordinated_communes(self):
+        """The communes this user runs the programme for."""
         qs = Commune.objects.all()
         return qs if self.is_superuser else qs.filter(self.coordinator_scope().as_q())
 
