@@ -130,8 +130,14 @@ def _log(dossier: Dossier, to: str, *, user, comment: str = "", override_reason=
         on_behalf_reason=on_behalf_reason,
     )
     dossier.status = to
-    # The history keeps who and why even when no request is behind the step (commands).
-    dossier._history_user, dossier._change_reason = user, comment or str(Status(to).label)
+    # The history keeps who and why even when no request is behind the step (commands),
+    # and, as the step's log does, that it was taken for the commune or over a gate.
+    reasons = [comment or str(Status(to).label)]
+    if on_behalf_reason:
+        reasons.append(_("Thay mặt xã: %(reason)s") % {"reason": on_behalf_reason})
+    if override_reason:
+        reasons.append(_("Vượt điều kiện: %(reason)s") % {"reason": override_reason})
+    dossier._history_user, dossier._change_reason = user, " — ".join(reasons)
     dossier.save(update_fields=["status", "recognition"])
 
 

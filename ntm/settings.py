@@ -131,6 +131,11 @@ AXES_CLIENT_IP_CALLABLE = "ntm.lib.accounts.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 
+# History (django-simple-history): the reason of a change is the person's own words (a
+# return comment, "thay mặt xã", an override), kept whole for the audit page; the
+# library's default is 100 characters, which PostgreSQL refuses to exceed.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
 # Language, time and formats: Vietnamese first; dates as dd/mm/yyyy.
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]

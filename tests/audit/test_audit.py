@@ -9,7 +9,7 @@ from communes.models import Commune, District, Membership, Region
 from criteria.models import IndicatorTarget, Score
 from criteria.services import ScoreEdit, record_scores
 from dossiers.models import DossierItem
-from dossiers.services import review_item, submit_dossier
+from dossiers.services import accept_dossier, review_item, submit_dossier
 from tests.dossiers.base import YEAR, DossierTestCase
 from tests.reports.documents import sheet_rows, workbook
 
@@ -130,6 +130,31 @@ class AuditContentTests(AuditTestCase):
             [(c.before, c.after) for c in entry.changes],
             [("Xã đang chuẩn bị", "Xã đã nộp, chờ huyện thẩm tra")],
         )
+
+    def test_a_step_taken_for_the_commune_or_over_a_gate_says_why(self):
+        dossier = self.open_dossier(self.commune_b)
+        self.fill(dossier)
+        submit_dossier(dossier=dossier, user=self.coordinator, on_behalf_reason="Xã mất điện")
+        # No item is reviewed yet: another coordinator passes the gate with a reason.
+        accept_dossier(dossier=dossier, user=self.admin, override_reason="Họp Ban Chỉ đạo")
+        accepted, submitted = self.entries(self.admin, kind="dossier", commune=self.commune_b.code)[:2]
+        self.assertEqual(
+            (submitted.user_name, submitted.reason),
+            ("dieuphoi", "Xã đã nộp, chờ huyện thẩm tra — Thay mặt xã: Xã mất điện"),
+        )
+        self.assertEqual(accepted.user_name, "quantri")
+        self.assertIn("Vượt điều kiện: Họp Ban Chỉ đạo (chưa đủ điều kiện:", accepted.reason)
+
+    def test_a_long_reason_is_kept_whole(self):
+        comment = "Bổ sung biên bản họp thôn có chữ ký của trưởng thôn, ảnh hiện trạng tuyến đường " * 3
+        self.client.force_login(self.coordinator)
+        url = reverse("dossiers:dossier_action", args=[self.dossier.pk, "return"])
+        response = self.client.post(url, {"return-comment": comment})
+        self.assertRedirects(response, self.dossier.get_absolute_url(), fetch_redirect_response=False)
+        self.assertEqual(self.entries(kind="dossier")[0].reason, comment.strip())
+        behalf = "Xã chưa có cán bộ nhập liệu; huyện nhập theo biên bản tự đánh giá ngày 12/9 của xã " * 2
+        self.enter(self.commune_a, "3.1", "88", self.coordinator, reason="Sửa", on_behalf=behalf)
+        self.assertEqual(self.entries(kind="score")[0].reason, f"Thay mặt xã: {behalf.strip()}")
 
     def test_a_score_change_shows_the_value_before_and_after_with_the_reason(self):
         # The district corrects the commune's entry: it says it acts for the commune, and why.
