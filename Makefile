@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-requirements
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: install run demo test lint messages check-deploy clean bench
+.PHONY: install run demo test lint messages check-deploy clean bench load
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,3 +54,10 @@ clean:
 # of timings and ratios against the framework floor and WeasyPrint alone.
 bench: install
 	$(BIN)/python manage.py bench
+
+# 50 users for 60 s on gunicorn (DEBUG off) and PostgreSQL with the demo district, in a
+# throwaway database (LOAD_DATABASE_URL, default ntm_load): one table of requests,
+# errors and p50/p95/p99 per page; exits non-zero on any error. Not part of `make test`.
+# Options: make load LOAD_ARGS="--users 10 --seconds 15".
+load: install
+	$(BIN)/python -m tools.load $(LOAD_ARGS)

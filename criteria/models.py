@@ -307,6 +307,8 @@ class IndicatorTarget(models.Model):
     # The number in `value`, kept by save() so numeric scores compare to it.
     threshold = models.DecimalField(_("ngưỡng"), max_digits=14, decimal_places=4, null=True, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["indicator", "year", "region", "commune_group"]
         verbose_name = _("mức đạt chuẩn")
@@ -614,6 +616,10 @@ class Recognition(models.Model):
         verbose_name = _("quyết định công nhận")
         verbose_name_plural = _("quyết định công nhận")
         constraints = [
+            # One decision is recorded once for a commune and set, however often the form is sent.
+            models.UniqueConstraint(
+                fields=["commune", "criteria_set", "decision_number"], name="recognition_decision_unique"
+            ),
             models.CheckConstraint(
                 condition=Q(revoked_on__isnull=True) | ~Q(revocation_reason=""),
                 name="recognition_revocation_has_reason",

@@ -14,7 +14,17 @@ class PersonaNavigationTests(BrowserTestCase):
     def test_coordinator_logs_in_and_sees_the_district(self):
         self.log_in("dieuphoi")
         self.assertEqual(
-            self.nav_labels(), ["Tổng quan", "Xã", "Hồ sơ", "Cuộc họp", "Nhiệm vụ", "Báo cáo", "Bộ tiêu chí"]
+            self.nav_labels(),
+            [
+                "Tổng quan",
+                "Xã",
+                "Hồ sơ",
+                "Cuộc họp",
+                "Nhiệm vụ",
+                "Báo cáo",
+                "Bộ tiêu chí",
+                "Nhật ký thay đổi",
+            ],
         )
         self.page.get_by_role("link", name="Xã", exact=True).click()
         self.assertTrue(self.page.get_by_role("link", name="Dân Lực").is_visible())
