@@ -102,8 +102,16 @@ def _wobble(*parts) -> float:
     return int.from_bytes(digest[:4], "big") / 2**32
 
 
-def _value_for(indicator: Indicator, target, met: bool, seed: tuple) -> Decimal | None:
-    """A plausible number on the right side of the target."""
+def demo_value(indicator: Indicator, target, *, met: bool, seed: tuple) -> Decimal | None:
+    """A plausible value for a numeric indicator, on the side of `target` that `met` says.
+
+    `target` is the IndicatorTarget that applies (or None); `seed` is any tuple that
+    names the score (commune, year, indicator code): the same seed gives the same value,
+    so demo and bench data are repeatable. Returns None for a non-numeric indicator.
+    Incomes ("triệu đồng") are 48-68 million when met, 38-44 when not; a maximum is
+    40-90% of the limit when met, 130-230% when not; a minimum (85 when there is no
+    target) is met between the target and 100, and missed at 70-95% of it.
+    """
     if not indicator.is_numeric:
         return None
     w = _wobble(*seed)
@@ -165,8 +173,8 @@ def build_demo_scores(district: District) -> int:
                         status = Score.Status.BASICALLY_MET if nearly else Score.Status.NOT_MET
                     else:
                         status = Score.Status.MET
-                    value = _value_for(
-                        indicator, target, status == Score.Status.MET, (name, year, indicator.code)
+                    value = demo_value(
+                        indicator, target, met=status == Score.Status.MET, seed=(name, year, indicator.code)
                     )
                     verified = year < 2024 or _wobble("verify", name, indicator.code) < 0.6
                     scores.append(
