@@ -1,9 +1,27 @@
-"""Demo dossiers for 2024, built through the real workflow so every step is logged.
+"""Demo dossiers for 2024, built through the real workflow, each step taken by the
+person who takes it in real life and logged as theirs.
 
-The spread mirrors the district meeting of 02/11/2018: one commune with every
-criterion file but the general dossier missing, sent to 8 of 17 departments and
-inspected by 5; one with everything sent to all 17 and inspected by 4; one
-recognised; one returned for supplements; one still gathering files.
+Every state a dossier can be in appears at least once, and the communes named in the
+Triệu Sơn steering committee's meeting of 02/11/2018 carry that meeting's spread:
+
+- Dân Lý: complete, accepted, sent to 8 of the 17 provincial departments; 5 have inspected.
+- Tân Ninh: complete, sent to all 17; all agreed, and the province recognised it.
+- Thọ Thế: files for 19/19 criteria, the general dossier missing, sent to all 17; 4 have
+  inspected. A dossier without its general dossier cannot be submitted, so the district
+  accepted it complete and then took the meeting minutes back to be redone: the general
+  dossier shows "còn thiếu" while the departments appraise the criteria.
+- Minh Châu: files for 5/19 criteria and no general dossier: still a draft. The meeting
+  counted 2 departments that had inspected; the app records a department's appraisal only
+  once the district has accepted the dossier, so the demo records none.
+
+The other states: Dân Lực appraised by all 17 and waiting for the decision; Dân Quyền
+accepted, not yet sent; Xuân Thịnh submitted, its transport and planning files reviewed;
+Khuyến Nông returned for supplements on criteria 11 and 17.
+
+The commune's official opens, fills and submits its dossier; the district department
+that owns a criterion reviews that criterion's files, the coordination office the general
+items, and every item of an accepted dossier has been reviewed "Đạt yêu cầu"; each
+provincial department appraises the criteria of its field (PROVINCE_DEPARTMENT_CRITERIA).
 """
 
 from __future__ import annotations
@@ -16,7 +34,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from communes.models import Department, District
+from communes.demo import PROVINCE_DEPARTMENTS
+from communes.models import Department, District, Membership
+from criteria.demo import PROVINCE_DEPARTMENT_CRITERIA
 from criteria.models import CriteriaSet
 from ntm.lib.text import fold
 
@@ -35,6 +55,25 @@ from .services import (
 
 YEAR = 2024
 SET_CODE = "QD318-2022-XA-NTM"
+# The demo's calendar: files in September, the district's review in October, the
+# provincial departments sent on 21/10 and inspecting one a day from 28/10, the decision
+# in December.
+Status = Dossier.Status
+OPENED = datetime.datetime(YEAR, 9, 2, 8, 0)
+UPLOADED = datetime.datetime(YEAR, 9, 20, 10, 0)
+REVIEWED = datetime.datetime(YEAR, 10, 8, 9, 0)
+WITHDRAWN = datetime.datetime(YEAR, 10, 18, 15, 0)
+SENT_ON = datetime.date(YEAR, 10, 21)
+FIRST_INSPECTION = datetime.date(YEAR, 10, 28)
+RECOGNISED_ON = datetime.date(YEAR, 12, 26)
+# When each step was taken; "appraised" is the afternoon of the last inspection.
+STEP_AT = {
+    Status.SUBMITTED: datetime.datetime(YEAR, 10, 1, 9, 0),
+    Status.RETURNED: datetime.datetime(YEAR, 10, 10, 14, 0),
+    Status.ACCEPTED: datetime.datetime(YEAR, 10, 15, 10, 0),
+    Status.SENT: datetime.datetime.combine(SENT_ON, datetime.time(9, 0)),
+    Status.RECOGNISED: datetime.datetime.combine(RECOGNISED_ON, datetime.time(9, 0)),
+}
 
 
 def tiny_pdf(text: str) -> bytes:
@@ -108,99 +147,197 @@ def _fill(dossier: Dossier, user, *, criteria=None, general=True) -> None:
             )
 
 
-def _send(dossier, coordinator, departments, *, sent, inspected, agreed, start=datetime.date(YEAR, 10, 1)):
-    criteria = list(dossier.criteria_set.criteria.order_by("number"))
-    share = max(1, len(criteria) // max(1, len(departments)))
-    for n, department in enumerate(departments[:sent]):
-        covered = criteria[(n * share) % len(criteria) :][:share] or criteria[:1]
+class DemoDistrict:
+    """Who acts in the demo district: the coordinator, each commune's official, each
+    district department's officer, and the provincial departments in their usual order."""
+
+    def __init__(self, district: District):
+        self.communes = {c.name: c for c in district.communes.all()}
+        self.coordinator = get_user_model().objects.get(username="dieuphoi")
+        memberships = Membership.objects.select_related("user").filter(
+            role__in=[Membership.Role.COMMUNE, Membership.Role.DEPARTMENT]
+        )
+        self.officials = {
+            m.commune_id: m.user for m in memberships.filter(commune__in=self.communes.values())
+        }
+        self.officers = {m.department_id: m.user for m in memberships.filter(department__district=district)}
+        order = [short_name for short_name, _name in PROVINCE_DEPARTMENTS]
+        self.province_departments = sorted(
+            Department.objects.filter(level=Department.Level.PROVINCE, province=district.province),
+            key=lambda d: order.index(d.short_name),
+        )
+
+    def official(self, dossier: Dossier):
+        return self.officials[dossier.commune_id]
+
+    def reviewer(self, item: DossierItem):
+        """The officer of the department that owns the item's criterion; the coordination
+        office for the general items."""
+        if item.is_general:
+            return self.coordinator
+        return self.officers[item.criterion.responsible_department_id]
+
+
+def _open(people: DemoDistrict, criteria_set, name: str, *, criteria=None, general=True) -> Dossier:
+    """The commune's official opens the dossier and uploads the files."""
+    commune = people.communes[name]
+    dossier = create_dossier(
+        commune=commune, criteria_set=criteria_set, year=YEAR, user=people.officials[commune.pk]
+    )
+    _fill(dossier, people.official(dossier), criteria=criteria, general=general)
+    return dossier
+
+
+def _submitted(people, criteria_set, name) -> Dossier:
+    dossier = _open(people, criteria_set, name)
+    submit_dossier(dossier=dossier, user=people.official(dossier), comment="Tờ trình đề nghị thẩm tra")
+    return dossier
+
+
+def _review(people: DemoDistrict, dossier: Dossier, *, numbers=None) -> None:
+    """Each item (or the criteria `numbers`) reviewed "Đạt yêu cầu" by its owner."""
+    items = dossier.items.select_related("dossier__commune", "criterion")
+    for item in items:
+        if numbers is not None and (item.is_general or item.criterion.number not in numbers):
+            continue
+        review_item(item=item, user=people.reviewer(item), review=DossierItem.Review.COMPLETE)
+
+
+def _accepted(people, criteria_set, name) -> Dossier:
+    dossier = _submitted(people, criteria_set, name)
+    _review(people, dossier)
+    accept_dossier(dossier=dossier, user=people.coordinator)
+    return dossier
+
+
+def _send(people: DemoDistrict, dossier: Dossier, *, sent: int, inspected: int) -> None:
+    """Sent to the first `sent` provincial departments, each for the criteria of its field;
+    the first `inspected` of them came, inspected and agreed."""
+    criteria = {c.number: c for c in dossier.criteria_set.criteria.all()}
+    for n, department in enumerate(people.province_departments[:sent]):
         record_appraisal(
             dossier=dossier,
             department=department,
-            user=coordinator,
-            sent_on=start,
-            inspected_on=start + datetime.timedelta(days=7 + n) if n < inspected else None,
-            result=Appraisal.Result.AGREED if n < agreed else Appraisal.Result.PENDING,
+            user=people.coordinator,
+            sent_on=SENT_ON,
+            inspected_on=FIRST_INSPECTION + datetime.timedelta(days=n) if n < inspected else None,
+            result=Appraisal.Result.AGREED if n < inspected else Appraisal.Result.PENDING,
             comments="",
-            criteria=covered,
+            criteria=[criteria[number] for number in PROVINCE_DEPARTMENT_CRITERIA[department.short_name]],
         )
 
 
-@transaction.atomic
-def build_demo_dossiers(district: District) -> int:
-    """The 2024 dossiers of the demo district; does nothing if they exist already."""
-    criteria_set = CriteriaSet.objects.get(code=SET_CODE)
-    communes = {c.name: c for c in district.communes.all()}
-    if Dossier.objects.filter(commune__in=communes.values(), criteria_set=criteria_set, year=YEAR).exists():
-        return 0
-    User = get_user_model()
-    coordinator = User.objects.get(username="dieuphoi")
-    departments = list(
-        Department.objects.filter(level=Department.Level.PROVINCE, province=district.province).order_by("pk")
-    )
-    total = len(departments)
-
-    def open_and_submit(name):
-        dossier = create_dossier(
-            commune=communes[name], criteria_set=criteria_set, year=YEAR, user=coordinator
-        )
-        _fill(dossier, coordinator)
-        submit_dossier(dossier=dossier, user=coordinator, comment="Tờ trình đề nghị thẩm tra")
-        return dossier
-
-    # Tân Ninh: the whole path, up to the province's decision.
-    tan_ninh = open_and_submit("Tân Ninh")
-    accept_dossier(dossier=tan_ninh, user=coordinator)
-    _send(tan_ninh, coordinator, departments, sent=total, inspected=total, agreed=total)
+def _recognised(people, criteria_set, name) -> Dossier:
+    dossier = _accepted(people, criteria_set, name)
+    everyone = len(people.province_departments)
+    _send(people, dossier, sent=everyone, inspected=everyone)
     record_recognition(
-        dossier=tan_ninh,
-        user=coordinator,
+        dossier=dossier,
+        user=people.coordinator,
         decision_number="5102/QĐ-UBND",
-        decided_on=datetime.date(YEAR, 12, 26),
+        decided_on=RECOGNISED_ON,
         signer="Chủ tịch UBND tỉnh Thanh Hóa",
     )
+    return dossier
 
-    # Minh Châu: everything sent to all departments, 4 have inspected.
-    minh_chau = open_and_submit("Minh Châu")
-    accept_dossier(dossier=minh_chau, user=coordinator)
-    _send(minh_chau, coordinator, departments, sent=total, inspected=4, agreed=3)
 
-    # Dân Lực: every criterion file, but the meeting minutes were taken back to be
-    # redone after acceptance; sent to 8 departments, 5 have inspected.
-    dan_luc = open_and_submit("Dân Lực")
-    accept_dossier(dossier=dan_luc, user=coordinator)
+def _appraised(people, criteria_set, name) -> Dossier:
+    dossier = _accepted(people, criteria_set, name)
+    everyone = len(people.province_departments)
+    _send(people, dossier, sent=everyone, inspected=everyone)
+    return dossier
+
+
+def _general_dossier_missing(people, criteria_set, name) -> Dossier:
+    """Thọ Thế: accepted complete, then the minutes taken back to be redone (see above)."""
+    dossier = _accepted(people, criteria_set, name)
     minutes = Document.objects.get(
-        item__dossier=dan_luc, item__general_kind=DossierItem.GeneralKind.MEETING_MINUTES
+        item__dossier=dossier, item__general_kind=DossierItem.GeneralKind.MEETING_MINUTES
     )
-    withdraw_document(document=minutes, user=coordinator, reason="Biên bản chưa đủ chữ ký, xã lập lại")
-    _send(dan_luc, coordinator, departments, sent=8, inspected=5, agreed=2)
+    withdraw_document(
+        document=minutes, user=people.coordinator, reason="Biên bản họp chưa đủ chữ ký, xã lập lại"
+    )
+    _send(people, dossier, sent=len(people.province_departments), inspected=4)
+    return dossier
 
-    # Khuyến Nông: submitted, the district asked for supplements on two criteria.
-    khuyen_nong = open_and_submit("Khuyến Nông")
+
+def _sent_to_eight(people, criteria_set, name) -> Dossier:
+    dossier = _accepted(people, criteria_set, name)
+    _send(people, dossier, sent=8, inspected=5)
+    return dossier
+
+
+def _partly_reviewed(people, criteria_set, name) -> Dossier:
+    dossier = _submitted(people, criteria_set, name)
+    owned = dossier.criteria_set.criteria.filter(responsible_department__short_name="KT&HT")
+    _review(people, dossier, numbers=set(owned.values_list("number", flat=True)))
+    return dossier
+
+
+def _returned(people, criteria_set, name) -> Dossier:
+    dossier = _submitted(people, criteria_set, name)
     for number, comment in (
         (11, "Thiếu danh sách hộ nghèo đã rà soát cuối năm"),
         (17, "Ảnh hiện trạng chưa rõ"),
     ):
-        item = khuyen_nong.items.get(criterion__number=number)
-        review_item(item=item, user=coordinator, review=DossierItem.Review.INCOMPLETE, comment=comment)
-    return_dossier(dossier=khuyen_nong, user=coordinator, comment="Bổ sung hồ sơ tiêu chí 11 và 17")
+        item = dossier.items.select_related("dossier__commune", "criterion").get(criterion__number=number)
+        review_item(
+            item=item, user=people.reviewer(item), review=DossierItem.Review.INCOMPLETE, comment=comment
+        )
+    return_dossier(dossier=dossier, user=people.coordinator, comment="Bổ sung hồ sơ tiêu chí 11 và 17")
+    return dossier
 
-    # Dân Lý: still gathering, 12 of 19 criterion files and no general dossier yet.
-    dan_ly = create_dossier(
-        commune=communes["Dân Lý"], criteria_set=criteria_set, year=YEAR, user=coordinator
+
+def _gathering(people, criteria_set, name) -> Dossier:
+    return _open(people, criteria_set, name, criteria={1, 3, 4, 7, 19}, general=False)
+
+
+# Commune -> how far its 2024 dossier has gone.
+DEMO_DOSSIERS = {
+    "Tân Ninh": _recognised,
+    "Dân Lực": _appraised,
+    "Thọ Thế": _general_dossier_missing,
+    "Dân Lý": _sent_to_eight,
+    "Dân Quyền": _accepted,
+    "Xuân Thịnh": _partly_reviewed,
+    "Khuyến Nông": _returned,
+    "Minh Châu": _gathering,
+}
+
+
+@transaction.atomic
+def build_demo_dossiers(district: District) -> int:
+    """The 2024 dossiers of the demo district; returns how many were made. A commune
+    that has its dossier already keeps it, so running the demo loader again adds nothing."""
+    criteria_set = CriteriaSet.objects.get(code=SET_CODE)
+    people = DemoDistrict(district)
+    present = set(
+        Dossier.objects.filter(criteria_set=criteria_set, year=YEAR).values_list("commune__name", flat=True)
     )
-    _fill(dan_ly, coordinator, criteria=set(range(1, 20)) - {2, 11, 13, 17, 5, 9, 16}, general=False)
+    made = [build(people, criteria_set, name) for name, build in DEMO_DOSSIERS.items() if name not in present]
+    _date_in_2024(made)
+    return len(made)
 
-    _date_in_2024(communes.values(), criteria_set)
-    return Dossier.objects.filter(commune__in=communes.values(), criteria_set=criteria_set, year=YEAR).count()
 
-
-def _date_in_2024(communes, criteria_set) -> None:
-    """Demo steps happen in the autumn of 2024, not on the day the demo is loaded."""
-    moment = timezone.make_aware(datetime.datetime(YEAR, 10, 20, 9, 0))
-    dossiers = Dossier.objects.filter(commune__in=communes, criteria_set=criteria_set, year=YEAR)
-    dossiers.update(created_at=moment - datetime.timedelta(days=40))
-    Document.objects.filter(item__dossier__in=dossiers).update(
-        uploaded_at=moment - datetime.timedelta(days=30)
+def _date_in_2024(dossiers) -> None:
+    """Demo steps happen in the autumn of 2024, in their order, not on the day the demo is loaded."""
+    aware = timezone.make_aware
+    Dossier.objects.filter(pk__in=[d.pk for d in dossiers]).update(created_at=aware(OPENED))
+    documents = Document.objects.filter(item__dossier__in=dossiers)
+    documents.update(uploaded_at=aware(UPLOADED))
+    documents.filter(withdrawn_at__isnull=False).update(withdrawn_at=aware(WITHDRAWN))
+    DossierItem.objects.filter(dossier__in=dossiers, reviewed_at__isnull=False).update(
+        reviewed_at=aware(REVIEWED)
     )
-    for n, transition in enumerate(Transition.objects.filter(dossier__in=dossiers).order_by("pk")):
-        Transition.objects.filter(pk=transition.pk).update(at=moment + datetime.timedelta(hours=n))
+    last_inspection = {}
+    for appraisal in Appraisal.objects.filter(dossier__in=dossiers):
+        day = appraisal.inspected_on or appraisal.sent_on
+        Appraisal.objects.filter(pk=appraisal.pk).update(
+            recorded_at=aware(datetime.datetime.combine(day, datetime.time(17, 0)))
+        )
+        last_inspection[appraisal.dossier_id] = max(day, last_inspection.get(appraisal.dossier_id, day))
+    for transition in Transition.objects.filter(dossier__in=dossiers):
+        at = STEP_AT.get(transition.to_status) or datetime.datetime.combine(
+            last_inspection[transition.dossier_id], datetime.time(16, 0)
+        )
+        Transition.objects.filter(pk=transition.pk).update(at=aware(at))

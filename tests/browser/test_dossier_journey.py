@@ -4,6 +4,7 @@ import tempfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
+from playwright.sync_api import expect
 
 from communes.models import Department
 from criteria.models import Indicator
@@ -71,7 +72,7 @@ class DossierJourneyTests(BrowserTestCase):
         )
         self.page.get_by_label("Ngày của tài liệu").fill("15/03/2024")
         self.page.get_by_role("button", name="Tải lên").click()
-        self.assertTrue(self.page.get_by_text("Đã tải lên").is_visible())
+        expect(self.page.get_by_text("Đã tải lên")).to_be_visible()
         self.page.goto(self.item_url(general_kind=DossierItem.GeneralKind.MEETING_MINUTES))
         self.page.get_by_label("Tệp").set_input_files(
             files=[{"name": "bien-ban-hop.png", "mimeType": "image/png", "buffer": tiny_png("bien-ban")}]
@@ -82,7 +83,7 @@ class DossierJourneyTests(BrowserTestCase):
         # … and submits.
         self.page.goto(base)
         self.page.get_by_role("button", name="Nộp hồ sơ cho huyện").click()
-        self.assertTrue(self.page.get_by_text("Xã đã nộp, chờ huyện thẩm tra").first.is_visible())
+        expect(self.page.get_by_text("Xã đã nộp, chờ huyện thẩm tra").first).to_be_visible()
 
         # The coordinator asks for a supplement on criterion 3 and returns the dossier.
         coordinator = self.browser.new_context(locale="vi-VN")
@@ -98,12 +99,12 @@ class DossierJourneyTests(BrowserTestCase):
             "Bổ sung hồ sơ tiêu chí 3"
         )
         self.page.get_by_role("button", name="Trả lại để bổ sung").click()
-        self.assertTrue(self.page.get_by_text("Huyện trả lại để bổ sung").first.is_visible())
+        expect(self.page.get_by_text("Huyện trả lại để bổ sung").first).to_be_visible()
 
         # The commune sees the comment, adds the missing photo and resubmits.
         self.page = commune_page
         self.page.goto(base)
-        self.assertTrue(self.page.get_by_text("Thiếu ảnh hiện trạng kênh mương").is_visible())
+        expect(self.page.get_by_text("Thiếu ảnh hiện trạng kênh mương")).to_be_visible()
         self.screenshot("dossier-2-returned-with-comments", full_page=True)
         self.page.goto(self.item_url(criterion__number=3))
         self.page.get_by_label("Tệp").set_input_files(
@@ -117,7 +118,7 @@ class DossierJourneyTests(BrowserTestCase):
         self.page = coordinator_page
         self.page.goto(base)
         self.page.get_by_role("button", name="Chấp nhận hồ sơ").click()
-        self.assertTrue(self.page.get_by_text("Huyện đã thẩm tra, chấp nhận").first.is_visible())
+        expect(self.page.get_by_text("Huyện đã thẩm tra, chấp nhận").first).to_be_visible()
         self.page.get_by_role("link", name="Thẩm định của sở, ngành").click()
         for n, (sent, inspected, result) in enumerate(
             [("01/10/2024", "08/10/2024", "Đạt"), ("02/10/2024", "", "Chờ kết quả")], start=1
@@ -128,7 +129,7 @@ class DossierJourneyTests(BrowserTestCase):
             panel.get_by_label("Ngày về kiểm tra").fill(inspected)
             panel.get_by_label("Kết quả").select_option(label=result)
             panel.get_by_role("button", name="Lưu").click()
-        self.assertTrue(self.page.get_by_text("Đã gửi 2/2 ngành, 1 ngành đã về kiểm tra").is_visible())
+        expect(self.page.get_by_text("Đã gửi 2/2 ngành, 1 ngành đã về kiểm tra")).to_be_visible()
         self.screenshot("dossier-3-appraisals", full_page=True)
         coordinator.close()
 
