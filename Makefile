@@ -28,8 +28,11 @@ demo: install
 run: demo
 	$(BIN)/python manage.py runserver $(HOST)
 
+# Two processes (pytest-xdist), each test class whole in one of them, so its set-up data
+# is made once. One process: make test PYTEST_WORKERS=0.
+PYTEST_WORKERS ?= 2
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
