@@ -164,6 +164,11 @@ def _check_scope(user, expected: int) -> None:
         raise BenchError(f"{user} sees {seen} communes, not {expected}.")
 
 
+def query_growth(measure: str, small: int, large: int) -> Row:
+    """The same page's queries on a small and a large scope, judged by NO_EXTRA_QUERIES."""
+    return Row(measure, None, f"{small} → {large}", large - small, " extra queries", 0, NO_EXTRA_QUERIES)
+
+
 # Measures -------------------------------------------------------------------------
 
 
@@ -208,15 +213,7 @@ def measure_pages(seed: Seed, options) -> list[Row]:
         ),
         Row("scorecard, 1 commune", card_ms, str(card_queries), card_ms / floor_ms, "× floor"),
         Row("dashboard time, district → province", None, "", large_ms / small_ms, "×", goal=linear),
-        Row(
-            "dashboard queries, district → province",
-            None,
-            f"{small_queries} → {large_queries}",
-            large_queries - small_queries,
-            " extra queries",
-            precision=0,
-            goal=NO_EXTRA_QUERIES,
-        ),
+        query_growth("dashboard queries, district → province", small_queries, large_queries),
     ]
 
 
@@ -307,17 +304,7 @@ def measure_reports(seed: Seed, options) -> list[Row]:
             ),
         ]
     small_queries, large_queries = (results[f"{label} pdf"][1] for label, _user, _size in scopes)
-    rows.append(
-        Row(
-            "district PDF queries, district → large district",
-            None,
-            f"{small_queries} → {large_queries}",
-            large_queries - small_queries,
-            " extra queries",
-            precision=0,
-            goal=NO_EXTRA_QUERIES,
-        )
-    )
+    rows.append(query_growth("district PDF queries, district → large district", small_queries, large_queries))
     client = _client(seed.province_user)
     with CaptureQueriesContext(connection) as captured:
         start = time.perf_counter()
