@@ -15,8 +15,8 @@ Triệu Sơn steering committee's meeting of 02/11/2018 carry that meeting's spr
   once the district has accepted the dossier, so the demo records none.
 
 The other states: Dân Lực appraised by all 17 and waiting for the decision; Dân Quyền
-accepted, not yet sent; Xuân Thịnh submitted, its transport and planning files reviewed;
-Khuyến Nông returned for supplements on criteria 11 and 17.
+accepted, not yet sent; Xuân Thịnh submitted, Phòng Kinh tế và Hạ tầng having reviewed
+the files of its criteria; Khuyến Nông returned for supplements on criteria 11 and 17.
 
 The commune's official opens, fills and submits its dossier; the district department
 that owns a criterion reviews that criterion's files, the coordination office the general
@@ -227,10 +227,15 @@ def _send(people: DemoDistrict, dossier: Dossier, *, sent: int, inspected: int) 
         )
 
 
-def _recognised(people, criteria_set, name) -> Dossier:
+def _appraised(people, criteria_set, name) -> Dossier:
     dossier = _accepted(people, criteria_set, name)
     everyone = len(people.province_departments)
     _send(people, dossier, sent=everyone, inspected=everyone)
+    return dossier
+
+
+def _recognised(people, criteria_set, name) -> Dossier:
+    dossier = _appraised(people, criteria_set, name)
     record_recognition(
         dossier=dossier,
         user=people.coordinator,
@@ -238,13 +243,6 @@ def _recognised(people, criteria_set, name) -> Dossier:
         decided_on=RECOGNISED_ON,
         signer="Chủ tịch UBND tỉnh Thanh Hóa",
     )
-    return dossier
-
-
-def _appraised(people, criteria_set, name) -> Dossier:
-    dossier = _accepted(people, criteria_set, name)
-    everyone = len(people.province_departments)
-    _send(people, dossier, sent=everyone, inspected=everyone)
     return dossier
 
 
@@ -312,9 +310,15 @@ def build_demo_dossiers(district: District) -> int:
     criteria_set = CriteriaSet.objects.get(code=SET_CODE)
     people = DemoDistrict(district)
     present = set(
-        Dossier.objects.filter(criteria_set=criteria_set, year=YEAR).values_list("commune__name", flat=True)
+        Dossier.objects.filter(
+            commune__in=people.communes.values(), criteria_set=criteria_set, year=YEAR
+        ).values_list("commune_id", flat=True)
     )
-    made = [build(people, criteria_set, name) for name, build in DEMO_DOSSIERS.items() if name not in present]
+    made = [
+        build(people, criteria_set, name)
+        for name, build in DEMO_DOSSIERS.items()
+        if people.communes[name].pk not in present
+    ]
     _date_in_2024(made)
     return len(made)
 
