@@ -18,6 +18,8 @@ import warnings
 EXIT_MISSED = 1
 EXIT_BROKEN = 2
 
+# The bench's own modules import models: main() imports them after django.setup().
+
 
 def parse_options(argv):
     from .seed import DISTRICT_SIZE, LAST_YEAR
