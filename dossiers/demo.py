@@ -11,7 +11,8 @@ Triệu Sơn steering committee's meeting of 02/11/2018 carry that meeting's spr
   reviewing the submitted dossier and took them back for the commune to redo; a dossier
   goes to the province only once every item is reviewed complete, so the coordinator
   accepted it past that gate with a logged reason, for the departments to appraise the
-  criteria meanwhile. It is the demo's one override; its dossier report prints it.
+  criteria meanwhile. It is the demo's one override: the dossier's log shows it and the
+  dossiers report prints it.
 - Minh Châu: files for 5/19 criteria and no general dossier: still a draft. The meeting
   counted 2 departments that had inspected; the app records a department's appraisal only
   once the district has accepted the dossier, so the demo records none.

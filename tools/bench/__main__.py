@@ -1,4 +1,5 @@
 """python -m tools.bench [--communes 150] [--years 5] [--repeat 20] [--pdf-repeat 10]
+                        [--import-rows 100000]
 
 Seeds a province in a throwaway database, times the pages through Django's test
 client logged in as coordinators, prints one table (median of `--repeat` runs after
@@ -22,6 +23,8 @@ EXIT_BROKEN = 2
 
 
 def parse_options(argv):
+    from tools.import_bench import GOAL_PEAK_AT_ROWS
+
     from .seed import DISTRICT_SIZE, LAST_YEAR
 
     parser = argparse.ArgumentParser(
@@ -32,14 +35,20 @@ def parse_options(argv):
     parser.add_argument("--years", type=int, default=5, help=f"years of scores up to {LAST_YEAR} (5)")
     parser.add_argument("--repeat", type=int, default=20, help="timed runs of each page (20)")
     parser.add_argument("--pdf-repeat", type=int, default=10, help="timed runs of each PDF (10)")
+    parser.add_argument(
+        "--import-rows",
+        type=int,
+        default=GOAL_PEAK_AT_ROWS,
+        help=f"rows of the large scores file; its memory goal is judged at {GOAL_PEAK_AT_ROWS:,} or more",
+    )
     options = parser.parse_args(argv)
     from criteria.models import MIN_YEAR
 
     if options.communes <= DISTRICT_SIZE:
         # Otherwise the province is one district, and "district → province" compares a page with itself.
         parser.error(f"--communes must be more than {DISTRICT_SIZE}, the communes of one district.")
-    if min(options.years, options.repeat, options.pdf_repeat) < 1:
-        parser.error("--years, --repeat and --pdf-repeat must be at least 1.")
+    if min(options.years, options.repeat, options.pdf_repeat, options.import_rows) < 1:
+        parser.error("--years, --repeat, --pdf-repeat and --import-rows must be at least 1.")
     if options.years > LAST_YEAR - MIN_YEAR + 1:
         parser.error(f"--years goes back at most to {MIN_YEAR}.")
     return options

@@ -26,6 +26,7 @@ from criteria.resources import YEAR, export_scores, import_scores, render_scores
 from reports.content import build_report
 from reports.models import ReportKind
 from reports.pdf import report_html
+from tools.import_bench import GOAL_PEAK_AT_ROWS, GOAL_PEAK_MB, GOAL_ROWS_PER_SECOND, measure_scores_import
 
 from .seed import LAST_YEAR, Seed
 
@@ -38,14 +39,17 @@ class BenchError(Exception):
 
 @dataclass(frozen=True)
 class Goal:
-    """An upper bound on a row's value, in the row's unit."""
+    """A bound on a row's value, in the row's unit: an upper bound, or a lower one with
+    `at_least`."""
 
     limit: float
     unit: str
     note: str = ""
+    at_least: bool = False
 
     def __str__(self):
-        return " ".join(filter(None, [f"≤ {self.limit:g}{self.unit}", self.note]))
+        bound = "≥" if self.at_least else "≤"
+        return " ".join(filter(None, [f"{bound} {self.limit:g}{self.unit}", self.note]))
 
 
 # The goals. A run that misses any of them exits non-zero.
@@ -56,6 +60,10 @@ DASHBOARD_GOAL = Goal(5, "× floor")
 PDF_GOAL = Goal(1.3, "× WeasyPrint")
 # A page's queries never grow with the communes it shows.
 NO_EXTRA_QUERIES = Goal(0, " extra queries")
+# The scores import's goals (issue 13), named in tools/import_bench.py: rows a second on
+# every file, and peak memory on a file of GOAL_PEAK_AT_ROWS rows.
+IMPORT_SPEED_GOAL = Goal(GOAL_ROWS_PER_SECOND, " rows/s", at_least=True)
+IMPORT_MEMORY_GOAL = Goal(GOAL_PEAK_MB, " MB", f"(at {GOAL_PEAK_AT_ROWS:,} rows)")
 
 
 @dataclass
@@ -72,10 +80,12 @@ class Row:
 
     @property
     def excess(self) -> float | None:
-        """How far the value is over the goal (0 or less: met); None without a goal."""
+        """How far the value is on the wrong side of the goal (0 or less: met); None
+        without a goal."""
         if self.goal is None:
             return None
-        return round(self.value - self.goal.limit, self.precision)
+        over = self.goal.limit - self.value if self.goal.at_least else self.value - self.goal.limit
+        return round(over, self.precision)
 
     @property
     def missed(self) -> bool:
@@ -249,7 +259,22 @@ def measure_import(seed: Seed, options) -> list[Row]:
             raise BenchError(f"The import wrote {report.counts}, not {dataset.height} new scores.")
         transaction.set_rollback(True)
     label = f"import .xlsx, {dataset.height} rows ({len(seed.communes)} × {seed.indicators}), 1 run"
-    return [Row(label, seconds * 1000, str(counter.count), dataset.height / seconds, " rows/s", 0)]
+    rate = dataset.height / seconds
+    return [Row(label, seconds * 1000, str(counter.count), rate, " rows/s", 0, IMPORT_SPEED_GOAL)]
+
+
+def measure_large_import(seed: Seed, options) -> list[Row]:
+    """A legal file of `--import-rows` new scores (import_bench's file: communes made for
+    it), imported whole and rolled back: its speed, and its peak memory, judged at the
+    size the memory goal names."""
+    measure = measure_scores_import(rows=options.import_rows, format="xlsx")
+    label = f"import .xlsx, {measure.rows:,} rows (new communes), 1 run"
+    memory_goal = IMPORT_MEMORY_GOAL if measure.rows >= GOAL_PEAK_AT_ROWS else None
+    peak = f"peak memory ({'resident' if measure.memory == 'rss' else 'Python'}), same import"
+    return [
+        Row(label, measure.seconds * 1000, "", measure.rows_per_second, " rows/s", 0, IMPORT_SPEED_GOAL),
+        Row(peak, None, "", measure.peak_mb, " MB", 0, memory_goal),
+    ]
 
 
 def _weasyprint_alone(html: str) -> None:
@@ -323,4 +348,4 @@ def measure_reports(seed: Seed, options) -> list[Row]:
     return rows
 
 
-MEASURES = [measure_pages, measure_import, measure_reports]
+MEASURES = [measure_pages, measure_import, measure_large_import, measure_reports]
