@@ -46,13 +46,14 @@ DEMO_SETS = ["QD318-2022-XA-NTM", "QD1980-2016-XA-NTM"]
 
 # The demo province's default assignment of its sở, ngành (short names in
 # communes.demo.PROVINCE_DEPARTMENTS) to the criteria of the commune NTM sets: what each
-# appraises of a dossier, by its field. The numbering of QĐ 318/2022 and QĐ 1980/2016
-# alike: 1 Quy hoạch, 2 Giao thông, 3 Thủy lợi (và phòng, chống thiên tai), 4 Điện,
-# 5 Trường học, 6 Cơ sở vật chất văn hóa, 7 Cơ sở hạ tầng thương mại nông thôn, 8 Thông tin
-# và Truyền thông, 9 Nhà ở dân cư, 10 Thu nhập, 11 Hộ nghèo (nghèo đa chiều), 12 Lao động,
-# 13 Tổ chức sản xuất (và phát triển kinh tế nông thôn), 14 Giáo dục và Đào tạo, 15 Y tế,
-# 16 Văn hóa, 17 Môi trường và an toàn thực phẩm, 18 Hệ thống chính trị và tiếp cận pháp
-# luật, 19 Quốc phòng và An ninh.
+# appraises of a dossier, by its field. QĐ 318/2022 and QĐ 1980/2016 number the criteria
+# alike: 1 Quy hoạch, 2 Giao thông, 3 Thủy lợi và phòng, chống thiên tai, 4 Điện, 5 Trường
+# học, 6 Cơ sở vật chất văn hóa, 7 Cơ sở hạ tầng thương mại nông thôn, 8 Thông tin và Truyền
+# thông, 9 Nhà ở dân cư, 10 Thu nhập, 11 Nghèo đa chiều, 12 Lao động, 13 Tổ chức sản xuất
+# và phát triển kinh tế nông thôn, 14 Giáo dục và Đào tạo, 15 Y tế, 16 Văn hóa, 17 Môi
+# trường và an toàn thực phẩm, 18 Hệ thống chính trị và tiếp cận pháp luật, 19 Quốc phòng
+# và An ninh (QĐ 1980/2016 names 3 Thủy lợi, 11 Hộ nghèo, 12 Lao động có việc làm and
+# 13 Tổ chức sản xuất).
 # A number is a whole criterion; a code is one indicator of a criterion that another
 # department owns, so that criterion is appraised by both: 17.1 (rural clean water) by
 # agriculture beside environment, 18.5 (access to law) by justice beside home affairs,
