@@ -43,7 +43,7 @@ from django.utils import timezone
 
 from communes.demo import PROVINCE_DEPARTMENTS
 from communes.models import Department, District, Membership
-from criteria.models import CriteriaSet
+from criteria.models import CriteriaSet, Criterion
 from criteria.owners import Unit, ownership_in, province_ownership
 from notifications.models import Kind, Notification
 from ntm.lib.text import fold
@@ -237,7 +237,7 @@ def _appraise(people: DemoDistrict, dossier: Dossier, departments, *, inspected:
             inspected_on=FIRST_INSPECTION + datetime.timedelta(days=n) if n < inspected else None,
             result=Appraisal.Result.AGREED if n < inspected else Appraisal.Result.PENDING,
             comments="",
-            criteria=people.appraises.criteria_of(department.pk),
+            criteria=Criterion.objects.filter(pk__in=people.appraises.criteria_of(department.pk)),
         )
 
 
