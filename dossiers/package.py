@@ -10,6 +10,7 @@ from pathlib import PurePosixPath
 
 from django.utils.text import slugify
 
+from ntm.lib.storage import StoredFileMissing, open_stored
 from ntm.lib.text import fold
 
 from .models import Document
@@ -25,6 +26,7 @@ MANIFEST_COLUMNS = [
     "content_type",
     "effective_date",
     "uploaded_at",
+    "note",
 ]
 
 
@@ -64,8 +66,13 @@ def dossier_package(dossier, *, appraisal=None) -> tuple[bytes, str]:
                 while name in taken:
                     name, n = f"{base}-{n}{extension}", n + 1
                 taken.add(name)
-                with document.file.open("rb") as stored:
-                    archive.writestr(f"{folder}/{name}", stored.read())
+                note = ""
+                try:
+                    with open_stored(document.file) as stored:
+                        archive.writestr(f"{folder}/{name}", stored.read())
+                except StoredFileMissing:
+                    # The rest of the dossier still goes; the manifest says what is not there.
+                    name, note = "", f"THIẾU TỆP: máy chủ không còn tệp {document.file.name}, gói không có nó"
                 writer.writerow(
                     [
                         folder,
@@ -78,6 +85,7 @@ def dossier_package(dossier, *, appraisal=None) -> tuple[bytes, str]:
                         document.content_type,
                         document.effective_date.isoformat() if document.effective_date else "",
                         document.uploaded_at.isoformat(),
+                        note,
                     ]
                 )
             archive.writestr("manifest.csv", "\ufeff" + manifest.getvalue())

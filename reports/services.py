@@ -6,9 +6,11 @@ import datetime
 import hashlib
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import Max
 from django.utils import timezone
+
+from ntm.lib.storage import atomic_with_files, discard_on_rollback
 
 from .models import ReportSnapshot
 from .pdf import render_pdf
@@ -22,19 +24,21 @@ def save_snapshot(*, report, user, meeting_date: datetime.date, meeting: str = "
     """Render `report` with its snapshot number printed in the footer and keep the file.
 
     The stored bytes are what later downloads return, whatever the data does next.
+    A full disk raises OSError (ENOSPC) with nothing saved.
     """
     for attempt in range(ATTEMPTS):
         snapshot = _numbered(report=report, user=user, meeting_date=meeting_date, meeting=meeting)
         content = render_pdf(report, snapshot=snapshot)
         snapshot.size = len(content)
         snapshot.sha256 = hashlib.sha256(content).hexdigest()
-        snapshot.file.save("report.pdf", ContentFile(content), save=False)
         try:
-            with transaction.atomic():
+            # The PDF is stored whole before the row commits, and removed if it does not.
+            with atomic_with_files():
+                snapshot.file.save("report.pdf", ContentFile(content), save=False)
+                discard_on_rollback(snapshot.file)
                 snapshot.save()
                 snapshot.communes.set(report.communes)
         except IntegrityError:
-            snapshot.file.delete(save=False)
             if attempt == ATTEMPTS - 1:
                 raise
         else:

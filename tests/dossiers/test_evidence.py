@@ -31,7 +31,7 @@ class EvidenceTests(DossierTestCase):
     def post(self, files, **data):
         self.client.force_login(self.official_a)
         return self.client.post(
-            self.item_url(self.plan), {"upload": "1", "file": files, **data}, **self.headers
+            self.upload_url(self.plan), {"file": files, **data}, **self.headers
         )
 
     headers = {}
@@ -49,7 +49,7 @@ class EvidenceTests(DossierTestCase):
         files = [SimpleUploadedFile(f"a{n}.pdf", tiny_pdf(f"a{n}")) for n in range(2)]
         self.client.force_login(self.official_a)
         response = self.client.post(
-            self.item_url(self.plan), {"upload": "1", "file": files}, headers={"Accept": "application/json"}
+            self.upload_url(self.plan), {"file": files}, headers={"Accept": "application/json"}
         )
         self.assertEqual(response.json(), {"next": self.item_url(self.plan), "count": 2})
 

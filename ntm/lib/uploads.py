@@ -1,0 +1,178 @@
+"""Upload bodies: who may send one, and how much of it the server reads.
+
+A file upload is decided before its body is read (UploadMiddleware.process_view, which
+runs before the CSRF check reads the form):
+
+- an anonymous sender is sent to the login page, and a view that receives files names,
+  with `accepts_uploads(gate)`, the access check that must pass first (404, 403);
+- a body longer than UPLOAD_MAX_REQUEST_MB (by its Content-Length) is refused unread;
+- otherwise the body is read through LimitedUploadHandler, which stops reading as soon
+  as one file passes UPLOAD_MAX_MB or all files together pass UPLOAD_MAX_REQUEST_MB.
+
+A refused body gets a 413 page in Vietnamese (JSON for the upload script); a disk that
+fills up while a body or a stored file is written gets a 507 page. Nothing of the
+refused body stays on the disk: Django removes its temporary files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from .storage import is_storage_full
+
+MB = 1024 * 1024
+# What the form's other fields (kinds, dates, the CSRF token) and the multipart
+# headers may add to the files in one body.
+FORM_FIELDS_ALLOWANCE = MB
+
+
+def file_limit() -> int:
+    return settings.UPLOAD_MAX_MB * MB
+
+
+def body_limit() -> int:
+    """All files of one form together."""
+    return settings.UPLOAD_MAX_REQUEST_MB * MB
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a body was not read to its end."""
+
+    message: str
+
+
+def file_too_large(name: str) -> Refusal:
+    return Refusal(
+        _(
+            "Tệp “%(name)s” quá lớn. Giới hạn là %(limit)s MB cho mỗi tệp; "
+            "máy chủ đã dừng nhận và không lưu gì."
+        )
+        % {"name": name, "limit": settings.UPLOAD_MAX_MB}
+    )
+
+
+def body_too_large() -> Refusal:
+    return Refusal(
+        _(
+            "Các tệp gửi cùng một lần quá lớn. Giới hạn là %(limit)s MB cho mỗi lần gửi; máy chủ đã dừng "
+            "nhận và không lưu gì. Hãy gửi làm nhiều lần."
+        )
+        % {"limit": settings.UPLOAD_MAX_REQUEST_MB}
+    )
+
+
+class LimitedUploadHandler(FileUploadHandler):
+    """First of FILE_UPLOAD_HANDLERS: counts the bytes of each file as they arrive and
+    stops reading the body past the limits, before Django's own handlers keep them.
+    The refusal is left on the request for UploadMiddleware to answer."""
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        self.body_bytes = 0
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.file_bytes = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.file_bytes += len(raw_data)
+        self.body_bytes += len(raw_data)
+        if self.file_bytes > file_limit():
+            self._stop(file_too_large(self.file_name))
+        if self.body_bytes > body_limit():
+            self._stop(body_too_large())
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None  # the next handler (memory or temporary file) makes the file
+
+    def _stop(self, refusal: Refusal):
+        if self.request is not None:
+            self.request.upload_refusal = refusal
+        # connection_reset: the parser reads nothing more of the body.
+        raise StopUpload(connection_reset=True)
+
+
+def accepts_uploads(gate):
+    """Mark a view that receives files. `gate(request, *args, **kwargs)` runs before the
+    body is read and raises Http404 or PermissionDenied when this user may not send
+    files there (it calls the access module, e.g. `get_item_for_user(..., need="upload")`)."""
+
+    def decorator(view):
+        view.upload_gate = gate
+        return view
+
+    return decorator
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _error_page(request, template: str, message: str, status: int):
+    if _wants_json(request):
+        return JsonResponse({"errors": [message]}, status=status)
+    return render(request, template, {"message": message, "back": request.path}, status=status)
+
+
+def too_large_response(request, refusal: Refusal):
+    return _error_page(request, "413.html", refusal.message, 413)
+
+
+def storage_full_response(request):
+    message = _(
+        "Máy chủ đã hết chỗ lưu trữ nên chưa lưu được; không có gì được lưu dở. "
+        "Hãy báo quản trị hệ thống, rồi thử lại."
+    )
+    return _error_page(request, "507.html", message, 507)
+
+
+class UploadMiddleware:
+    """Before CsrfViewMiddleware (which reads the form): decides who may send a file and
+    reads an upload body within the limits. Also answers 507 when a view finds the
+    disk full."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method != "POST" or request.content_type != "multipart/form-data":
+            return None
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        gate = getattr(view_func, "upload_gate", None)
+        if gate is not None:
+            gate(request, *view_args, **view_kwargs)
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > body_limit() + FORM_FIELDS_ALLOWANCE:
+            return too_large_response(request, body_too_large())
+        try:
+            request.POST  # noqa: B018 - reads the body now, through LimitedUploadHandler
+        except OSError as error:
+            for handler in request.upload_handlers:
+                handler.upload_interrupted()
+            if is_storage_full(error):
+                return storage_full_response(request)
+            raise
+        refusal = getattr(request, "upload_refusal", None)
+        if refusal is not None:
+            return too_large_response(request, refusal)
+        return None
+
+    def process_exception(self, request, exception):
+        if is_storage_full(exception):
+            return storage_full_response(request)
+        return None
