@@ -30,9 +30,7 @@ class EvidenceTests(DossierTestCase):
 
     def post(self, files, **data):
         self.client.force_login(self.official_a)
-        return self.client.post(
-            self.upload_url(self.plan), {"file": files, **data}, **self.headers
-        )
+        return self.client.post(self.upload_url(self.plan), {"file": files, **data}, **self.headers)
 
     headers = {}
 

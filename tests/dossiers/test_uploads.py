@@ -28,9 +28,7 @@ class UploadTestCase(DossierTestCase):
     def post(self, user, name, content, item=None, follow=False, **data):
         self.client.force_login(user)
         upload = SimpleUploadedFile(name, content)
-        return self.client.post(
-            self.upload_url(item or self.plan), {"file": upload, **data}, follow=follow
-        )
+        return self.client.post(self.upload_url(item or self.plan), {"file": upload, **data}, follow=follow)
 
     def assertNothingStored(self, files_before):
         self.assertFalse(Document.objects.exists())
