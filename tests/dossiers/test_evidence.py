@@ -103,6 +103,7 @@ class EvidenceTests(DossierTestCase):
         self.client.force_login(self.official_a)
         response = self.client.get(self.item_url(self.plan))
         self.assertContains(response, 'data-max-bytes="52428800"')
+        self.assertContains(response, 'data-max-total-bytes="209715200"')
         self.assertContains(response, 'accept=".pdf,.jpg,.jpeg,.png,.heic,.heif,.doc,.docx,.xls,.xlsx"')
         self.assertContains(response, "multiple")
         self.assertContains(response, "/static/js/upload.js")
