@@ -3,11 +3,13 @@
 A file upload is decided before its body is read (UploadMiddleware.process_view, which
 runs before the CSRF check reads the form):
 
-- an anonymous sender is sent to the login page, and a view that receives files names,
-  with `accepts_uploads(gate)`, the access check that must pass first (404, 403);
+- a view that receives files names, with `accepts_uploads(gate)`, the access check that
+  must pass first: someone not signed in is sent to the login page, others may get 404
+  or 403, all without a byte of the body read;
 - a body longer than UPLOAD_MAX_REQUEST_MB (by its Content-Length) is refused unread;
 - otherwise the body is read through LimitedUploadHandler, which stops reading as soon
   as one file passes UPLOAD_MAX_MB or all files together pass UPLOAD_MAX_REQUEST_MB.
+  Someone not signed in may send form fields (the login form) but no file at all.
 
 A refused body gets a 413 page in Vietnamese (JSON for the upload script); a disk that
 fills up while a body or a stored file is written gets a 507 page. Nothing of the
@@ -33,13 +35,18 @@ MB = 1024 * 1024
 FORM_FIELDS_ALLOWANCE = MB
 
 
-def file_limit() -> int:
-    return settings.UPLOAD_MAX_MB * MB
+@dataclass(frozen=True)
+class Limits:
+    file: int  # one file, in bytes
+    body: int  # all files of one body together
 
-
-def body_limit() -> int:
-    """All files of one form together."""
-    return settings.UPLOAD_MAX_REQUEST_MB * MB
+    @classmethod
+    def for_request(cls, request) -> Limits:
+        """Someone not signed in sends no file at all (no page takes one from them)."""
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return cls(file=0, body=0)
+        return cls(file=settings.UPLOAD_MAX_MB * MB, body=settings.UPLOAD_MAX_REQUEST_MB * MB)
 
 
 @dataclass(frozen=True)
@@ -75,6 +82,7 @@ class LimitedUploadHandler(FileUploadHandler):
     The refusal is left on the request for UploadMiddleware to answer."""
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        self.limits = Limits.for_request(self.request)
         self.body_bytes = 0
 
     def new_file(self, *args, **kwargs):
@@ -84,9 +92,9 @@ class LimitedUploadHandler(FileUploadHandler):
     def receive_data_chunk(self, raw_data, start):
         self.file_bytes += len(raw_data)
         self.body_bytes += len(raw_data)
-        if self.file_bytes > file_limit():
+        if self.file_bytes > self.limits.file:
             self._stop(file_too_large(self.file_name))
-        if self.body_bytes > body_limit():
+        if self.body_bytes > self.limits.body:
             self._stop(body_too_large())
         return raw_data
 
@@ -148,16 +156,20 @@ class UploadMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         if request.method != "POST" or request.content_type != "multipart/form-data":
             return None
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
         gate = getattr(view_func, "upload_gate", None)
-        if gate is not None:
-            gate(request, *view_args, **view_kwargs)
+        signed_in = request.user.is_authenticated
         try:
             declared = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             declared = 0
-        if declared > body_limit() + FORM_FIELDS_ALLOWANCE:
+        # Without files (which someone not signed in may not send), a body is at most
+        # Django's limit for form fields.
+        fields_only = (settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0) + FORM_FIELDS_ALLOWANCE
+        if not signed_in and (gate is not None or declared > fields_only):
+            return redirect_to_login(request.get_full_path())
+        if gate is not None:
+            gate(request, *view_args, **view_kwargs)
+        if signed_in and declared > Limits.for_request(request).body + FORM_FIELDS_ALLOWANCE:
             return too_large_response(request, body_too_large())
         try:
             request.POST  # noqa: B018 - reads the body now, through LimitedUploadHandler
@@ -169,6 +181,8 @@ class UploadMiddleware:
             raise
         refusal = getattr(request, "upload_refusal", None)
         if refusal is not None:
+            if not signed_in:
+                return redirect_to_login(request.get_full_path())
             return too_large_response(request, refusal)
         return None
 

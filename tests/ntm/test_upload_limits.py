@@ -17,6 +17,7 @@ from django.test.client import ClientHandler
 from django.urls import reverse
 
 from dossiers.models import Document
+from tests.base import PASSWORD
 from tests.dossiers.base import DossierTestCase, tiny_pdf
 
 MB = 1024 * 1024
@@ -89,14 +90,15 @@ class UploadLimitTests(DossierTestCase):
         self.enterContext(override_settings(FILE_UPLOAD_TEMP_DIR=temporary))
         self.temporary = Path(temporary)
 
-    def send(self, body: StreamedUpload, user=None, *, length=None, accept="text/html"):
-        """POST the body to the item's upload address, as production does (CSRF checked)."""
+    def send(self, body: StreamedUpload, user=None, *, length=None, accept="text/html", path=None):
+        """POST the body to the item's upload address (or `path`), as production does
+        (CSRF checked)."""
         if user is not None:
             self.client.force_login(user)
         cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in self.client.cookies.items())
         environ = {
             "REQUEST_METHOD": "POST",
-            "PATH_INFO": self.upload_url(self.plan),
+            "PATH_INFO": path or self.upload_url(self.plan),
             "QUERY_STRING": "",
             "SCRIPT_NAME": "",
             "SERVER_NAME": "testserver",
@@ -141,6 +143,24 @@ class UploadLimitTests(DossierTestCase):
         self.assertTrue(response["Location"].startswith(reverse("login")))
         self.assertEqual(body.consumed, 0)
         self.assertNothingKept()
+
+    def test_someone_not_signed_in_sends_no_file_anywhere(self):
+        # The login page takes a form, never a file: the first chunk of one stops the reading.
+        body = StreamedUpload([("ban-do.pdf", 2 * MB)])
+        response = self.send(body, path=reverse("login"))
+        self.assertTrue(response["Location"].startswith(reverse("login")))
+        self.assertLessEqual(body.consumed, READ_AHEAD)
+        self.assertNothingKept()
+
+    def test_a_large_body_from_someone_not_signed_in_is_not_read(self):
+        body = StreamedUpload([("ban-do.pdf", 60 * MB)])
+        self.assertEqual(self.send(body, path=reverse("login")).status_code, 302)
+        self.assertEqual(body.consumed, 0)
+
+    def test_the_login_form_sent_as_multipart_still_signs_in(self):
+        response = self.client.post(reverse("login"), {"username": "xa_a", "password": PASSWORD})
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(int(self.client.session["_auth_user_id"]), self.official_a.pk)
 
     def test_who_may_not_upload_here_has_nothing_read(self):
         for user, status in (
