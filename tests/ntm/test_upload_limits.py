@@ -117,9 +117,8 @@ class UploadLimitTests(DossierTestCase):
             "wsgi.multiprocess": False,
             "wsgi.run_once": False,
         }
-        response = ClientHandler(enforce_csrf_checks=True)(environ)
-        response.close()
-        return response
+        # ClientHandler closes the response itself (without closing the test's database).
+        return ClientHandler(enforce_csrf_checks=True)(environ)
 
     def assertNothingKept(self):
         self.assertFalse(Document.objects.exists())
