@@ -25,6 +25,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from .storage import is_storage_full
@@ -124,14 +125,18 @@ def _wants_json(request) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-def _error_page(request, template: str, message: str, status: int):
+def _error_page(request, title: str, message: str, status: int):
     if _wants_json(request):
         return JsonResponse({"errors": [message]}, status=status)
-    return render(request, template, {"message": message, "back": request.path}, status=status)
+    # Back to the page the form was on (the address posted to may take only POST).
+    referer = request.headers.get("Referer", "")
+    safe = url_has_allowed_host_and_scheme(referer, {request.get_host()}, request.is_secure())
+    context = {"title": title, "message": message, "back": referer if safe else ""}
+    return render(request, "request_refused.html", context, status=status)
 
 
 def too_large_response(request, refusal: Refusal):
-    return _error_page(request, "413.html", refusal.message, 413)
+    return _error_page(request, _("Tệp quá lớn"), refusal.message, 413)
 
 
 def storage_full_response(request):
@@ -139,7 +144,7 @@ def storage_full_response(request):
         "Máy chủ đã hết chỗ lưu trữ nên chưa lưu được; không có gì được lưu dở. "
         "Hãy báo quản trị hệ thống, rồi thử lại."
     )
-    return _error_page(request, "507.html", message, 507)
+    return _error_page(request, _("Máy chủ hết chỗ lưu trữ"), message, 507)
 
 
 class UploadMiddleware:

@@ -10,6 +10,7 @@ from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from dossiers.demo import pdf_document
 from dossiers.models import Document
 from ntm.lib.pdf import active_content
 from tests.dossiers.base import DossierTestCase, tiny_pdf
@@ -29,15 +30,7 @@ def pdf(catalog: bytes, *extra: bytes, packed: bool = False) -> bytes:
     """
     objects = [catalog, *PAGE, *extra]
     if not packed:
-        body, offsets = b"%PDF-1.4\n", []
-        for number, content in enumerate(objects, start=1):
-            offsets.append(len(body))
-            body += f"{number} 0 obj\n".encode() + content + b"\nendobj\n"
-        xref = len(body)
-        body += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-        body += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-        body += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-        return body
+        return pdf_document(objects)
     inside = [n for n in range(1, len(objects) + 1) if n not in (2, 3)]  # the page tree stays plain
     stream_number, xref_number = len(objects) + 1, len(objects) + 2
     header, content = b"", b""

@@ -66,18 +66,8 @@ class DiskFullTestCase(DossierTestCase):
     @classmethod
     def setUpClass(cls):
         cls.disk = SmallDisk()
-        try:
-            super().setUpClass()
-        except Exception:
-            cls.disk.remove()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            super().tearDownClass()
-        finally:
-            cls.disk.remove()
+        cls.addClassCleanup(cls.disk.remove)  # also when the set-up below fails
+        super().setUpClass()
 
     @classmethod
     def setUpTestData(cls):

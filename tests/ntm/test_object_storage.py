@@ -169,18 +169,8 @@ class ObjectStorageTests(DossierTestCase):
     @classmethod
     def setUpClass(cls):
         cls.server = SeaweedFS()
-        try:
-            super().setUpClass()
-        except BaseException:
-            cls.server.stop()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            super().tearDownClass()
-        finally:
-            cls.server.stop()
+        cls.addClassCleanup(cls.server.stop)  # also when the set-up below fails
+        super().setUpClass()
 
     @classmethod
     def setUpTestData(cls):

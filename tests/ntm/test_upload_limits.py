@@ -12,6 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.test.client import ClientHandler
 from django.urls import reverse
@@ -188,6 +189,15 @@ class UploadLimitTests(DossierTestCase):
         self.assertContains(response, "Giới hạn là 2 MB cho mỗi lần gửi", status_code=413)
         self.assertLessEqual(body.consumed, 2 * MB + READ_AHEAD)
         self.assertNothingKept()
+
+    @override_settings(UPLOAD_MAX_MB=1)
+    def test_the_refusal_page_leads_back_to_the_item(self):
+        self.client.force_login(self.official_a)
+        upload = SimpleUploadedFile("lon.pdf", tiny_pdf("lon") + b"\n" * (2 * MB))
+        item = f"http://testserver{self.item_url(self.plan)}"
+        response = self.client.post(self.upload_url(self.plan), {"file": upload}, headers={"Referer": item})
+        self.assertContains(response, "<h1>Tệp quá lớn</h1>", status_code=413)
+        self.assertContains(response, f'<a href="{item}">Quay lại trang trước</a>', status_code=413)
 
     @override_settings(UPLOAD_MAX_MB=1)
     def test_the_upload_script_gets_the_refusal_as_json(self):
