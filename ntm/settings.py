@@ -136,7 +136,7 @@ FORMAT_MODULE_PATH = ["ntm.formats"]
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
-# Uploaded evidence, saved reports and dossier packages: on the local disk under
+# Every file the app keeps (evidence, saved reports): on the local disk under
 # MEDIA_ROOT (outside the static root, never served directly: downloads go through
 # views that check access), or with MEDIA_STORAGE=s3 in an S3-compatible bucket
 # (django-storages). Code reaches them only through Django's storage API.

@@ -26,7 +26,7 @@ from django.apps import apps
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
@@ -131,17 +131,28 @@ def write_backup(directory: Path) -> Written:
     directory.mkdir(parents=True, exist_ok=True)
     kind = engine()
     dump = directory / DUMPS[kind]
-    if kind == "sqlite":
-        call_command(
-            "dumpdata",
-            natural_foreign=True,
-            exclude=sorted(NOT_DATA),
-            output=str(dump),
-            verbosity=0,
-        )
-    else:
-        _run("pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={dump}")
-    counts = row_counts()
+    # One view of the database for the dump and the rows counted beside it, however
+    # busy the site is: a transaction (SQLite reads one snapshot in it) whose snapshot
+    # pg_dump shares on PostgreSQL. Inside a caller's transaction, that one's view is used.
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if kind == "sqlite":
+            call_command(
+                "dumpdata",
+                natural_foreign=True,
+                exclude=sorted(NOT_DATA),
+                output=str(dump),
+                verbosity=0,
+            )
+        else:
+            shared = []
+            if outermost:
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                    cursor.execute("SELECT pg_export_snapshot()")
+                    shared = [f"--snapshot={cursor.fetchone()[0]}"]
+            _run("pg_dump", "--format=custom", "--no-owner", "--no-privileges", *shared, f"--file={dump}")
+        counts = row_counts()
     sums = {dump.name: _sha256(dump)}
     total = 0
     for name in stored_names(default_storage):

@@ -1,4 +1,4 @@
-"""Where evidence, saved reports and packages are kept, and how a write stays whole.
+"""Where the app keeps its files (evidence, saved reports), and how a write stays whole.
 
 Every file goes through Django's storage API (`default_storage`, a FileField's
 `.storage`): the local disk by default, an S3-compatible bucket with
@@ -161,7 +161,7 @@ def _delete(written) -> None:
     for storage, name in written:
         try:
             storage.delete(name)
-        except Exception:  # noqa: BLE001 - the caller's error matters more; the file is an orphan now
+        except Exception:  # the caller's error matters more; the file is an orphan now
             logger.exception("Could not remove %s after a rollback", name)
 
 

@@ -8,7 +8,8 @@ from ntm.lib.backup import BackupError, write_backup
 class Command(BaseCommand):
     help = (
         "Sao lưu cơ sở dữ liệu (dumpdata trên SQLite, pg_dump trên PostgreSQL) và mọi tệp đã lưu "
-        "(minh chứng, bản báo cáo, gói hồ sơ; trên đĩa hay trên S3) vào một thư mục mới, kèm SHA256SUMS."
+        "(minh chứng, bản báo cáo đã lưu, mọi tệp trong kho; trên đĩa hay trên S3) vào một thư mục mới, "
+        "kèm SHA256SUMS."
     )
 
     def add_arguments(self, parser):
