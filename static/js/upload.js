@@ -150,6 +150,10 @@
       });
     }
     form.addEventListener("submit", send);
+    // Files chosen before this script ran (a quick hand, a restored form) are checked too.
+    if (input.files.length) {
+      render();
+    }
   }
 
   document.querySelectorAll("form[data-upload]").forEach(enhance);
