@@ -87,9 +87,9 @@ def sha256_of(storage, name: str) -> str:
     return digest.hexdigest()
 
 
-def audit(*, grace: datetime.timedelta, hashes: bool = True) -> Audit:
-    """Check every referenced file (its bytes too, with `hashes`), then look for files
-    no row names and for stale temporaries."""
+def audit(*, grace: datetime.timedelta) -> Audit:
+    """Check every referenced file and its bytes, then look for files no row names and
+    for stale temporaries."""
     result = Audit()
     referenced = set()
     for label, file_field, name, sha256, size in referenced_files():
@@ -102,7 +102,7 @@ def audit(*, grace: datetime.timedelta, hashes: bool = True) -> Audit:
         if size is not None and (stored_size := storage.size(name)) != size:
             detail = f"{stored_size} byte, bản ghi ghi {size} byte"
             result.problems.append(Finding(Kind.ALTERED, name, label, detail))
-        elif hashes and sha256 and sha256_of(storage, name) != sha256:
+        elif sha256 and sha256_of(storage, name) != sha256:
             result.problems.append(Finding(Kind.ALTERED, name, label, "mã băm SHA-256 khác bản ghi"))
     result.problems.extend(leftovers(grace=grace, referenced=referenced, in_progress=result.in_progress))
     return result
