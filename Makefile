@@ -25,7 +25,10 @@ demo: install
 	$(BIN)/python manage.py load_criteria --all
 	$(BIN)/python manage.py load_demo
 
+# Start-up removes upload temporaries a killed server left behind (also for systemd:
+# ExecStartPre, see README).
 run: demo
+	$(BIN)/python manage.py check_documents --clean-temporaries
 	$(BIN)/python manage.py runserver $(HOST)
 
 # Two processes (pytest-xdist), each test class whole in one of them, so its set-up data

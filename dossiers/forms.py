@@ -83,6 +83,7 @@ class UploadForm(OnBehalfForm):
             {
                 "accept": ACCEPTED_EXTENSIONS,
                 "data-max-bytes": settings.UPLOAD_MAX_MB * 1024 * 1024,
+                "data-max-total-bytes": settings.UPLOAD_MAX_REQUEST_MB * 1024 * 1024,
                 "data-missing-kinds": "\n".join(k for k in missing if k in kinds),
             }
         )

@@ -229,6 +229,10 @@ class Document(models.Model):
     on_behalf_reason = models.TextField(_("lý do tải lên thay xã"), blank=True)
     # A JPEG for viewing in the browser when the original cannot be shown (HEIC photos).
     rendition = models.FileField(_("bản xem"), upload_to=document_path, max_length=255, blank=True)
+    # What a PDF carries besides its pages (ntm/lib/pdf.py): False for other files,
+    # None for a PDF that could not be read for the check.
+    pdf_scripts = models.BooleanField(_("PDF chứa JavaScript"), null=True, default=False)
+    pdf_attachments = models.BooleanField(_("PDF chứa tệp đính kèm"), null=True, default=False)
 
     objects = DocumentQuerySet.as_manager()
 
@@ -257,10 +261,32 @@ class Document(models.Model):
     @property
     def viewable_type(self) -> str | None:
         """The type the browser shows inline (a PDF, an image, or the JPEG rendition of
-        a HEIC photo); None for what can only be downloaded (Word, Excel)."""
+        a HEIC photo); None for what can only be downloaded (Word, Excel, and a PDF that
+        carries scripts or attachments, or could not be checked for them)."""
         if self.rendition:
             return "image/jpeg"
+        if self.active_content_warning:
+            return None
         return self.content_type if self.content_type in INLINE_TYPES else None
+
+    @property
+    def active_content_warning(self) -> str:
+        """Why this PDF is offered for download only; empty for a plain one."""
+        if self.content_type != "application/pdf":
+            return ""
+        if self.pdf_scripts is None or self.pdf_attachments is None:
+            return _("Không kiểm tra được nội dung tệp PDF này (tệp hỏng hoặc có mật khẩu)")
+        found = [
+            label
+            for present, label in (
+                (self.pdf_scripts, _("JavaScript hoặc lệnh tự chạy")),
+                (self.pdf_attachments, _("tệp đính kèm")),
+            )
+            if present
+        ]
+        if not found:
+            return ""
+        return _("Tệp PDF chứa %(what)s") % {"what": _(" và ").join(str(label) for label in found)}
 
 
 # Types a browser shows by itself, in a sandboxed frame.

@@ -13,6 +13,7 @@ from typing import IO
 from django.utils.text import slugify
 
 from ntm.lib.spreadsheets import neutralise
+from ntm.lib.storage import StoredFileMissing, open_stored
 from ntm.lib.text import fold
 
 from .models import Document
@@ -28,6 +29,7 @@ MANIFEST_COLUMNS = [
     "content_type",
     "effective_date",
     "uploaded_at",
+    "note",
 ]
 
 
@@ -79,8 +81,16 @@ def dossier_package(dossier, *, appraisal=None) -> tuple[IO[bytes], str]:
                 while name in taken:
                     name, n = f"{base}-{n}{extension}", n + 1
                 taken.add(name)
-                with document.file.open("rb") as stored, archive.open(f"{folder}/{name}", "w") as packed:
-                    shutil.copyfileobj(stored, packed, COPY_CHUNK)
+                note = ""
+                try:
+                    with (
+                        open_stored(document.file) as stored,
+                        archive.open(f"{folder}/{name}", "w") as packed,
+                    ):
+                        shutil.copyfileobj(stored, packed, COPY_CHUNK)
+                except StoredFileMissing:
+                    # The rest of the dossier still goes; the manifest says what is not there.
+                    name, note = "", f"THIẾU TỆP: máy chủ không còn tệp {document.file.name}, gói không có nó"
                 # Titles and file names are the users': a "=…" one must not run in Excel.
                 row = [
                     folder,
@@ -93,6 +103,7 @@ def dossier_package(dossier, *, appraisal=None) -> tuple[IO[bytes], str]:
                     document.content_type,
                     document.effective_date.isoformat() if document.effective_date else "",
                     document.uploaded_at.isoformat(),
+                    note,
                 ]
                 writer.writerow([neutralise(value) for value in row])
             archive.writestr("manifest.csv", "\ufeff" + manifest.getvalue())

@@ -32,6 +32,9 @@ from criteria.models import Recognition
 from criteria.owners import province_ownership
 from criteria.services import require_on_behalf_reason
 from notifications.services import Kind, notify, people
+from ntm.lib.pdf import active_content
+from ntm.lib.storage import atomic_with_files, discard_on_rollback, is_storage_full
+from ntm.lib.text import nfc
 
 from .access import can_coordinate, can_prepare, can_review_item, can_upload
 from .gates import gates_for
@@ -534,7 +537,7 @@ def _sha256(upload) -> str:
     return digest.hexdigest()
 
 
-@transaction.atomic
+@atomic_with_files
 def upload_document(
     *,
     item: DossierItem,
@@ -548,14 +551,20 @@ def upload_document(
     """Store one upload as a document, or as a new version when the title exists already.
 
     A new version keeps the evidence kind of the document it replaces, so completeness
-    does not drop back to "missing". A HEIC photo is kept as sent, with a JPEG to view.
+    does not drop back to "missing". A HEIC photo is kept as sent, with a JPEG to view;
+    a PDF is checked for scripts and attachments. Titles and file names are stored in
+    NFC, so the same name typed on a Mac (NFD) names the same document.
+
+    The files are stored complete before the row is committed, and deleted again if
+    the transaction (this one, or the caller's `atomic_with_files`) rolls back.
     """
     dossier = _lock(item.dossier)
     if not can_upload(user, dossier):
         raise PermissionDenied
     on_behalf_reason = require_on_behalf_reason(user, dossier.commune, on_behalf_reason)
     content_type, extension = check_upload(upload)
-    title = (title or evidence_kind or upload.name.rsplit(".", 1)[0]).strip()[:300]
+    original_name = nfc(upload.name)
+    title = nfc((title or evidence_kind or original_name.rsplit(".", 1)[0]).strip())[:300]
     previous = Document.objects.filter(item=item, title=title).order_by("-version").first()
     latest = previous.version if previous else 0
     if previous is not None:
@@ -573,9 +582,6 @@ def upload_document(
         .order_by("uploaded_at", "pk")
         .first()
     )
-    original_name = upload.name
-    # The stored name comes from document_path(); only the detected extension is kept.
-    upload.name = f"upload{extension}"
     document = Document(
         item=item,
         title=title,
@@ -589,17 +595,28 @@ def upload_document(
         uploaded_by=user,
         on_behalf_reason=on_behalf_reason,
     )
-    document.file = upload
-    if content_type in HEIC_TYPES:
-        document.rendition = jpeg_rendition(upload)
+    if content_type == "application/pdf":
+        found = active_content(upload)
+        document.pdf_scripts = found.scripts if found else None
+        document.pdf_attachments = found.attachments if found else None
+    rendition = jpeg_rendition(upload) if content_type in HEIC_TYPES else None
     try:
-        document.save()
-    except Exception:
-        # The files reached storage before the row failed: take them back.
-        for stored in (document.file, document.rendition):
-            if stored and stored.name:
-                stored.storage.delete(stored.name)
+        # The stored name comes from document_path(); only the detected extension is kept.
+        document.file.save(f"upload{extension}", upload, save=False)
+        discard_on_rollback(document.file)
+        if rendition is not None:
+            document.rendition.save(rendition.name, rendition, save=False)
+            discard_on_rollback(document.rendition)
+    except OSError as error:
+        if is_storage_full(error):
+            raise UploadRefused(
+                _(
+                    "Máy chủ đã hết chỗ lưu trữ nên chưa lưu được tệp; không có gì được lưu dở. "
+                    "Hãy báo quản trị hệ thống."
+                )
+            ) from error
         raise
+    document.save()
     return StoredUpload(document=document, duplicate_of=duplicate_of)
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     ),
     path("dossiers/<int:pk>/due/", views.dossier_due, name="dossier_due"),
     path("dossiers/<int:pk>/items/<int:item_pk>/", views.item_detail, name="item_detail"),
+    path("dossiers/<int:pk>/items/<int:item_pk>/upload/", views.item_upload, name="item_upload"),
     path("dossiers/<int:pk>/documents/<int:document_pk>/", views.document_download, name="document_download"),
     path("dossiers/<int:pk>/documents/<int:document_pk>/view/", views.document_view, name="document_view"),
     path(

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +16,9 @@ from communes.models import Department
 from criteria.forms import StandingFilterForm
 from criteria.owners import ownership_for, province_ownership
 from criteria.standing import commune_rows
+from ntm.lib.downloads import stored_file_response
+from ntm.lib.storage import atomic_with_files
+from ntm.lib.uploads import accepts_uploads
 
 from .access import (
     get_document_for_user,
@@ -216,50 +218,79 @@ def dossier_due(request, pk):
     return redirect(dossier)
 
 
-def _item_action(request) -> str | None:
-    """What a POST to an item page does: add a document, or review the item."""
-    if request.method != "POST":
-        return None
-    return "upload" if "file" in request.FILES or "upload" in request.POST else "review"
-
-
-@login_required
-def item_detail(request, pk, item_pk):
-    """One item: what the library asks for, the documents and their versions, the review."""
-    action = _item_action(request)
-    item, can = get_item_for_user(request.user, pk, item_pk, need=action)
-    dossier = item.dossier
+def _item_context(item, can) -> dict:
+    """What the item's page shows, and what its upload form is built from."""
     documents = list(
         item.documents.select_related("uploaded_by", "withdrawn_by").order_by("title", "-version")
     )
-    titles = sorted({d.title for d in documents if not d.is_withdrawn})
-    progress = next(p for p in dossier_progress(dossier).items if p.item.pk == item.pk)
-    form_kwargs = {"item": item, "titles": titles, "missing": progress.missing, "on_behalf": can.on_behalf}
-    upload_form = UploadForm(**form_kwargs)
-    review_form = ReviewForm(initial={"review": item.review, "comment": item.review_comment})
-    if action == "upload":
-        upload_form = UploadForm(request.POST, request.FILES, **form_kwargs)
-        if response := _upload(request, item, upload_form):
-            return response
-        if wants_json(request):
-            errors = [e for errors in upload_form.errors.values() for e in errors]
-            return JsonResponse({"errors": errors}, status=400)
-    elif action == "review":
-        review_form = ReviewForm(request.POST)
-        if response := _review(request, item, review_form):
-            return response
     for document in documents:
         document.withdraw_form = WithdrawForm(prefix=f"w{document.pk}")
-    context = {
-        "dossier": dossier,
+    progress = next(p for p in dossier_progress(item.dossier).items if p.item.pk == item.pk)
+    titles = sorted({d.title for d in documents if not d.is_withdrawn})
+    return {
+        "dossier": item.dossier,
         "item": item,
         "progress": progress,
         "documents": documents,
         "can": can,
-        "upload_form": upload_form if can.upload else None,
-        "review_form": review_form if can.review else None,
+        "upload_kwargs": {
+            "item": item,
+            "titles": titles,
+            "missing": progress.missing,
+            "on_behalf": can.on_behalf,
+        },
     }
-    return render(request, "dossiers/item_detail.html", context, status=400 if action else 200)
+
+
+def _item_page(request, context, *, upload_form=None, review_form=None, status=200):
+    """The item's page; a form sent back with its errors replaces the empty one."""
+    item, can = context["item"], context["can"]
+    upload_kwargs = context.pop("upload_kwargs")
+    if can.upload:
+        context["upload_form"] = upload_form or UploadForm(**upload_kwargs)
+    if can.review:
+        context["review_form"] = review_form or ReviewForm(
+            initial={"review": item.review, "comment": item.review_comment}
+        )
+    return render(request, "dossiers/item_detail.html", context, status=status)
+
+
+@login_required
+def item_detail(request, pk, item_pk):
+    """One item: what the library asks for, the documents and their versions, the review.
+    A POST here reviews the item; files go to `item_upload`."""
+    item, can = get_item_for_user(
+        request.user, pk, item_pk, need="review" if request.method == "POST" else None
+    )
+    context = _item_context(item, can)
+    if request.method != "POST":
+        return _item_page(request, context)
+    form = ReviewForm(request.POST)
+    if response := _review(request, item, form):
+        return response
+    return _item_page(request, context, review_form=form, status=400)
+
+
+def _may_upload_to_item(request, pk, item_pk):
+    """Before an upload's body is read: 404 or 403 unless this user may add evidence here."""
+    get_item_for_user(request.user, pk, item_pk, need="upload")
+
+
+@accepts_uploads(_may_upload_to_item)
+@login_required
+@require_POST
+def item_upload(request, pk, item_pk):
+    """Evidence files for an item, several at once; the body is read only for those who may
+    upload here, and only up to the limits (ntm/lib/uploads.py)."""
+    item, can = get_item_for_user(request.user, pk, item_pk, need="upload")
+    context = _item_context(item, can)
+    form = UploadForm(request.POST, request.FILES, **context["upload_kwargs"])
+    if response := _upload(request, item, form):
+        return response
+    if wants_json(request):
+        errors = [e for errors in form.errors.values() for e in errors]
+        return JsonResponse({"errors": errors}, status=400)
+    return _item_page(request, context, upload_form=form, status=400)
 
 
 def wants_json(request) -> bool:
@@ -275,9 +306,9 @@ def _upload(request, item, form):
     several = len(uploads) > 1
     stored = []
     try:
-        with transaction.atomic():
+        # One bad file refuses the batch: the rows roll back and the stored files go with them.
+        with atomic_with_files():
             for upload, kind in zip(uploads, kinds, strict=True):
-                upload.original_name = upload.name
                 title = form.cleaned_data["replaces"] or form.cleaned_data["title"]
                 if several:
                     # Each file is its own document: titled by its name, never versions of one another.
@@ -294,7 +325,7 @@ def _upload(request, item, form):
                     )
                 )
     except ValidationError as error:
-        name = uploads[len(stored)].original_name
+        name = uploads[len(stored)].name
         form.add_error("file", [f"{name}: {message}" for message in error.messages])
         return None
     for result in stored:
@@ -312,6 +343,15 @@ def _uploaded_messages(request, stored) -> None:
         _("Đã tải lên “%(title)s” (phiên bản %(version)s).")
         % {"title": document.title, "version": document.version},
     )
+    if document.active_content_warning:
+        messages.warning(
+            request,
+            _(
+                "%(warning)s: “%(title)s” chỉ được tải về, không mở xem trong trang. "
+                "Hãy kiểm tra nguồn gốc tệp."
+            )
+            % {"warning": document.active_content_warning, "title": document.title},
+        )
     if stored.duplicate_of is not None:
         first = stored.duplicate_of
         messages.warning(
@@ -341,18 +381,27 @@ def _review(request, item, form):
     return redirect("dossiers:item_detail", item.dossier_id, item.pk)
 
 
+def _document_what(document) -> str:
+    return _("tài liệu “%(title)s” (phiên bản %(version)s, tệp gốc “%(name)s”)") % {
+        "title": document.title,
+        "version": document.version,
+        "name": document.original_name,
+    }
+
+
 @login_required
 def document_download(request, pk, document_pk):
     """Every download goes through the access check; never served as a static file."""
     document, _can = get_document_for_user(request.user, pk, document_pk)
-    response = FileResponse(
-        document.file.open("rb"),
+    return stored_file_response(
+        request,
+        document.file,
+        what=_document_what(document),
+        back=reverse("dossiers:item_detail", args=[pk, document.item_id]),
         as_attachment=True,
         filename=document.original_name,
         content_type=document.content_type,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @login_required
@@ -374,11 +423,12 @@ def document_inline(request, pk, document_pk):
     content_type = document.viewable_type
     if content_type is None:
         raise Http404
-    stored = document.rendition or document.file
-    response = FileResponse(stored.open("rb"), content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(False, document.original_name)
-    response["Content-Security-Policy"] = "sandbox"
-    response["X-Content-Type-Options"] = "nosniff"
+    response = stored_file_response(
+        request, document.rendition or document.file, what=_document_what(document), content_type=content_type
+    )
+    if response.status_code == 200:
+        response["Content-Disposition"] = content_disposition_header(False, document.original_name)
+        response["Content-Security-Policy"] = "sandbox"
     return response
 
 

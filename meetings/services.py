@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dossiers.services import check_upload
+from ntm.lib.storage import atomic_with_files, discard_on_rollback
 
 from .models import Conclusion, Meeting, Task, TaskNote
 
@@ -86,9 +87,10 @@ def report_progress(*, task: Task, text: str, user) -> TaskNote:
     return note
 
 
-@transaction.atomic
+@atomic_with_files
 def close_task(*, task: Task, note: str, user, evidence=None) -> Task:
-    """Done: what was done, and optionally a file that shows it (checked like any evidence)."""
+    """Done: what was done, and optionally a file that shows it (checked like any evidence).
+    The file is stored whole before the row commits, and removed if the row does not."""
     _lock(task)
     if task.status == Status.DONE:
         raise TaskError(_("Nhiệm vụ đã được báo hoàn thành."))
@@ -96,18 +98,12 @@ def close_task(*, task: Task, note: str, user, evidence=None) -> Task:
         content_type, extension = check_upload(evidence)
         task.evidence_name, task.evidence_type = evidence.name, content_type
         # The stored name comes from evidence_path(); only the detected extension is kept.
-        evidence.name = f"evidence{extension}"
-        task.evidence = evidence
+        task.evidence.save(f"evidence{extension}", evidence, save=False)
+        discard_on_rollback(task.evidence)
     task.status = Status.DONE
     task.closed_at, task.closed_by = timezone.now(), user
     task.closing_note = note.strip()
-    try:
-        task.save()
-    except Exception:
-        # The file reached storage before the row failed: take it back.
-        if evidence is not None and task.evidence.name:
-            task.evidence.storage.delete(task.evidence.name)
-        raise
+    task.save()
     return task
 
 

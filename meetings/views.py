@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -12,7 +12,9 @@ from django.views.decorators.http import require_POST
 from criteria.forms import StandingFilterForm
 from criteria.models import Indicator
 from criteria.owners import ownership_for
+from ntm.lib.downloads import stored_file_response
 from ntm.lib.http import int_or_404
+from ntm.lib.uploads import accepts_uploads
 from reports.access import visible_snapshots
 from reports.pdf import render_pdf
 
@@ -312,6 +314,12 @@ def task_progress(request, pk):
     return _task_step(request, task, can, form, step, _("Đã ghi tiến độ."), "progress_form")
 
 
+def _may_close_task(request, pk):
+    """Before the closing evidence's body is read: 404 or 403 unless this user may close it."""
+    get_task_for_user(request.user, pk, need="close")
+
+
+@accepts_uploads(_may_close_task)
 @login_required
 @require_POST
 def task_close(request, pk):
@@ -342,11 +350,12 @@ def task_evidence(request, pk):
     task, _can = get_task_for_user(request.user, pk)
     if not task.evidence:
         raise Http404
-    response = FileResponse(
-        task.evidence.open("rb"),
+    return stored_file_response(
+        request,
+        task.evidence,
+        what=_("tệp minh chứng của nhiệm vụ “%(task)s”") % {"task": task},
+        back=task.get_absolute_url(),
         as_attachment=True,
         filename=task.evidence_name,
         content_type=task.evidence_type,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

@@ -65,6 +65,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ntm.lib.middleware.DefaultLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check, which reads the form: an upload is allowed, or refused,
+    # before its body is read (ntm/lib/uploads.py).
+    "ntm.lib.uploads.UploadMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "ntm.lib.middleware.PasswordChangeRequiredMiddleware",
@@ -148,12 +151,39 @@ FORMAT_MODULE_PATH = ["ntm.formats"]
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
-# Uploaded evidence lives outside the static root and is never served directly:
-# downloads go through views that check access.
+# Every file the app keeps (evidence, saved reports): on the local disk under
+# MEDIA_ROOT (outside the static root, never served directly: downloads go through
+# views that check access), or with MEDIA_STORAGE=s3 in an S3-compatible bucket
+# (django-storages). Code reaches them only through Django's storage API.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 MEDIA_URL = "/media/"
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="local")
+if MEDIA_STORAGE == "local":
+    # Writes under a temporary name and links the complete file into place.
+    MEDIA_BACKEND = {"BACKEND": "ntm.lib.storage.AtomicFileSystemStorage"}
+elif MEDIA_STORAGE == "s3":
+    MEDIA_BACKEND = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default=None),
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default=None),
+            "region_name": env.str("AWS_S3_REGION_NAME", default=None),
+            # A prefix inside the bucket, when the bucket is shared.
+            "location": env.str("AWS_LOCATION", default=""),
+            # "path" for most self-hosted servers (SeaweedFS, MinIO), "virtual" for AWS.
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default=None),
+            "signature_version": env.str("AWS_S3_SIGNATURE_VERSION", default="s3v4"),
+            # Like the disk: a name is never written twice (names are random anyway).
+            "file_overwrite": False,
+            "default_acl": None,
+        },
+    }
+else:
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be 'local' or 's3', not {MEDIA_STORAGE!r}.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_BACKEND,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -163,8 +193,22 @@ STORAGES = {
     },
 }
 
-# Uploads above this are refused by the forms that accept files.
+# Uploads: one file at most UPLOAD_MAX_MB, the files of one form together at most
+# UPLOAD_MAX_REQUEST_MB; the server stops reading a body past either (ntm/lib/uploads.py).
+# Keep nginx's client_max_body_size at UPLOAD_MAX_REQUEST_MB + 1 (deploy/nginx.conf).
 UPLOAD_MAX_MB = env.int("UPLOAD_MAX_MB", default=50)
+UPLOAD_MAX_REQUEST_MB = env.int("UPLOAD_MAX_REQUEST_MB", default=200)
+FILE_UPLOAD_HANDLERS = [
+    "ntm.lib.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Bodies being received are kept here, on this server's disk; `check_documents
+# --clean-temporaries` (run at start-up) removes what a killed worker left.
+FILE_UPLOAD_TEMP_DIR = env.path("UPLOAD_TEMP_DIR", default=VAR_DIR / "tmp" / "uploads")
+# Django checks at start-up that the directory exists (files.E001).
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
+FILE_UPLOAD_TEMP_DIR = str(FILE_UPLOAD_TEMP_DIR)
 
 # Mail: notices of workflow steps and task reminders. With no EMAIL_HOST, mail is
 # printed on the console.

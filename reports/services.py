@@ -7,9 +7,11 @@ import hashlib
 import uuid
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import Max
 from django.utils import timezone
+
+from ntm.lib.storage import atomic_with_files, discard_on_rollback
 
 from .models import ReportSnapshot
 from .pdf import render_pdf
@@ -27,6 +29,7 @@ def save_snapshot(
 
     The stored bytes are what later downloads return, whatever the data does next.
     `submission` names the form that asked: sent twice, it gets the snapshot it saved.
+    A full disk raises OSError (ENOSPC) with nothing saved.
     """
     for attempt in range(ATTEMPTS):
         if submission is not None and (saved := ReportSnapshot.objects.filter(submission=submission).first()):
@@ -36,13 +39,14 @@ def save_snapshot(
         content = render_pdf(report, snapshot=snapshot)
         snapshot.size = len(content)
         snapshot.sha256 = hashlib.sha256(content).hexdigest()
-        snapshot.file.save("report.pdf", ContentFile(content), save=False)
         try:
-            with transaction.atomic():
+            # The PDF is stored whole before the row commits, and removed if it does not.
+            with atomic_with_files():
+                snapshot.file.save("report.pdf", ContentFile(content), save=False)
+                discard_on_rollback(snapshot.file)
                 snapshot.save()
                 snapshot.communes.set(report.communes)
         except IntegrityError:
-            snapshot.file.delete(save=False)
             if attempt == ATTEMPTS - 1:
                 raise
         else:

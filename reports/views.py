@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header, urlencode
@@ -16,6 +16,8 @@ from criteria.owners import ownership_for
 from criteria.standing import DistrictSummary, commune_rows, criteria_tree
 from dossiers.models import Dossier
 from dossiers.progress import appraisal_progress_of
+from ntm.lib.downloads import stored_file_response
+from ntm.lib.storage import is_storage_full
 
 from .access import (
     get_report_scope_for_user,
@@ -204,7 +206,19 @@ def snapshot_create(request, kind, code=None):
     form = SnapshotForm(request.POST)
     if not form.is_valid():
         return _preview(request, kind, scope, can, filters, report, snapshot_form=form, status=400)
-    snapshot = save_snapshot(report=report, user=request.user, **form.cleaned_data)
+    try:
+        snapshot = save_snapshot(report=report, user=request.user, **form.cleaned_data)
+    except OSError as error:
+        if not is_storage_full(error):
+            raise
+        form.add_error(
+            None,
+            _(
+                "Máy chủ đã hết chỗ lưu trữ nên chưa lưu được bản báo cáo; không có gì được lưu dở. "
+                "Hãy báo quản trị hệ thống."
+            ),
+        )
+        return _preview(request, kind, scope, can, filters, report, snapshot_form=form, status=507)
     messages.success(
         request,
         _("Đã lưu bản báo cáo số %(number)s cho cuộc họp ngày %(date)s.")
@@ -245,14 +259,19 @@ def snapshot_list(request):
 def snapshot_download(request, pk):
     """The stored bytes, exactly as saved; never served as a static file."""
     snapshot = get_snapshot_for_user(request.user, pk)
-    response = FileResponse(
-        snapshot.file.open("rb"),
+    what = _("bản báo cáo đã lưu số %(number)s (%(title)s)") % {
+        "number": snapshot.number,
+        "title": snapshot.title,
+    }
+    return stored_file_response(
+        request,
+        snapshot.file,
+        what=what,
+        back=reverse("reports:snapshot_list"),
         as_attachment=True,
         filename=snapshot.download_name,
         content_type="application/pdf",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @login_required

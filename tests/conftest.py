@@ -7,6 +7,7 @@ import tempfile
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 MEDIA_ROOT = tempfile.mkdtemp(prefix="ntm-test-media-")
+UPLOAD_TEMP_DIR = tempfile.mkdtemp(prefix="ntm-test-upload-bodies-")
 
 
 def pytest_configure(config):
@@ -15,9 +16,16 @@ def pytest_configure(config):
     # Every persona is created with a password; the production hasher is slow on
     # purpose, and would spend most of the suite's time hashing.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Uploads and saved reports made by tests never land in the developer's var/media.
+    # Uploads and saved reports made by tests never land in the developer's var/ (nor do
+    # the upload bodies Django receives into temporary files).
     settings.MEDIA_ROOT = MEDIA_ROOT
+    settings.FILE_UPLOAD_TEMP_DIR = UPLOAD_TEMP_DIR
+    # Whatever .env says (MEDIA_STORAGE=s3): tests never write to a real bucket. The object
+    # storage tests start a server of their own.
+    local = {"BACKEND": "ntm.lib.storage.AtomicFileSystemStorage"}
+    settings.STORAGES = {**settings.STORAGES, "default": local}
 
 
 def pytest_unconfigure(config):
     shutil.rmtree(MEDIA_ROOT, ignore_errors=True)
+    shutil.rmtree(UPLOAD_TEMP_DIR, ignore_errors=True)

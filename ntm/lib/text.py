@@ -12,3 +12,9 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text or "")
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.replace("đ", "d").replace("Đ", "D").lower().split())
+
+
+def nfc(text: str) -> str:
+    """`text` in Unicode NFC. A Mac writes "ệ" as "e" plus combining marks (NFD), Windows
+    as one character: stored names are NFC, so both spellings are one name."""
+    return unicodedata.normalize("NFC", text or "")

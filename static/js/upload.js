@@ -22,6 +22,8 @@
     var message = status.querySelector(".upload-message");
     var button = form.querySelector('button[type="submit"]');
     var maxBytes = parseInt(input.dataset.maxBytes, 10);
+    // The server stops reading a body past this: all files of one sending together.
+    var maxTotalBytes = parseInt(input.dataset.maxTotalBytes, 10);
     var accepted = (input.getAttribute("accept") || "").split(",");
     var missing = (input.dataset.missingKinds || "").split("\n").filter(Boolean);
 
@@ -68,9 +70,14 @@
         }
         list.appendChild(row);
       });
-      button.disabled = refused > 0;
+      var total = files.reduce(function (sum, file) { return sum + file.size; }, 0);
+      var tooMuch = total > maxTotalBytes;
+      button.disabled = refused > 0 || tooMuch;
       if (refused) {
         message.textContent = "Chưa gửi: " + refused + " tệp không hợp lệ. Hãy chọn lại.";
+      } else if (tooMuch) {
+        message.textContent = "Chưa gửi: các tệp cộng lại " + megabytes(total) + ", quá giới hạn " +
+          megabytes(maxTotalBytes) + " cho một lần gửi. Hãy gửi làm nhiều lần.";
       } else if (files.length) {
         message.textContent = "Sẵn sàng gửi " + files.length + " tệp.";
       }
@@ -143,6 +150,10 @@
       });
     }
     form.addEventListener("submit", send);
+    // Files chosen before this script ran (a quick hand, a restored form) are checked too.
+    if (input.files.length) {
+      render();
+    }
   }
 
   document.querySelectorAll("form[data-upload]").forEach(enhance);

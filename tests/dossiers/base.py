@@ -105,7 +105,6 @@ class DossierTestCase(AssessmentTestCase):
     def upload(cls, item, content: bytes | None = None, *, name="bao-cao.pdf", user=None, **fields):
         """Store `content` through the service, as the upload page does; returns the Document."""
         upload = SimpleUploadedFile(name, tiny_pdf(f"{item.pk} {name}") if content is None else content)
-        upload.original_name = name
         user = user or cls.official_of(item.dossier.commune)
         return upload_document(item=item, user=user, upload=upload, **fields).document
 
@@ -150,6 +149,10 @@ class DossierTestCase(AssessmentTestCase):
     @staticmethod
     def item_url(item) -> str:
         return reverse("dossiers:item_detail", args=[item.dossier_id, item.pk])
+
+    @staticmethod
+    def upload_url(item) -> str:
+        return reverse("dossiers:item_upload", args=[item.dossier_id, item.pk])
 
     @staticmethod
     def stored_files() -> set[str]:

@@ -37,7 +37,7 @@ class AccessTestCase(DossierTestCase):
         """Every POST that changes commune A's dossier, with data that would be accepted."""
         pk = self.dossier_a.pk
         return [
-            (self.item_url(self.item_a), {"upload": "1", "file": SimpleUploadedFile("x.pdf", tiny_pdf("x"))}),
+            (self.upload_url(self.item_a), {"file": SimpleUploadedFile("x.pdf", tiny_pdf("x"))}),
             (self.item_url(self.item_a), {"review": DossierItem.Review.COMPLETE}),
             (reverse("dossiers:document_withdraw", args=[pk, self.document_a.pk]), {"reason": "Không cần"}),
             (reverse("dossiers:dossier_action", args=[pk, "submit"]), {"comment": ""}),
@@ -84,8 +84,9 @@ class OtherCommuneTests(AccessTestCase):
     def test_a_guessed_item_id_under_its_own_dossier_gives_404(self):
         url = reverse("dossiers:item_detail", args=[self.dossier_b.pk, self.item_a.pk])
         self.assertEqual(self.client.get(url).status_code, 404)
+        url = reverse("dossiers:item_upload", args=[self.dossier_b.pk, self.item_a.pk])
         upload = SimpleUploadedFile("x.pdf", tiny_pdf("x"))
-        self.assertEqual(self.client.post(url, {"upload": "1", "file": upload}).status_code, 404)
+        self.assertEqual(self.client.post(url, {"file": upload}).status_code, 404)
         self.assertNothingChanged()
 
     def test_commune_b_cannot_open_a_dossier_for_commune_a(self):

@@ -30,9 +30,7 @@ class EvidenceTests(DossierTestCase):
 
     def post(self, files, **data):
         self.client.force_login(self.official_a)
-        return self.client.post(
-            self.item_url(self.plan), {"upload": "1", "file": files, **data}, **self.headers
-        )
+        return self.client.post(self.upload_url(self.plan), {"file": files, **data}, **self.headers)
 
     headers = {}
 
@@ -49,7 +47,7 @@ class EvidenceTests(DossierTestCase):
         files = [SimpleUploadedFile(f"a{n}.pdf", tiny_pdf(f"a{n}")) for n in range(2)]
         self.client.force_login(self.official_a)
         response = self.client.post(
-            self.item_url(self.plan), {"upload": "1", "file": files}, headers={"Accept": "application/json"}
+            self.upload_url(self.plan), {"file": files}, headers={"Accept": "application/json"}
         )
         self.assertEqual(response.json(), {"next": self.item_url(self.plan), "count": 2})
 
@@ -105,6 +103,7 @@ class EvidenceTests(DossierTestCase):
         self.client.force_login(self.official_a)
         response = self.client.get(self.item_url(self.plan))
         self.assertContains(response, 'data-max-bytes="52428800"')
+        self.assertContains(response, 'data-max-total-bytes="209715200"')
         self.assertContains(response, 'accept=".pdf,.jpg,.jpeg,.png,.heic,.heif,.doc,.docx,.xls,.xlsx"')
         self.assertContains(response, "multiple")
         self.assertContains(response, "/static/js/upload.js")

@@ -2,14 +2,8 @@ import csv
 import datetime
 import hashlib
 import io
-import shutil
-import tempfile
 import zipfile
-from pathlib import Path
 
-from django.conf import settings
-from django.core.management import CommandError, call_command
-from django.test import override_settings
 from django.urls import reverse
 
 from dossiers.models import Appraisal, Dossier
@@ -143,63 +137,3 @@ class PackageTests(DossierTestCase):
 
     def test_another_communes_official_gets_404(self):
         self.assertEqual(self.fetch(self.official_b).status_code, 404)
-
-
-class CheckDocumentsTests(DossierTestCase):
-    @classmethod
-    def setUpTestData(cls):
-        super().setUpTestData()
-        cls.dossier = cls.open_dossier(cls.commune_a)
-
-    def setUp(self):
-        # Each test tampers with the files: each gets a store of its own.
-        media_root = tempfile.mkdtemp(prefix="ntm-check-documents-")
-        self.addCleanup(shutil.rmtree, media_root, ignore_errors=True)
-        self.enterContext(override_settings(MEDIA_ROOT=media_root))
-        self.plan = self.upload(
-            self.item(self.dossier, 1), tiny_pdf("quy hoach"), title="Quyết định quy hoạch"
-        )
-        self.upload(self.item(self.dossier, 17), tiny_png("anh"), name="anh.png", title="Ảnh hiện trạng")
-
-    def check(self):
-        out = io.StringIO()
-        with self.assertRaises(CommandError) as raised:
-            call_command("check_documents", stdout=out)
-        # manage.py exits with this status when a command raises CommandError.
-        self.assertEqual(raised.exception.returncode, 1)
-        return out.getvalue()
-
-    def check_error(self):
-        with self.assertRaises(CommandError) as raised:
-            call_command("check_documents", stdout=io.StringIO())
-        return raised.exception
-
-    def stored_path(self, document):
-        return Path(settings.MEDIA_ROOT) / document.file.name
-
-    def test_it_passes_on_an_intact_store(self):
-        out = io.StringIO()
-        call_command("check_documents", stdout=out)
-        self.assertIn("Đã kiểm tra 2 tài liệu.", out.getvalue())
-        self.assertIn("Mọi tệp đều khớp mã băm.", out.getvalue())
-
-    def test_it_reports_an_altered_file(self):
-        self.stored_path(self.plan).write_bytes(tiny_pdf("quy hoach da sua"))
-        out = self.check()
-        self.assertIn(f"TỆP BỊ THAY ĐỔI: Dân Lý — Quyết định quy hoạch v1 ({self.plan.file.name})", out)
-
-    def test_it_reports_a_missing_file(self):
-        self.stored_path(self.plan).unlink()
-        out = self.check()
-        self.assertIn(f"THIẾU TỆP: Dân Lý — Quyết định quy hoạch v1 ({self.plan.file.name})", out)
-
-    def test_it_reports_a_file_no_document_owns(self):
-        stray = Path(settings.MEDIA_ROOT) / "dossiers" / str(self.dossier.pk) / "la.pdf"
-        stray.write_bytes(tiny_pdf("la"))
-        out = self.check()
-        self.assertIn(f"TỆP KHÔNG THUỘC TÀI LIỆU NÀO: dossiers/{self.dossier.pk}/la.pdf", out)
-
-    def test_it_counts_every_problem(self):
-        self.stored_path(self.plan).unlink()
-        (Path(settings.MEDIA_ROOT) / "dossiers" / "la.pdf").write_bytes(b"x")
-        self.assertIn("Có 2 vấn đề.", str(self.check_error()))

@@ -114,7 +114,7 @@ class RepeatedStepTests(WorkflowTestCase):
         self.client.force_login(self.official_a)
         for _ in range(2):
             upload = SimpleUploadedFile("bien-ban.pdf", tiny_pdf("bien ban hop"))
-            response = self.client.post(self.item_url(self.roads), {"upload": "1", "file": upload})
+            response = self.client.post(self.upload_url(self.roads), {"file": upload})
             self.assertEqual(response.status_code, 302)
         self.assertEqual(Document.objects.filter(item=self.roads, title="bien-ban").count(), 1)
 

@@ -28,9 +28,7 @@ class UploadTestCase(DossierTestCase):
     def post(self, user, name, content, item=None, follow=False, **data):
         self.client.force_login(user)
         upload = SimpleUploadedFile(name, content)
-        return self.client.post(
-            self.item_url(item or self.plan), {"upload": "1", "file": upload, **data}, follow=follow
-        )
+        return self.client.post(self.upload_url(item or self.plan), {"file": upload, **data}, follow=follow)
 
     def assertNothingStored(self, files_before):
         self.assertFalse(Document.objects.exists())
@@ -131,12 +129,25 @@ class RefusedUploadTests(UploadTestCase):
         self.assertNothingStored(before)
 
     @override_settings(UPLOAD_MAX_MB=1)
-    def test_it_refuses_a_file_over_the_limit(self):
+    def test_it_stops_reading_a_file_over_the_limit(self):
         content = tiny_pdf("x")
         content += b"\n" * (1024 * 1024 + 1 - len(content))
         before = self.stored_files()
         response = self.post(self.official_a, "qua-lon.pdf", content)
-        self.assertRefused(response, "Tệp quá lớn (1.0 MB). Giới hạn là 1 MB.")
+        self.assertContains(
+            response, "Tệp “qua-lon.pdf” quá lớn. Giới hạn là 1 MB cho mỗi tệp", status_code=413
+        )
+        self.assertNothingStored(before)
+
+    @override_settings(UPLOAD_MAX_MB=1)
+    def test_the_service_refuses_a_file_over_the_limit(self):
+        content = tiny_pdf("x")
+        content += b"\n" * (1024 * 1024 + 1 - len(content))
+        before = self.stored_files()
+        with self.assertRaisesMessage(UploadRefused, "Tệp quá lớn (1.0 MB). Giới hạn là 1 MB."):
+            upload_document(
+                item=self.plan, user=self.official_a, upload=SimpleUploadedFile("qua-lon.pdf", content)
+            )
         self.assertNothingStored(before)
 
     def test_it_refuses_an_empty_file(self):
@@ -178,7 +189,6 @@ class RefusedUploadTests(UploadTestCase):
         boundary = "ntm-boundary"
         body = (
             (
-                f'--{boundary}\r\nContent-Disposition: form-data; name="upload"\r\n\r\n1\r\n'
                 f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="../../etc/x.pdf"\r\n'
                 "Content-Type: application/pdf\r\n\r\n"
             ).encode()
@@ -188,7 +198,7 @@ class RefusedUploadTests(UploadTestCase):
         before = self.stored_files()
         self.client.force_login(self.official_a)
         self.client.post(
-            self.item_url(self.plan), body, content_type=f"multipart/form-data; boundary={boundary}"
+            self.upload_url(self.plan), body, content_type=f"multipart/form-data; boundary={boundary}"
         )
         document = Document.objects.get()
         self.assertEqual(document.original_name, "x.pdf")

@@ -239,7 +239,7 @@ class ReturnedDossierTests(WorkflowTestCase):
         self.withdraw_poverty_decision()
         self.client.force_login(self.official_a)
         upload = SimpleUploadedFile("quyet-dinh-moi.pdf", tiny_pdf("quyet dinh moi"))
-        self.client.post(self.item_url(self.poverty), {"file": upload, "evidence_kind": POVERTY_DECISION})
+        self.client.post(self.upload_url(self.poverty), {"file": upload, "evidence_kind": POVERTY_DECISION})
         self.upload(self.roads, name="ban-do.pdf")
         self.act(self.official_a, "submit", "Đã bổ sung")
         self.assertStatus(self.dossier, Status.SUBMITTED)

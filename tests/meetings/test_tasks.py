@@ -1,8 +1,11 @@
 """Tasks: where they come from, how they end, how they are listed."""
 
 import datetime
+from unittest import mock
 
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError
 from django.urls import reverse
 
 from criteria.models import CriterionOwner, Indicator, Score
@@ -11,6 +14,7 @@ from dossiers.models import DossierItem
 from dossiers.services import create_dossier
 from meetings.models import Conclusion, Task
 from meetings.services import close_task, create_task
+from ntm.lib.storage import stored_names
 from tests.meetings.base import MeetingTestCase, on_day
 
 TODAY = datetime.date(2018, 11, 12)
@@ -121,6 +125,21 @@ class ClosingTests(MeetingTestCase):
         self.assertTrue(task.evidence.name.startswith(f"tasks/{task.pk}/"))
         response = self.client.get(reverse("meetings:task_evidence", args=[task.pk]))
         self.assertEqual(b"".join(response.streaming_content), tiny_pdf("bien ban kiem tra"))
+
+    def test_a_missing_evidence_file_is_a_page_that_names_it(self):
+        evidence = SimpleUploadedFile("Biên bản.pdf", tiny_pdf("bien ban kiem tra"))
+        self.close(self.task_a, self.official_a, note="Đã nộp", evidence=evidence)
+        task = Task.objects.get(pk=self.task_a.pk)
+        task.evidence.storage.delete(task.evidence.name)
+        response = self.client.get(reverse("meetings:task_evidence", args=[task.pk]))
+        self.assertContains(response, task.evidence.name, status_code=404)
+
+    def test_a_file_whose_row_fails_is_not_kept(self):
+        evidence = SimpleUploadedFile("Biên bản.pdf", tiny_pdf("bien ban kiem tra"))
+        failing = mock.patch.object(Task, "save", side_effect=DatabaseError("mất kết nối"))
+        with failing, self.assertRaises(DatabaseError):
+            close_task(task=self.task_a, note="Đã nộp", evidence=evidence, user=self.official_a)
+        self.assertEqual(list(stored_names(default_storage, "tasks")), [])
 
     def test_a_bad_file_is_refused_and_nothing_changes(self):
         evidence = SimpleUploadedFile("bien-ban.pdf", b"MZ\x90\x00 not a pdf at all")

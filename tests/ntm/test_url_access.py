@@ -156,6 +156,7 @@ class UrlAccessTests(DossierTestCase):
             "dossiers:dossier_detail": ({"pk": d}, COMMUNE_OBJECT, False),
             "dossiers:dossier_action": ({"pk": d, "action": "accept"}, COMMUNE_OBJECT, True),
             "dossiers:item_detail": ({"pk": d, "item_pk": item}, COMMUNE_OBJECT, False),
+            "dossiers:item_upload": ({"pk": d, "item_pk": item}, COMMUNE_OBJECT, True),
             "dossiers:document_download": ({"pk": d, "document_pk": cls.document.pk}, COMMUNE_OBJECT, False),
             "dossiers:document_withdraw": ({"pk": d, "document_pk": cls.document.pk}, COMMUNE_OBJECT, True),
             "dossiers:appraisals": ({"pk": d}, COMMUNE_OBJECT, False),
