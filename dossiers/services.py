@@ -153,8 +153,10 @@ def create_dossier(*, commune, criteria_set, year: int, user) -> Dossier:
     if Dossier.objects.filter(commune=commune, criteria_set=criteria_set, year=year).exists():
         raise WorkflowError(_("Xã đã có hồ sơ cho bộ tiêu chí và năm này."))
     dossier.save()
+    # Not the criteria a changed file dropped (kept only for the data pointing at them).
+    criteria = criteria_set.criteria.filter(retired=False).order_by("number")
     DossierItem.objects.bulk_create(
-        [DossierItem(dossier=dossier, criterion=c) for c in criteria_set.criteria.order_by("number")]
+        [DossierItem(dossier=dossier, criterion=c) for c in criteria]
         + [DossierItem(dossier=dossier, general_kind=kind) for kind in DossierItem.GeneralKind.values]
     )
     return dossier
