@@ -7,7 +7,7 @@ A rule or amendment dated within a year governs that year's scores — provided 
 issued by the day the page looks from (`as_of`, default today): a 2024 score seen
 as of 15/02/2024 is still judged by the wording before the 01/3/2024 amendment.
 
-`Edition.load()` reads a set's rules and amendments in two queries; then every
+`CriteriaSet.edition()` reads a set's rules and amendments once, in two queries; then every
 indicator's wording and every commune's target resolve without another query, each
 (indicator, region, commune group) target once per page. Pages, exports, reports
 and imports all ask their edition, so they print and judge a score alike.
@@ -80,10 +80,6 @@ class Edition:
     _versions: dict = field(default_factory=dict, repr=False)
     _targets: dict = field(default_factory=dict, repr=False)
     _regions: dict = field(default_factory=dict, repr=False)
-
-    @classmethod
-    def load(cls, criteria_set: CriteriaSet, year: int, as_of: datetime.date | None = None) -> Edition:
-        return Rulebook.for_sets([criteria_set])[criteria_set.pk].edition(criteria_set, year, as_of)
 
     def region_of(self, commune) -> str:
         """The region whose targets judge `commune`: the one a rule in force assigns to

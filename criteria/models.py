@@ -28,7 +28,7 @@ from communes.models import (
     Village,
 )
 
-from .editions import Edition
+from .editions import Edition, Rulebook
 
 # The years a score, registration or target may carry.
 MIN_YEAR, MAX_YEAR = 2010, 2100
@@ -156,13 +156,15 @@ class CriteriaSet(models.Model):
         return ", ".join(str(label) for value, label in Commune.Kind.choices if value in self.applies_to)
 
     def edition(self, year: int, as_of: datetime.date | None = None) -> Edition:
-        """The set as in force for `year`'s scores, seen on `as_of` (default today):
-        its rules and amendments are read once per set object (2 queries)."""
-        cache = self.__dict__.setdefault("_editions", {})
-        key = (year, as_of)
-        if key not in cache:
-            cache[key] = Edition.load(self, year, as_of)
-        return cache[key]
+        """The set as in force for `year`'s scores, seen on `as_of` (default today). Its
+        rules and amendments are read once per set object (2 queries), whatever the
+        years and days asked for."""
+        if "_rulebook" not in self.__dict__:
+            self._rulebook = Rulebook.for_sets([self])[self.pk]
+        editions = self.__dict__.setdefault("_editions", {})
+        if (year, as_of) not in editions:
+            editions[year, as_of] = self._rulebook.edition(self, year, as_of)
+        return editions[year, as_of]
 
 
 class Criterion(models.Model):

@@ -48,8 +48,10 @@ class Sheet:
             (report.basis, Font(italic=True)),
             (report.data_date_line, Font(italic=True)),
         ]
-        if report.unchecked:
-            lines.append((report.unchecked_note, Font(italic=True)))
+        # Reports say once when their criteria set has texts not checked (meeting documents
+        # built on this sheet have no such note).
+        if note := getattr(report, "unchecked_note", ""):
+            lines.append((note, Font(italic=True)))
         for text, font in lines:
             row = self.append([text])
             self.sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=self.width)

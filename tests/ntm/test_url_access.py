@@ -127,6 +127,9 @@ class UrlAccessTests(DossierTestCase):
             "criteria:set_edit": ({"code": s}, LIBRARY, True),
             "criteria:criterion_edit": ({"code": s, "number": 3}, LIBRARY, True),
             "criteria:indicator_edit": ({"code": s, "pk": indicator.pk}, LIBRARY, True),
+            "criteria:set_workbook": ({"code": s}, LIBRARY, False),
+            "criteria:criteria_import": ({}, COORDINATORS, True),
+            "criteria:criteria_template": ({}, COORDINATORS, False),
             "criteria:scores_import": ({}, COORDINATORS, True),
             "criteria:scores_export": ({"format": "csv"}, SCOPE, False),
             "criteria:scores_template": ({"code": a, "set_code": s, "year": y}, COMMUNE_OBJECT, False),
@@ -199,7 +202,7 @@ class UrlAccessTests(DossierTestCase):
         # Query strings some pages need to point at commune A (a task is born from something).
         cls.queries = {"meetings:task_create": {"commune": a}}
         # Read, but only by the coordination office: the package goes to the province.
-        cls.coordinator_only = {"dossiers:package"}
+        cls.coordinator_only = {"dossiers:package", "criteria:criteria_template"}
 
     def url(self, name) -> str:
         kwargs, _kind, _changes = self.urls[name]
