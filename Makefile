@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-requirements
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: install run demo test lint messages check-deploy clean bench
+.PHONY: install run demo test lint messages check-deploy clean bench bench-smoke load
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,11 @@ demo: install
 run: demo
 	$(BIN)/python manage.py runserver $(HOST)
 
+# Two processes (pytest-xdist), each test class whole in one of them, so its set-up data
+# is made once. One process: make test PYTEST_WORKERS=0.
+PYTEST_WORKERS ?= 2
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
@@ -51,6 +54,19 @@ clean:
 
 # How the dashboard, the scorecard, the scores import and the district PDF scale on a
 # province-sized data set (150 communes, 5 years), in a throwaway database: one table
-# of timings and ratios against the framework floor and WeasyPrint alone.
+# of timings and ratios against the framework floor and WeasyPrint alone, and the
+# import of a 100,000-row file with its peak memory. Exits non-zero when a goal is
+# missed. Options: make bench BENCH_ARGS="--communes 300".
 bench: install
-	$(BIN)/python manage.py bench
+	$(BIN)/python -m tools.bench $(BENCH_ARGS)
+
+# The bench's own checks, and one tiny run of it: not part of `make test` or CI.
+bench-smoke: install
+	$(BIN)/python -m pytest -q tools/bench
+
+# 50 users for 60 s on gunicorn (DEBUG off) and PostgreSQL with the demo district, in a
+# throwaway database (LOAD_DATABASE_URL, default ntm_load): one table of requests,
+# errors and p50/p95/p99 per page; exits non-zero on any error. Not part of `make test`.
+# Options: make load LOAD_ARGS="--users 10 --seconds 15".
+load: install
+	$(BIN)/python -m tools.load $(LOAD_ARGS)

@@ -105,11 +105,6 @@ class Access:
         qs = Commune.objects.all()
         return qs if self.is_superuser else qs.filter(self._scope(*Role.values).as_q())
 
-    def coordinated_communes(self):
-        """The communes this user runs the programme for."""
-        qs = Commune.objects.all()
-        return qs if self.is_superuser else qs.filter(self._scope(Role.COORDINATOR).as_q())
-
     def can_see_commune(self, commune: Commune) -> bool:
         return self.is_superuser or self._scope(*Role.values).covers(commune)
 
@@ -150,6 +145,21 @@ class Access:
     def coordinates(self, commune: Commune) -> bool:
         """May run the programme for this commune: review, confirm, record decisions."""
         return self.is_superuser or self._scope(Role.COORDINATOR).covers(commune)
+
+    @property
+    def reads_audit(self) -> bool:
+        """Who changed what: coordinators (over the units they coordinate) and the
+        system administrator."""
+        return self.has_role(Role.COORDINATOR)
+
+    def coordinator_scope(self) -> Scope:
+        """The units this user coordinates (empty for a superuser: they need none)."""
+        return self._scope(Role.COORDINATOR)
+
+    def coordinated_communes(self):
+        """The communes this user runs the programme for."""
+        qs = Commune.objects.all()
+        return qs if self.is_superuser else qs.filter(self.coordinator_scope().as_q())
 
     def verifies_for(self, commune: Commune) -> frozenset[int]:
         """The departments this user verifies for in this commune."""

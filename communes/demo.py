@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from .models import Commune, Department, District, Membership, Province
@@ -53,14 +54,34 @@ PROVINCE_DEPARTMENTS = [
 ]
 
 Role = Membership.Role
-# username, full name, role, commune code (None: the district), department short name
+# username, full name, role, commune code (None: the district), department short name.
+# One officer for each district department that owns a criterion or an indicator of the
+# demo sets (criteria.demo: it verifies those results, and reviews a criterion's part of
+# every dossier when it owns the whole criterion), and one official for each commune that
+# has a demo dossier (the commune prepares and submits its own dossier).
 DEMO_ACCOUNTS = [
     ("dieuphoi", "Lê Văn Điều", Role.COORDINATOR, None, None),
+    ("lanhdao", "Đỗ Minh Lãnh", Role.LEADER, None, None),
     ("phongkt", "Nguyễn Thị Hạ", Role.DEPARTMENT, None, "KT&HT"),
     ("phongnn", "Trần Văn Nông", Role.DEPARTMENT, None, "NN&PTNT"),
-    ("xa_danly", "Phạm Thị Lý", Role.COMMUNE, "15970", None),
+    ("phongtn", "Trần Văn Tâm", Role.DEPARTMENT, None, "TN&MT"),
+    ("phonggd", "Hoàng Thị Giang", Role.DEPARTMENT, None, "GD&ĐT"),
+    ("phongvh", "Lê Văn Hòa", Role.DEPARTMENT, None, "VH&TT"),
+    ("phongld", "Phạm Văn Lâm", Role.DEPARTMENT, None, "LĐ-TB&XH"),
+    ("phongyt", "Đỗ Thị Yến", Role.DEPARTMENT, None, "YT"),
+    ("phongnv", "Lê Thị Ngọc", Role.DEPARTMENT, None, "NV"),
+    ("phongtp", "Vũ Văn Tường", Role.DEPARTMENT, None, "TP"),
+    ("chicuctk", "Nguyễn Thị Kim", Role.DEPARTMENT, None, "TK"),
+    ("congan", "Nguyễn Văn An", Role.DEPARTMENT, None, "CA"),
+    ("quansu", "Trịnh Văn Quân", Role.DEPARTMENT, None, "BCHQS"),
     ("xa_thothe", "Hoàng Văn Thế", Role.COMMUNE, "15958", None),
-    ("lanhdao", "Đỗ Minh Lãnh", Role.LEADER, None, None),
+    ("xa_tanninh", "Lê Thị Ninh", Role.COMMUNE, "15961", None),
+    ("xa_danluc", "Nguyễn Văn Lực", Role.COMMUNE, "15964", None),
+    ("xa_danquyen", "Trịnh Thị Quyên", Role.COMMUNE, "15967", None),
+    ("xa_danly", "Phạm Thị Lý", Role.COMMUNE, "15970", None),
+    ("xa_minhchau", "Vũ Thị Châu", Role.COMMUNE, "15973", None),
+    ("xa_khuyennong", "Mai Văn Khuyến", Role.COMMUNE, "15976", None),
+    ("xa_xuanthinh", "Lê Thị Thịnh", Role.COMMUNE, "15991", None),
 ]
 
 
@@ -92,19 +113,18 @@ def build_demo_district() -> District:
 
 def _create_accounts(district: District, province: Province) -> None:
     User = get_user_model()
-    admin, created = User.objects.get_or_create(
-        username="admin", defaults={"is_staff": True, "is_superuser": True, "first_name": "Quản trị"}
+    # Hashing is slow on purpose: the demo accounts share one hash of the one demo password.
+    password = make_password(DEMO_PASSWORD)
+    User.objects.get_or_create(
+        username="admin",
+        defaults={"is_staff": True, "is_superuser": True, "first_name": "Quản trị", "password": password},
     )
-    if created:
-        admin.set_password(DEMO_PASSWORD)
-        admin.save()
     for username, full_name, role, commune_code, department_short in DEMO_ACCOUNTS:
         # Vietnamese names put the family name first; Django's get_full_name()
         # joins first + last, so the whole name goes in first_name.
-        user, created = User.objects.get_or_create(username=username, defaults={"first_name": full_name})
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save()
+        user, _created = User.objects.get_or_create(
+            username=username, defaults={"first_name": full_name, "password": password}
+        )
         unit = {"commune": Commune.objects.get(code=commune_code)} if commune_code else {"district": district}
         department = (
             Department.objects.get(district=district, short_name=department_short)

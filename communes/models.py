@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from ntm.lib.text import fold
 
@@ -298,6 +299,9 @@ class Membership(models.Model):
         blank=True,
         verbose_name=_("phòng, ban"),
     )
+
+    # Who gave whom which role, and when it was taken away (the audit page).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("phân quyền")

@@ -1,4 +1,5 @@
-"""Demo additions to the criteria library: which Triệu Sơn department owns what."""
+"""Demo additions to the criteria library: which department of Triệu Sơn and of Thanh Hóa
+owns what, and the district's self-assessed and verified scores for 2022-2024."""
 
 import datetime
 import hashlib
@@ -12,7 +13,8 @@ from simple_history.utils import bulk_create_with_history
 from communes.models import District, Membership
 
 from .models import CriteriaSet, CriterionOwner, Indicator, Recognition, Registration, Score
-from .owners import Unit, assign_owners
+from .owners import Unit, assign_owners, ownership_in
+from .services import verify_score
 from .standing import criteria_tree
 
 # Criterion number -> short name of the district department that verifies it,
@@ -40,31 +42,60 @@ CRITERION_OWNERS = {
 }
 # Indicators owned by another department than their criterion's.
 INDICATOR_OWNERS = {"18.5": "TP", "19.1": "BCHQS", "19.2": "CA"}
-# The province's sở, ngành that appraise each criterion of a dossier (illustrative, for
-# the demo: each province decides its own and the coordinator edits it on its page).
-PROVINCE_CRITERION_OWNERS = {
-    1: "SXD",
-    2: "SGTVT",
-    3: "SNN",
-    4: "SCT",
-    5: "SGDĐT",
-    6: "SVHTTDL",
-    7: "SCT",
-    8: "STTTT",
-    9: "SXD",
-    10: "CTK",
-    11: "SLĐTBXH",
-    12: "SLĐTBXH",
-    13: "SNN",
-    14: "SGDĐT",
-    15: "SYT",
-    16: "SVHTTDL",
-    17: "STNMT",
-    18: "SNV",
-    19: "CAT",
-}
-PROVINCE_INDICATOR_OWNERS = {"18.5": "STP", "19.1": "BCHQST"}
 DEMO_SETS = ["QD318-2022-XA-NTM", "QD1980-2016-XA-NTM"]
+
+# The demo province's default assignment of its sở, ngành (short names in
+# communes.demo.PROVINCE_DEPARTMENTS) to the criteria of the commune NTM sets: what each
+# appraises of a dossier, by its field. QĐ 318/2022 and QĐ 1980/2016 number the criteria
+# alike: 1 Quy hoạch, 2 Giao thông, 3 Thủy lợi và phòng, chống thiên tai, 4 Điện, 5 Trường
+# học, 6 Cơ sở vật chất văn hóa, 7 Cơ sở hạ tầng thương mại nông thôn, 8 Thông tin và Truyền
+# thông, 9 Nhà ở dân cư, 10 Thu nhập, 11 Nghèo đa chiều, 12 Lao động, 13 Tổ chức sản xuất
+# và phát triển kinh tế nông thôn, 14 Giáo dục và Đào tạo, 15 Y tế, 16 Văn hóa, 17 Môi
+# trường và an toàn thực phẩm, 18 Hệ thống chính trị và tiếp cận pháp luật, 19 Quốc phòng
+# và An ninh (QĐ 1980/2016 names 3 Thủy lợi, 11 Hộ nghèo, 12 Lao động có việc làm and
+# 13 Tổ chức sản xuất).
+# A number is a whole criterion; a code is one indicator of a criterion that another
+# department owns, so that criterion is appraised by both: 17.1 (rural clean water) by
+# agriculture beside environment, 18.5 (access to law) by justice beside home affairs,
+# 19.1 (militia) by the military beside the police. Planning and investment and finance
+# own no criterion: they check the conditions besides the criteria (no outstanding
+# construction debt). This is the demo province's assignment, not an official table: each
+# province sets its own, and the coordinator edits it on the owners page. load_demo writes
+# it as the province's CriterionOwner rows (criteria.owners), which pre-fill each appraisal.
+PROVINCE_DEPARTMENT_CRITERIA = {
+    "SNN": (3, 13, "17.1"),
+    "SXD": (1, 9),
+    "SGTVT": (2,),
+    "SCT": (4, 7),
+    "STTTT": (8,),
+    "SGDĐT": (5, 14),
+    "SVHTTDL": (6, 16),
+    "SYT": (15,),
+    "SLĐTBXH": (11, 12),
+    "STNMT": (17,),
+    "SNV": (18,),
+    "STP": ("18.5",),
+    "SKHĐT": (),
+    "STC": (),
+    "CTK": (10,),
+    "CAT": (19,),
+    "BCHQST": ("19.1",),
+}
+
+
+def appraised_criteria(fields) -> set[int]:
+    """The criterion numbers of one department's PROVINCE_DEPARTMENT_CRITERIA entry."""
+    return {field if isinstance(field, int) else int(field.split(".")[0]) for field in fields}
+
+
+def _owners_by_number_and_code(by_department: dict) -> tuple[dict, dict]:
+    """{criterion number: department} and {indicator code: department} of a
+    department -> fields table."""
+    criteria, indicators = {}, {}
+    for short_name, fields in by_department.items():
+        for field in fields:
+            (criteria if isinstance(field, int) else indicators)[field] = short_name
+    return criteria, indicators
 
 
 @transaction.atomic
@@ -75,7 +106,7 @@ def assign_demo_departments(district: District) -> int:
     written = 0
     units = [
         (Unit(district=district), CRITERION_OWNERS, INDICATOR_OWNERS),
-        (Unit(province=district.province), PROVINCE_CRITERION_OWNERS, PROVINCE_INDICATOR_OWNERS),
+        (Unit(province=district.province), *_owners_by_number_and_code(PROVINCE_DEPARTMENT_CRITERIA)),
     ]
     for unit, by_number, by_code in units:
         departments = {d.short_name: d for d in unit.departments()}
@@ -104,19 +135,22 @@ def demo_sets_loaded() -> bool:
 DEMO_SCORE_SET = "QD318-2022-XA-NTM"
 DEMO_YEARS = (2022, 2023, 2024)
 # Criteria met per year, registered target year, and recognition (number, date) if any.
-# Dân Lý in 2024 is the meeting example: 15/19 criteria, 52/57 indicators.
+# Every commune with a 2024 dossier past the draft (dossiers/demo.py) meets all 19 criteria
+# in its own 2024 assessment, as the programme requires before it submits; Minh Châu,
+# still gathering files, does not. Đồng Tiến in 2024 is the meeting example of Bình Lục:
+# 15/19 criteria, 52/57 indicators.
 COMMUNE_PROGRESS = {
-    "Thọ Thế": ((17, 19, 19), 2023, ("4821/QĐ-UBND", datetime.date(2023, 12, 28))),
+    "Thọ Cường": ((17, 19, 19), 2023, ("4821/QĐ-UBND", datetime.date(2023, 12, 28))),
     # Tân Ninh's 2024 recognition is recorded through its dossier (dossiers/demo.py).
     "Tân Ninh": ((16, 18, 19), 2024, None),
-    "Minh Châu": ((15, 17, 19), 2024, None),
-    "Dân Lực": ((14, 16, 18), 2024, None),
-    "Xuân Thịnh": ((16, 17, 18), 2025, None),
-    "Dân Quyền": ((13, 15, 17), 2025, None),
-    "Khuyến Nông": ((11, 13, 16), 2025, None),
-    "Dân Lý": ((12, 14, 15), 2024, None),
-    "Đồng Tiến": ((12, 13, 15), 2025, None),
-    "Thọ Cường": ((10, 12, 14), None, None),
+    "Dân Lực": ((15, 17, 19), 2024, None),
+    "Thọ Thế": ((16, 18, 19), 2024, None),
+    "Dân Lý": ((14, 17, 19), 2024, None),
+    "Dân Quyền": ((15, 17, 19), 2024, None),
+    "Xuân Thịnh": ((16, 17, 19), 2024, None),
+    "Khuyến Nông": ((13, 16, 19), 2024, None),
+    "Minh Châu": ((13, 15, 17), 2024, None),
+    "Đồng Tiến": ((12, 14, 15), 2025, None),
     "Thọ Dân": ((9, 11, 13), None, None),
     "Hợp Lý": ((8, 9, 11), None, None),
     "Thọ Ngọc": ((7, 8, 9), None, None),
@@ -135,8 +169,16 @@ def _wobble(*parts) -> float:
     return int.from_bytes(digest[:4], "big") / 2**32
 
 
-def _value_for(indicator: Indicator, target, met: bool, seed: tuple) -> Decimal | None:
-    """A plausible number on the right side of the target."""
+def demo_value(indicator: Indicator, target, *, met: bool, seed: tuple) -> Decimal | None:
+    """A plausible value for a numeric indicator, on the side of `target` that `met` says.
+
+    `target` is the IndicatorTarget that applies (or None); `seed` is any tuple that
+    names the score (commune, year, indicator code): the same seed gives the same value,
+    so demo and bench data are repeatable. Returns None for a non-numeric indicator.
+    Incomes ("triệu đồng") are 48-68 million when met, 38-44 when not; a maximum is
+    40-90% of the limit when met, 130-230% when not; a minimum (85 when there is no
+    target) is met between the target and 100, and missed at 70-95% of it.
+    """
     if not indicator.is_numeric:
         return None
     w = _wobble(*seed)
@@ -156,12 +198,31 @@ def _value_for(indicator: Indicator, target, met: bool, seed: tuple) -> Decimal 
     return (floor * Decimal(0.7 + 0.25 * w)).quantize(Decimal("0.1"))
 
 
+# When each year's self-assessment was entered: in November for the past years, and in
+# August for 2024, before the communes opened their dossiers (dossiers/demo.py).
+ENTERED_ON = {
+    2022: datetime.date(2022, 11, 15),
+    2023: datetime.date(2023, 11, 15),
+    2024: datetime.date(2024, 8, 15),
+}
+# Past years' results were verified 20 days after they were entered; 2024's on this day,
+# before the district reviewed the dossiers.
+VERIFIED_2024 = datetime.datetime(2024, 9, 10, 10, 0)
+# The communes without an account of their own (communes.demo.DEMO_ACCOUNTS): the
+# coordination office entered their results for them, and says so ("thay mặt xã").
+ON_BEHALF_REASON = "Xã chưa có tài khoản trên hệ thống; Văn phòng điều phối nhập theo báo cáo của xã"
+
+
 @transaction.atomic
 def build_demo_scores(district: District) -> int:
     """Scores for 2022-2024, registrations and recognitions; returns scores created.
 
-    Does nothing when the demo district already has scores, so running the demo
-    loader again keeps whatever people entered since.
+    Each commune's own official entered its results (the coordination office for a
+    commune without an account, with its reason). The district department that owns an
+    indicator (assign_demo_departments) verified it: in bulk for the past years, and for
+    2024 through the verification service, as a department does from its queue. Does
+    nothing when the demo district already has scores, so running the demo loader again
+    keeps whatever people entered since.
     """
     criteria_set = CriteriaSet.objects.get(code=DEMO_SCORE_SET)
     communes = {c.name: c for c in district.communes.all()}
@@ -169,19 +230,25 @@ def build_demo_scores(district: District) -> int:
         commune__in=communes.values(), indicator__criterion__criteria_set=criteria_set
     ).exists():
         return 0
-    User = get_user_model()
+    coordinator = get_user_model().objects.get(username="dieuphoi")
+    memberships = Membership.objects.select_related("user")
     officials = {
         m.commune_id: m.user
-        for m in Membership.objects.filter(role=Membership.Role.COMMUNE, commune__in=communes.values())
+        for m in memberships.filter(role=Membership.Role.COMMUNE, commune__in=communes.values())
     }
-    coordinator = User.objects.filter(username="dieuphoi").first()
+    officers = {
+        m.department_id: m.user
+        for m in memberships.filter(role=Membership.Role.DEPARTMENT, department__district=district)
+    }
+    ownership = ownership_in(Unit(district=district), criteria_set)
     criteria = criteria_tree(criteria_set)
-    scores = []
+    scores, to_verify = [], []
     for name, (progress, target_year, recognition) in COMMUNE_PROGRESS.items():
         commune = communes[name]
+        official = officials.get(commune.pk)
         for year, met_count in zip(DEMO_YEARS, progress, strict=True):
             unmet = set(HARDEST_FIRST[: len(criteria) - met_count])
-            entered_at = timezone.make_aware(datetime.datetime(year, 11, 15, 9, 0))
+            entered_at = timezone.make_aware(datetime.datetime.combine(ENTERED_ON[year], datetime.time(9)))
             for criterion in criteria:
                 unmet_codes = UNMET_INDICATORS.get(criterion.number)
                 indicators = list(criterion.indicators.all())
@@ -198,38 +265,56 @@ def build_demo_scores(district: District) -> int:
                         status = Score.Status.BASICALLY_MET if nearly else Score.Status.NOT_MET
                     else:
                         status = Score.Status.MET
-                    value = _value_for(
-                        indicator, target, status == Score.Status.MET, (name, year, indicator.code)
+                    value = demo_value(
+                        indicator, target, met=status == Score.Status.MET, seed=(name, year, indicator.code)
                     )
-                    verified = year < 2024 or _wobble("verify", name, indicator.code) < 0.6
-                    scores.append(
-                        Score(
-                            indicator=indicator,
-                            commune=commune,
-                            year=year,
-                            value_number=value,
-                            value_text="" if indicator.is_numeric else status_word(status),
-                            status=status,
-                            note="",
-                            entered_by=officials.get(commune.pk, coordinator),
-                            entered_at=entered_at,
-                            verification=Score.Verification.VERIFIED
-                            if verified
-                            else Score.Verification.PENDING,
-                            verified_by=coordinator if verified else None,
-                            verified_at=entered_at + datetime.timedelta(days=20) if verified else None,
-                        )
+                    score = Score(
+                        indicator=indicator,
+                        commune=commune,
+                        year=year,
+                        value_number=value,
+                        value_text="" if indicator.is_numeric else status_word(status),
+                        status=status,
+                        note="",
+                        entered_by=official or coordinator,
+                        entered_at=entered_at,
+                        on_behalf_reason="" if official else ON_BEHALF_REASON,
                     )
+                    score._history_user, score._history_date = score.entered_by, entered_at
+                    score._change_reason = "Dữ liệu mẫu" if official else f"Thay mặt xã: {ON_BEHALF_REASON}"
+                    if year < DEMO_YEARS[-1]:
+                        score.verification = Score.Verification.VERIFIED
+                        score.verified_by = officers[ownership.department_id(indicator)]
+                        score.verified_at = entered_at + datetime.timedelta(days=20)
+                    elif met_count == len(criteria) or _wobble("verify", name, indicator.code) < 0.6:
+                        # A commune that meets every criterion has had all its results
+                        # verified, as the district requires before it accepts a dossier;
+                        # the others part of them.
+                        to_verify.append(score)
+                    scores.append(score)
         _register(commune, criteria_set, target_year, recognition, coordinator)
-    created = bulk_create_with_history(
-        scores,
-        Score,
-        default_user=coordinator,
-        default_change_reason="Dữ liệu mẫu",
-        default_date=timezone.make_aware(datetime.datetime(2024, 11, 15, 9, 0)),
-    )
-    _date_history_by_year(criteria_set)
+    created = bulk_create_with_history(scores, Score)
+    for score in to_verify:
+        verify_score(
+            score=score,
+            user=officers[ownership.department_id(score.indicator)],
+            verified=True,
+            comment="",
+            read_version=score.version,
+        )
+    _date_verifications(to_verify)
     return len(created)
+
+
+def _date_verifications(scores) -> None:
+    """The 2024 verifications happened before the dossiers' review, not on the day the
+    demo is loaded."""
+    verified_at = timezone.make_aware(VERIFIED_2024)
+    pks = [score.pk for score in scores]
+    Score.objects.filter(pk__in=pks).update(verified_at=verified_at)
+    Score.history.filter(id__in=pks, history_type="~").update(
+        history_date=verified_at, verified_at=verified_at
+    )
 
 
 def status_word(status: str) -> str:
@@ -257,12 +342,4 @@ def _register(commune, criteria_set, target_year, recognition, coordinator) -> N
             criteria_set=criteria_set,
             decision_number=number,
             defaults={"decided_on": decided_on, "signer": "Chủ tịch UBND tỉnh Thanh Hóa"},
-        )
-
-
-def _date_history_by_year(criteria_set) -> None:
-    """Each year's scores were entered in November of that year, so "as of" dates work."""
-    for year in DEMO_YEARS:
-        Score.history.filter(indicator__criterion__criteria_set=criteria_set, year=year).update(
-            history_date=timezone.make_aware(datetime.datetime(year, 11, 15, 9, 0))
         )

@@ -344,6 +344,8 @@ class VerificationForm(forms.Form):
 
 
 class RegistrationForm(forms.ModelForm):
+    DUPLICATE = _("Xã đã đăng ký về đích năm này cho bộ tiêu chí này.")
+
     class Meta:
         model = Registration
         fields = ["criteria_set", "target_year", "registered_on", "note"]
@@ -370,11 +372,13 @@ class RegistrationForm(forms.ModelForm):
             target_year=cleaned.get("target_year"),
         )
         if duplicate.exists():
-            raise forms.ValidationError(_("Xã đã đăng ký về đích năm này cho bộ tiêu chí này."))
+            raise forms.ValidationError(self.DUPLICATE)
         return cleaned
 
 
 class RecognitionForm(forms.ModelForm):
+    DUPLICATE = _("Quyết định số này đã được ghi cho xã và bộ tiêu chí này.")
+
     class Meta:
         model = Recognition
         fields = ["criteria_set", "decision_number", "decided_on", "signer"]
@@ -383,6 +387,17 @@ class RecognitionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.commune = commune
         self.fields["criteria_set"].queryset = CriteriaSet.objects.filter(level=CriteriaSet.Level.COMMUNE)
+
+    def clean(self):
+        cleaned = super().clean()
+        duplicate = Recognition.objects.filter(
+            commune=self.instance.commune,
+            criteria_set=cleaned.get("criteria_set"),
+            decision_number=cleaned.get("decision_number", "").strip(),
+        )
+        if duplicate.exists():
+            raise forms.ValidationError(self.DUPLICATE)
+        return cleaned
 
 
 class RevocationForm(forms.ModelForm):

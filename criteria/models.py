@@ -424,6 +424,8 @@ class IndicatorTarget(models.Model):
     source = models.TextField(_("nguồn"), blank=True)
     unverified = models.BooleanField(_("chưa đối chiếu"), default=False)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["indicator", "from_year", "to_year", "region", "commune_group"]
         verbose_name = _("mức đạt chuẩn")
@@ -855,6 +857,10 @@ class Recognition(models.Model):
         verbose_name = _("quyết định công nhận")
         verbose_name_plural = _("quyết định công nhận")
         constraints = [
+            # One decision is recorded once for a commune and set, however often the form is sent.
+            models.UniqueConstraint(
+                fields=["commune", "criteria_set", "decision_number"], name="recognition_decision_unique"
+            ),
             models.CheckConstraint(
                 condition=Q(revoked_on__isnull=True) | ~Q(revocation_reason=""),
                 name="recognition_revocation_has_reason",

@@ -19,7 +19,6 @@ from notifications.services import Kind, notify, people
 from .access import can_enter_scores, can_verify
 from .models import (
     AMENDMENT_FIELDS,
-    RESULT_FIELDS,
     RULE_FIELDS,
     Amendment,
     CriteriaSet,
@@ -187,8 +186,10 @@ def record_scores(
     """Save assessed scores all together, or none if any is stale. Returns how many changed.
 
     Rows are locked first, so two people saving at once cannot both win: the
-    second finds a newer version than the one their form was read at. The district
-    entering for the commune gives its reason ("thay mặt xã"), kept on each score.
+    second finds a newer version than the one their form was read at. A newer
+    version that holds exactly what the edit asks for is the same form sent twice:
+    that edit is skipped, and is no conflict. The district entering for the commune
+    gives its reason ("thay mặt xã"), kept on each score.
     """
     if not can_enter_scores(user, commune):
         raise PermissionDenied
@@ -198,27 +199,37 @@ def record_scores(
         s.indicator_id: s
         for s in Score.objects.select_for_update()
         .filter(commune=commune, village=village, year=year, indicator_id__in=indicator_ids)
-        .only("indicator_id", "version", *RESULT_FIELDS)
+        .only("indicator_id", "version", *ASSESSED_FIELDS)
     }
-    stale = [
-        e.score.indicator.code
-        for e in edits
-        if (current[e.score.indicator_id].version if e.score.indicator_id in current else 0) != e.read_version
-    ]
+    fresh, stale = [], []
+    for edit in edits:
+        before = current.get(edit.score.indicator_id)
+        if (before.version if before else 0) == edit.read_version:
+            fresh.append(edit)
+        elif not _same_assessment(before, edit.score):
+            stale.append(edit.score.indicator.code)
     if stale:
         raise StaleScoresError(stale)
     now = timezone.now()
-    for edit in edits:
+    for edit in fresh:
         score = edit.score
         score.entered_by, score.entered_at = user, now
         score.on_behalf_reason = on_behalf_reason
         score.void_verification_if_result_changed(current.get(score.indicator_id))
-        score._change_reason = score.override_reason or reason
+        score._history_user, score._change_reason = user, score.override_reason or reason
         if on_behalf_reason:
             score._change_reason = _("Thay mặt xã: %(reason)s") % {"reason": on_behalf_reason}
         score.save()
-    notify_verifiers(commune=commune, year=year, scores=[e.score for e in edits], user=user)
-    return len(edits)
+    notify_verifiers(commune=commune, year=year, scores=[e.score for e in fresh], user=user)
+    return len(fresh)
+
+
+# What a person assesses on the entry page (the rest is bookkeeping).
+ASSESSED_FIELDS = ("value_number", "value_text", "status", "note", "override_reason")
+
+
+def _same_assessment(before: Score | None, after: Score) -> bool:
+    return before is not None and all(getattr(before, f) == getattr(after, f) for f in ASSESSED_FIELDS)
 
 
 class OnBehalfError(ValidationError):
@@ -283,11 +294,20 @@ def verify_score(*, score: Score, user, verified: bool, comment: str, read_versi
     if not verified and not comment.strip():
         raise ValidationError({"comment": _("Khi không xác nhận, hãy ghi ý kiến thẩm tra.")})
     score = Score.objects.select_for_update().select_related("indicator").get(pk=score.pk)
+    verification = Score.Verification.VERIFIED if verified else Score.Verification.REJECTED
     if score.version != read_version:
+        repeated = (score.verification, score.verified_by_id, score.verification_comment) == (
+            verification,
+            user.pk,
+            comment.strip(),
+        )
+        if repeated:
+            return score  # this verdict, sent twice
         raise StaleScoresError([score.indicator.code])
-    score.verification = Score.Verification.VERIFIED if verified else Score.Verification.REJECTED
+    score.verification = verification
     score.verified_by, score.verified_at = user, timezone.now()
     score.verification_comment = comment.strip()
+    score._history_user = user
     score._change_reason = _("Thẩm tra: %(decision)s") % {"decision": score.get_verification_display()}
     score.save()
     return score

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -184,13 +184,22 @@ def end_of_day(day: datetime.date) -> datetime.datetime:
 def scores_queryset(*, criteria_set: CriteriaSet, year: int, as_of: datetime.date | None = None):
     """Scores of the set for the year, current or as they stood at the end of `as_of`."""
     if as_of is None:
-        scores = Score.objects.all()
-    else:
-        scores = Score.history.filter(history_date__lte=end_of_day(as_of))
-    scores = scores.filter(indicator__criterion__criteria_set=criteria_set, year=year)
-    if as_of is not None:
-        scores = scores.latest_of_each().as_instances()
-    return scores
+        return Score.objects.filter(indicator__criterion__criteria_set=criteria_set, year=year)
+    end = end_of_day(as_of)
+    # Each score's last record by then (the later of two saved at one instant), found
+    # through the score's id. The library's latest_of_each asks instead that no later
+    # record exists, repeating the set's joins for every row: when PostgreSQL's
+    # statistics are stale (a table analysed while empty) it plans that as a loop
+    # within a loop, minutes for a few thousand records.
+    last = (
+        Score.history.filter(id=OuterRef("id"), history_date__lte=end)
+        .order_by("-history_date", "-history_id")
+        .values("history_id")[:1]
+    )
+    scores = Score.history.filter(
+        history_date__lte=end, indicator__criterion__criteria_set=criteria_set, year=year
+    )
+    return scores.filter(history_id=Subquery(last)).as_instances()
 
 
 def build_standings(

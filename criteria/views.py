@@ -3,15 +3,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from communes.access import access_for, get_commune_for_user
+from ntm.lib.forms import save_unless_duplicate
 from ntm.lib.spreadsheet_files import FORMATS
 from ntm.lib.spreadsheets import NEW, SKIP, UPDATE, XLSX, RowCopy
 
@@ -69,6 +70,10 @@ from .services import (
 )
 from .standing import criteria_tree, units_in_scope
 from .workbook import export_criteria, import_criteria
+
+DUPLICATE_SET = gettext_lazy("Đã có bộ tiêu chí với mã này.")
+DUPLICATE_INDICATOR = gettext_lazy("Mỗi mã chỉ tiêu chỉ được dùng một lần trong bộ tiêu chí.")
+DUPLICATE_TARGET = gettext_lazy("Có hai mức đạt chuẩn cho cùng một vùng/nhóm xã và năm.")
 
 
 @login_required
@@ -155,8 +160,12 @@ def set_copy(request, code):
     """Create a provincial set from this one, then edit it."""
     source, _can = get_set_for_user(request.user, code, need="copy")
     form = CopySetForm(request.POST or None, provinces=provinces_for_new_sets(request.user))
+    copy = None
     if request.method == "POST" and form.is_valid():
-        copy = copy_criteria_set(source=source, **form.cleaned_data)
+        copy = save_unless_duplicate(
+            lambda: copy_criteria_set(source=source, **form.cleaned_data), form, DUPLICATE_SET
+        )
+    if copy is not None:
         messages.success(
             request,
             _("Đã tạo bộ tiêu chí %(code)s từ %(source)s. Hãy rà soát nội dung và mức đạt chuẩn của tỉnh.")
@@ -186,10 +195,12 @@ def criterion_edit(request, code, number):
     criterion = get_object_or_404(criteria_set.criteria, number=number)
     form = CriterionForm(request.POST or None, instance=criterion, prefix="criterion")
     formset = IndicatorFormSet(request.POST or None, instance=criterion, prefix="indicators")
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
-        with transaction.atomic():
-            form.save()
-            formset.save()
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and formset.is_valid()
+        and save_unless_duplicate(lambda: (form.save(), formset.save()), form, DUPLICATE_INDICATOR)
+    ):
         messages.success(request, _("Đã lưu tiêu chí %(number)s.") % {"number": criterion.number})
         return redirect(f"{criteria_set.get_absolute_url()}#criterion-{criterion.number}")
     context = {"criteria_set": criteria_set, "criterion": criterion, "form": form, "formset": formset}
@@ -205,10 +216,12 @@ def indicator_edit(request, code, pk):
     )
     form = IndicatorEvidenceForm(request.POST or None, instance=indicator, prefix="indicator")
     formset = TargetFormSet(request.POST or None, instance=indicator, prefix="targets")
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
-        with transaction.atomic():
-            form.save()
-            formset.save()
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and formset.is_valid()
+        and save_unless_duplicate(lambda: (form.save(), formset.save()), form, DUPLICATE_TARGET)
+    ):
         messages.success(request, _("Đã lưu mức đạt chuẩn của chỉ tiêu %(code)s.") % {"code": indicator.code})
         return redirect(f"{criteria_set.get_absolute_url()}#criterion-{indicator.criterion.number}")
     context = {"criteria_set": criteria_set, "indicator": indicator, "form": form, "formset": formset}
@@ -446,8 +459,10 @@ def registration_create(request, code):
     """A commune registers the year it aims to reach a set; coordinators may do it for them."""
     commune, _can = get_commune_for_user(request.user, code, need="enter")
     form = RegistrationForm(request.POST or None, commune=commune)
+    registration = None
     if request.method == "POST" and form.is_valid():
-        registration = form.save()
+        registration = save_unless_duplicate(form.save, form, RegistrationForm.DUPLICATE)
+    if registration is not None:
         messages.success(
             request,
             _("Đã đăng ký về đích năm %(year)s. Chờ huyện xác nhận.") % {"year": registration.target_year},
@@ -474,8 +489,10 @@ def recognition_create(request, code):
     """The coordinator records the province's recognition decision."""
     commune, _can = get_commune_for_user(request.user, code, need="coordinate")
     form = RecognitionForm(request.POST or None, commune=commune)
+    recognition = None
     if request.method == "POST" and form.is_valid():
-        recognition = form.save()
+        recognition = save_unless_duplicate(form.save, form, RecognitionForm.DUPLICATE)
+    if recognition is not None:
         messages.success(
             request, _("Đã ghi quyết định công nhận số %(number)s.") % {"number": recognition.decision_number}
         )
@@ -487,7 +504,18 @@ def recognition_create(request, code):
 def recognition_revoke(request, code, pk):
     """Recognition is revoked, with its reason, when a commune falls below the standard."""
     commune, _can = get_commune_for_user(request.user, code, need="coordinate")
-    recognition = get_object_or_404(Recognition, pk=pk, commune=commune, revoked_on__isnull=True)
+    recognition = get_object_or_404(Recognition, pk=pk, commune=commune)
+    if recognition.revoked_on is not None:
+        # Revoked already (this form sent twice, or by a colleague): nothing to do.
+        messages.info(
+            request,
+            _("Quyết định số %(number)s đã được thu hồi ngày %(date)s.")
+            % {
+                "number": recognition.decision_number,
+                "date": date_format(recognition.revoked_on, "SHORT_DATE_FORMAT"),
+            },
+        )
+        return redirect(f"{commune.get_absolute_url()}#programme")
     form = RevocationForm(request.POST or None, instance=recognition)
     if request.method == "POST" and form.is_valid():
         form.save()

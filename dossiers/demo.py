@@ -1,11 +1,32 @@
-"""Demo dossiers for 2024, built through the real workflow so every step is logged.
+"""Demo dossiers for 2024, built through the real workflow and its gates, each step
+taken by the person who takes it in real life and logged as theirs.
 
-Each commune's official uploads and submits; the coordinator reviews and decides. The
-spread: one recognised; one sent to all 17 departments and inspected by 4; one short of
-a criterion that the district submitted for the commune past the gate (the override is
-logged and printed); one returned for supplements; one still gathering files. Where the
-departments' verifications are not in the demo data, the coordinator's acceptance
-passes that gate with a logged reason.
+Every state a dossier can be in appears at least once, and the communes named in the
+Triệu Sơn steering committee's meeting of 02/11/2018 carry that meeting's spread:
+
+- Dân Lý: complete, accepted, sent to 8 of the 17 provincial departments; 5 have inspected.
+- Tân Ninh: complete, sent to all 17; all agreed, and the province recognised it.
+- Thọ Thế: files for 19/19 criteria, the general dossier missing, sent to all 17; 4 have
+  inspected. The coordination office found the meeting minutes short of signatures while
+  reviewing the submitted dossier and took them back for the commune to redo; a dossier
+  goes to the province only once every item is reviewed complete, so the coordinator
+  accepted it past that gate with a logged reason, for the departments to appraise the
+  criteria meanwhile. It is the demo's one override: the dossier's log shows it and the
+  dossiers report prints it.
+- Minh Châu: files for 5/19 criteria and no general dossier: still a draft. The meeting
+  counted 2 departments that had inspected; the app records a department's appraisal only
+  once the district has accepted the dossier, so the demo records none.
+
+The other states: Dân Lực appraised by all 17 and waiting for the decision; Dân Quyền
+accepted, not yet sent; Xuân Thịnh submitted, Phòng Kinh tế và Hạ tầng having reviewed
+the files of its criteria; Khuyến Nông returned for supplements on criteria 11 and 17.
+
+The commune's official opens, fills and submits its dossier (each meets every criterion
+in its 2024 self-assessment, verified by the owning departments: criteria/demo.py); the
+district department that owns a criterion (criteria.owners) reviews that criterion's
+files, the coordination office the general items; the coordinator accepts. A dossier
+sent to the province goes to the departments named, each with the criteria the province
+assigned it (PROVINCE_DEPARTMENT_CRITERIA in criteria/demo.py).
 """
 
 from __future__ import annotations
@@ -16,10 +37,15 @@ import zlib
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
+from communes.demo import PROVINCE_DEPARTMENTS
 from communes.models import Department, District, Membership
-from criteria.models import CriteriaSet
+from criteria.models import CriteriaSet, Criterion
+from criteria.owners import Unit, ownership_in, province_ownership
+from notifications.models import Kind, Notification
 from ntm.lib.text import fold
 
 from .models import Appraisal, Document, Dossier, DossierItem, Transition
@@ -33,10 +59,30 @@ from .services import (
     send_to_province,
     submit_dossier,
     upload_document,
+    withdraw_document,
 )
 
 YEAR = 2024
 SET_CODE = "QD318-2022-XA-NTM"
+# The demo's calendar: files in September, the district's review in October (Thọ Thế's
+# minutes taken back the day before), the provincial departments sent on 21/10 and
+# inspecting one a day from 28/10, the decision in December.
+Status = Dossier.Status
+OPENED = datetime.datetime(YEAR, 9, 2, 8, 0)
+UPLOADED = datetime.datetime(YEAR, 9, 20, 10, 0)
+REVIEWED = datetime.datetime(YEAR, 10, 8, 9, 0)
+WITHDRAWN = datetime.datetime(YEAR, 10, 7, 15, 0)
+SENT_ON = datetime.date(YEAR, 10, 21)
+FIRST_INSPECTION = datetime.date(YEAR, 10, 28)
+RECOGNISED_ON = datetime.date(YEAR, 12, 26)
+# When each step was taken; "appraised" is the afternoon of the last inspection.
+STEP_AT = {
+    Status.SUBMITTED: datetime.datetime(YEAR, 10, 1, 9, 0),
+    Status.RETURNED: datetime.datetime(YEAR, 10, 10, 14, 0),
+    Status.ACCEPTED: datetime.datetime(YEAR, 10, 15, 10, 0),
+    Status.SENT: datetime.datetime.combine(SENT_ON, datetime.time(9, 0)),
+    Status.RECOGNISED: datetime.datetime.combine(RECOGNISED_ON, datetime.time(9, 0)),
+}
 
 
 def tiny_pdf(text: str) -> bytes:
@@ -110,133 +156,249 @@ def _fill(dossier: Dossier, user, *, criteria=None, general=True) -> None:
             )
 
 
-DEMO_REASON = "Dữ liệu mẫu"
+class DemoDistrict:
+    """Who acts in the demo district: the coordinator, each commune's official, each
+    district department's officer, and the provincial departments in their usual order."""
+
+    def __init__(self, district: District, criteria_set: CriteriaSet):
+        self.communes = {c.name: c for c in district.communes.all()}
+        self.coordinator = get_user_model().objects.get(username="dieuphoi")
+        memberships = Membership.objects.select_related("user").filter(
+            role__in=[Membership.Role.COMMUNE, Membership.Role.DEPARTMENT]
+        )
+        self.officials = {
+            m.commune_id: m.user for m in memberships.filter(commune__in=self.communes.values())
+        }
+        self.officers = {m.department_id: m.user for m in memberships.filter(department__district=district)}
+        # The district's owners (who reviews a criterion's files) and the province's (which
+        # criteria each department appraises).
+        self.owners = ownership_in(Unit(district=district), criteria_set)
+        self.appraises = province_ownership(district.province_id, criteria_set)
+        order = [short_name for short_name, _name in PROVINCE_DEPARTMENTS]
+        self.province_departments = sorted(
+            Department.objects.appraising(district.province_id), key=lambda d: order.index(d.short_name)
+        )
+
+    def official(self, dossier: Dossier):
+        return self.officials[dossier.commune_id]
+
+    def reviewer(self, item: DossierItem):
+        """The officer of the department that owns the item's criterion; the coordination
+        office for the general items."""
+        if item.is_general:
+            return self.coordinator
+        return self.officers[self.owners.of_criterion(item.criterion_id).pk]
 
 
-def _official(commune):
-    """The commune's official: the demo account where there is one, else an account of
-    the commune that cannot sign in (no password), so each step has its real actor."""
-    membership = Membership.objects.filter(role=Membership.Role.COMMUNE, commune=commune).first()
-    if membership:
-        return membership.user
-    user, created = get_user_model().objects.get_or_create(
-        username=f"xa_{commune.code}", defaults={"first_name": f"Cán bộ xã {commune.name}"}
+def _open(people: DemoDistrict, criteria_set, name: str, *, criteria=None, general=True) -> Dossier:
+    """The commune's official opens the dossier and uploads the files."""
+    commune = people.communes[name]
+    dossier = create_dossier(
+        commune=commune, criteria_set=criteria_set, year=YEAR, user=people.officials[commune.pk]
     )
-    if created:
-        user.set_unusable_password()
-        user.save()
-    Membership.objects.get_or_create(user=user, role=Membership.Role.COMMUNE, commune=commune)
-    return user
+    _fill(dossier, people.official(dossier), criteria=criteria, general=general)
+    return dossier
 
 
-def _review_all(dossier, coordinator) -> None:
+def _submitted(people, criteria_set, name) -> Dossier:
+    dossier = _open(people, criteria_set, name)
+    submit_dossier(dossier=dossier, user=people.official(dossier), comment="Tờ trình đề nghị thẩm tra")
+    return dossier
+
+
+def _review(people: DemoDistrict, dossier: Dossier, *, criteria=None, general=True) -> None:
+    """Items reviewed "Đạt yêu cầu" by their owners: the criteria `criteria` (ids; all of
+    them when None), and the general items unless `general` is false."""
     for item in dossier.items.select_related("dossier__commune", "criterion"):
-        review_item(item=item, user=coordinator, review=DossierItem.Review.COMPLETE)
+        if item.is_general and not general:
+            continue
+        if not item.is_general and criteria is not None and item.criterion_id not in criteria:
+            continue
+        review_item(item=item, user=people.reviewer(item), review=DossierItem.Review.COMPLETE)
 
 
-def _send(dossier, coordinator, *, inspected, agreed, start=datetime.date(YEAR, 10, 1)):
-    send_to_province(dossier=dossier, user=coordinator)
-    for n, appraisal in enumerate(dossier.appraisals.select_related("department").order_by("department__pk")):
-        if n >= inspected and n >= agreed:
-            break
+def _accepted(people, criteria_set, name) -> Dossier:
+    """Reviewed complete and accepted: every gate passed, no override."""
+    dossier = _submitted(people, criteria_set, name)
+    _review(people, dossier)
+    accept_dossier(dossier=dossier, user=people.coordinator)
+    return dossier
+
+
+def _appraise(people: DemoDistrict, dossier: Dossier, departments, *, inspected: int) -> None:
+    """Each of `departments` recorded as sent its criteria; the first `inspected` of them
+    came, inspected and agreed."""
+    for n, department in enumerate(departments):
         record_appraisal(
             dossier=dossier,
-            department=appraisal.department,
-            user=coordinator,
-            sent_on=start,
-            inspected_on=start + datetime.timedelta(days=7 + n) if n < inspected else None,
-            result=Appraisal.Result.AGREED if n < agreed else Appraisal.Result.PENDING,
+            department=department,
+            user=people.coordinator,
+            sent_on=SENT_ON,
+            inspected_on=FIRST_INSPECTION + datetime.timedelta(days=n) if n < inspected else None,
+            result=Appraisal.Result.AGREED if n < inspected else Appraisal.Result.PENDING,
             comments="",
-            criteria=appraisal.criteria.all(),
+            criteria=Criterion.objects.filter(pk__in=people.appraises.criteria_of(department.pk)),
         )
 
 
-@transaction.atomic
-def build_demo_dossiers(district: District) -> int:
-    """The 2024 dossiers of the demo district; does nothing if they exist already."""
-    criteria_set = CriteriaSet.objects.get(code=SET_CODE)
-    communes = {c.name: c for c in district.communes.all()}
-    if Dossier.objects.filter(commune__in=communes.values(), criteria_set=criteria_set, year=YEAR).exists():
-        return 0
-    User = get_user_model()
-    coordinator = User.objects.get(username="dieuphoi")
-    departments = list(
-        Department.objects.filter(level=Department.Level.PROVINCE, province=district.province).order_by("pk")
-    )
-    total = len(departments)
+def _sent_to_all(people: DemoDistrict, dossier: Dossier, *, inspected: int) -> None:
+    """Sent to every provincial department ("Gửi hồ sơ lên tỉnh"), each with the criteria
+    the province assigned it; the first `inspected` have inspected and agreed."""
+    send_to_province(dossier=dossier, user=people.coordinator)
+    _appraise(people, dossier, people.province_departments[:inspected], inspected=inspected)
 
-    def open_and_submit(name, *, short=False):
-        commune = communes[name]
-        official = _official(commune)
-        dossier = create_dossier(commune=commune, criteria_set=criteria_set, year=YEAR, user=official)
-        _fill(dossier, official)
-        if short:
-            # Short of a criterion: only the district may pass the gate, for the commune.
-            submit_dossier(
-                dossier=dossier,
-                user=coordinator,
-                comment="Tờ trình đề nghị thẩm tra",
-                on_behalf_reason=DEMO_REASON,
-                override_reason=f"{DEMO_REASON}: trình Ban Chỉ đạo xem xét",
-            )
-        else:
-            submit_dossier(dossier=dossier, user=official, comment="Tờ trình đề nghị thẩm tra")
-        return dossier
 
-    def accept(dossier):
-        _review_all(dossier, coordinator)
-        accept_dossier(
-            dossier=dossier,
-            user=coordinator,
-            override_reason=f"{DEMO_REASON}: kết quả thẩm tra của phòng, ban chưa nhập vào hệ thống",
-        )
+def _appraised(people, criteria_set, name) -> Dossier:
+    dossier = _accepted(people, criteria_set, name)
+    _sent_to_all(people, dossier, inspected=len(people.province_departments))
+    return dossier
 
-    # Tân Ninh: the whole path, up to the province's decision.
-    tan_ninh = open_and_submit("Tân Ninh")
-    accept(tan_ninh)
-    _send(tan_ninh, coordinator, inspected=total, agreed=total)
+
+def _recognised(people, criteria_set, name) -> Dossier:
+    dossier = _appraised(people, criteria_set, name)
     record_recognition(
-        dossier=tan_ninh,
-        user=coordinator,
+        dossier=dossier,
+        user=people.coordinator,
         decision_number="5102/QĐ-UBND",
-        decided_on=datetime.date(YEAR, 12, 26),
+        decided_on=RECOGNISED_ON,
         signer="Chủ tịch UBND tỉnh Thanh Hóa",
     )
+    return dossier
 
-    # Minh Châu: everything sent to all departments, 4 have inspected.
-    minh_chau = open_and_submit("Minh Châu")
-    accept(minh_chau)
-    _send(minh_chau, coordinator, inspected=4, agreed=3)
 
-    # Dân Lực: every file, one criterion short; submitted by the district past the gate.
-    open_and_submit("Dân Lực", short=True)
+def _general_dossier_missing(people, criteria_set, name) -> Dossier:
+    """Thọ Thế: the minutes taken back during the district's review, the dossier accepted
+    past the gate with the reason logged, and sent (see above)."""
+    dossier = _submitted(people, criteria_set, name)
+    minutes = dossier.items.select_related("dossier__commune").get(
+        general_kind=DossierItem.GeneralKind.MEETING_MINUTES
+    )
+    withdraw_document(
+        document=minutes.documents.get(),
+        user=people.coordinator,
+        reason="Biên bản họp chưa đủ chữ ký, xã lập lại",
+    )
+    _review(people, dossier, general=False)
+    for item in dossier.items.select_related("dossier__commune").filter(criterion__isnull=True):
+        if item.pk == minutes.pk:
+            review, comment = DossierItem.Review.INCOMPLETE, "Biên bản họp chưa đủ chữ ký; xã đang lập lại."
+        else:
+            review, comment = DossierItem.Review.COMPLETE, ""
+        review_item(item=item, user=people.reviewer(item), review=review, comment=comment)
+    accept_dossier(
+        dossier=dossier,
+        user=people.coordinator,
+        override_reason=(
+            "Xã đang lập lại biên bản họp; gửi các sở, ngành thẩm định các tiêu chí trong khi chờ"
+        ),
+    )
+    _sent_to_all(people, dossier, inspected=4)
+    return dossier
 
-    # Khuyến Nông: submitted, the district asked for supplements on two criteria.
-    khuyen_nong = open_and_submit("Khuyến Nông", short=True)
+
+def _sent_to_eight(people, criteria_set, name) -> Dossier:
+    """Dân Lý: sent department by department, 8 so far (recorded on its appraisal page)."""
+    dossier = _accepted(people, criteria_set, name)
+    _appraise(people, dossier, people.province_departments[:8], inspected=5)
+    return dossier
+
+
+def _partly_reviewed(people, criteria_set, name) -> Dossier:
+    dossier = _submitted(people, criteria_set, name)
+    owners = people.owners.criteria.items()
+    owned = {criterion for criterion, department in owners if department.short_name == "KT&HT"}
+    _review(people, dossier, criteria=owned, general=False)
+    return dossier
+
+
+def _returned(people, criteria_set, name) -> Dossier:
+    dossier = _submitted(people, criteria_set, name)
     for number, comment in (
         (11, "Thiếu danh sách hộ nghèo đã rà soát cuối năm"),
         (17, "Ảnh hiện trạng chưa rõ"),
     ):
-        item = khuyen_nong.items.get(criterion__number=number)
-        review_item(item=item, user=coordinator, review=DossierItem.Review.INCOMPLETE, comment=comment)
-    return_dossier(dossier=khuyen_nong, user=coordinator, comment="Bổ sung hồ sơ tiêu chí 11 và 17")
-
-    # Dân Lý: still gathering, 12 of 19 criterion files and no general dossier yet.
-    official = _official(communes["Dân Lý"])
-    dan_ly = create_dossier(commune=communes["Dân Lý"], criteria_set=criteria_set, year=YEAR, user=official)
-    _fill(dan_ly, official, criteria=set(range(1, 20)) - {2, 11, 13, 17, 5, 9, 16}, general=False)
-
-    _date_in_2024(communes.values(), criteria_set)
-    return Dossier.objects.filter(commune__in=communes.values(), criteria_set=criteria_set, year=YEAR).count()
+        item = dossier.items.select_related("dossier__commune", "criterion").get(criterion__number=number)
+        review_item(
+            item=item, user=people.reviewer(item), review=DossierItem.Review.INCOMPLETE, comment=comment
+        )
+    return_dossier(dossier=dossier, user=people.coordinator, comment="Bổ sung hồ sơ tiêu chí 11 và 17")
+    return dossier
 
 
-def _date_in_2024(communes, criteria_set) -> None:
-    """Demo steps happen in the autumn of 2024, not on the day the demo is loaded."""
-    moment = timezone.make_aware(datetime.datetime(YEAR, 10, 20, 9, 0))
-    dossiers = Dossier.objects.filter(commune__in=communes, criteria_set=criteria_set, year=YEAR)
-    dossiers.update(created_at=moment - datetime.timedelta(days=40))
-    Document.objects.filter(item__dossier__in=dossiers).update(
-        uploaded_at=moment - datetime.timedelta(days=30)
+def _gathering(people, criteria_set, name) -> Dossier:
+    return _open(people, criteria_set, name, criteria={1, 3, 4, 7, 19}, general=False)
+
+
+# Commune -> how far its 2024 dossier has gone.
+DEMO_DOSSIERS = {
+    "Tân Ninh": _recognised,
+    "Dân Lực": _appraised,
+    "Thọ Thế": _general_dossier_missing,
+    "Dân Lý": _sent_to_eight,
+    "Dân Quyền": _accepted,
+    "Xuân Thịnh": _partly_reviewed,
+    "Khuyến Nông": _returned,
+    "Minh Châu": _gathering,
+}
+
+
+@transaction.atomic
+def build_demo_dossiers(district: District) -> int:
+    """The 2024 dossiers of the demo district; returns how many were made. A commune
+    that has its dossier already keeps it, so running the demo loader again adds nothing."""
+    criteria_set = CriteriaSet.objects.get(code=SET_CODE)
+    people = DemoDistrict(district, criteria_set)
+    notices_before = Notification.objects.aggregate(last=Max("pk"))["last"] or 0
+    present = set(
+        Dossier.objects.filter(
+            commune__in=people.communes.values(), criteria_set=criteria_set, year=YEAR
+        ).values_list("commune_id", flat=True)
     )
-    for n, transition in enumerate(Transition.objects.filter(dossier__in=dossiers).order_by("pk")):
-        Transition.objects.filter(pk=transition.pk).update(at=moment + datetime.timedelta(hours=n))
+    made = [
+        build(people, criteria_set, name)
+        for name, build in DEMO_DOSSIERS.items()
+        if people.communes[name].pk not in present
+    ]
+    _date_in_2024(made)
+    _date_notices(made, Notification.objects.filter(pk__gt=notices_before))
+    return len(made)
+
+
+def _date_in_2024(dossiers) -> None:
+    """Demo steps happen in the autumn of 2024, in their order, not on the day the demo is loaded."""
+    aware = timezone.make_aware
+    Dossier.objects.filter(pk__in=[d.pk for d in dossiers]).update(created_at=aware(OPENED))
+    documents = Document.objects.filter(item__dossier__in=dossiers)
+    documents.update(uploaded_at=aware(UPLOADED))
+    documents.filter(withdrawn_at__isnull=False).update(withdrawn_at=aware(WITHDRAWN))
+    DossierItem.objects.filter(dossier__in=dossiers, reviewed_at__isnull=False).update(
+        reviewed_at=aware(REVIEWED)
+    )
+    # "Gửi hồ sơ lên tỉnh" dates the departments' copies on the day it is pressed.
+    Appraisal.objects.filter(dossier__in=dossiers, sent_on__isnull=False).update(sent_on=SENT_ON)
+    last_inspection = {}
+    for appraisal in Appraisal.objects.filter(dossier__in=dossiers):
+        day = appraisal.inspected_on or appraisal.sent_on
+        Appraisal.objects.filter(pk=appraisal.pk).update(
+            recorded_at=aware(datetime.datetime.combine(day, datetime.time(17, 0)))
+        )
+        last_inspection[appraisal.dossier_id] = max(day, last_inspection.get(appraisal.dossier_id, day))
+    for transition in Transition.objects.filter(dossier__in=dossiers):
+        at = STEP_AT.get(transition.to_status) or datetime.datetime.combine(
+            last_inspection[transition.dossier_id], datetime.time(16, 0)
+        )
+        Transition.objects.filter(pk=transition.pk).update(at=aware(at))
+
+
+def _date_notices(dossiers, notices) -> None:
+    """The notices the demo's steps sent carry the moment of their step."""
+    steps = {Kind.SUBMITTED: Status.SUBMITTED, Kind.RETURNED: Status.RETURNED, Kind.ACCEPTED: Status.ACCEPTED}
+    for kind, status in steps.items():
+        notices.filter(kind=kind).update(created_at=timezone.make_aware(STEP_AT[status]))
+    answered = Appraisal.objects.filter(dossier__in=dossiers).exclude(result=Appraisal.Result.PENDING)
+    for appraisal in answered.select_related("department"):
+        notices.filter(
+            kind=Kind.APPRAISAL_RECORDED,
+            url=reverse("dossiers:appraisals", args=[appraisal.dossier_id]),
+            message__contains=appraisal.department.name,
+        ).update(created_at=appraisal.recorded_at)

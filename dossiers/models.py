@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from communes.models import Commune, Department
 from criteria.models import CriteriaSet, Criterion, Recognition
@@ -50,6 +51,9 @@ class Dossier(models.Model):
         blank=True,
         help_text=_("Do Văn phòng điều phối đặt; hệ thống nhắc xã trước hạn."),
     )
+
+    # Each state the dossier was in (the workflow log, Transition, says why).
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["commune__name", "-year"]
@@ -125,6 +129,8 @@ class DossierItem(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["dossier", "criterion__number", "general_kind"]
@@ -314,6 +320,8 @@ class Appraisal(models.Model):
     )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["dossier", "department__name"]

@@ -21,10 +21,11 @@ import magic
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from communes.models import Department, Membership
 from criteria.models import Recognition
@@ -70,6 +71,15 @@ class UploadRefused(ValidationError):
     """An upload that breaks the rules; nothing was stored."""
 
 
+class DossierExists(WorkflowError):
+    """The commune has this dossier already (opened by someone else, or by a form sent
+    twice); `dossier` is that one."""
+
+    def __init__(self, dossier: Dossier):
+        self.dossier = dossier
+        super().__init__(_("Xã đã có hồ sơ cho bộ tiêu chí và năm này."))
+
+
 # Transitions ---------------------------------------------------------------------
 
 # Target status -> (the statuses it may follow, who may move the dossier there).
@@ -95,6 +105,15 @@ def _check(dossier: Dossier, to: str, *, user) -> None:
         )
 
 
+def _repeated(dossier: Dossier, to: str, *, user) -> bool:
+    """Whether the dossier is already where the step would take it: a form sent twice,
+    or a step someone else took a moment ago. Nothing more is done or logged then."""
+    _sources, rule = TRANSITIONS[to]
+    if not rule(user, dossier):
+        raise PermissionDenied
+    return dossier.status == to
+
+
 def _move(dossier: Dossier, to: str, *, user, comment: str = "", **reasons) -> None:
     _check(dossier, to, user=user)
     _log(dossier, to, user=user, comment=comment, **reasons)
@@ -111,6 +130,14 @@ def _log(dossier: Dossier, to: str, *, user, comment: str = "", override_reason=
         on_behalf_reason=on_behalf_reason,
     )
     dossier.status = to
+    # The history keeps who and why even when no request is behind the step (commands),
+    # and, as the step's log does, that it was taken for the commune or over a gate.
+    reasons = [comment or str(Status(to).label)]
+    if on_behalf_reason:
+        reasons.append(_("Thay mặt xã: %(reason)s") % {"reason": on_behalf_reason})
+    if override_reason:
+        reasons.append(_("Vượt điều kiện: %(reason)s") % {"reason": override_reason})
+    dossier._history_user, dossier._change_reason = user, " — ".join(reasons)
     dossier.save(update_fields=["status", "recognition"])
 
 
@@ -146,18 +173,30 @@ def _lock(dossier: Dossier) -> Dossier:
 
 @transaction.atomic
 def create_dossier(*, commune, criteria_set, year: int, user) -> Dossier:
-    """Open a dossier with one item per criterion of the set and the four general items."""
+    """Open a dossier with one item per criterion of the set and the four general items.
+
+    DossierExists when the commune has it already, also when two people open it at the
+    same moment: the unique constraint refuses the second, who gets the first's dossier.
+    """
     dossier = Dossier(commune=commune, criteria_set=criteria_set, year=year)
     if not can_prepare(user, dossier):
         raise PermissionDenied
-    if Dossier.objects.filter(commune=commune, criteria_set=criteria_set, year=year).exists():
-        raise WorkflowError(_("Xã đã có hồ sơ cho bộ tiêu chí và năm này."))
-    dossier.save()
+    same = Dossier.objects.filter(commune=commune, criteria_set=criteria_set, year=year)
+    if existing := same.first():
+        raise DossierExists(existing)
+    dossier._history_user = user
+    try:
+        with transaction.atomic():
+            dossier.save()
+    except IntegrityError:
+        raise DossierExists(same.get()) from None
     # Not the criteria a changed file dropped (kept only for the data pointing at them).
     criteria = criteria_set.criteria.filter(retired=False).order_by("number")
-    DossierItem.objects.bulk_create(
+    bulk_create_with_history(
         [DossierItem(dossier=dossier, criterion=c) for c in criteria]
-        + [DossierItem(dossier=dossier, general_kind=kind) for kind in DossierItem.GeneralKind.values]
+        + [DossierItem(dossier=dossier, general_kind=kind) for kind in DossierItem.GeneralKind.values],
+        DossierItem,
+        default_user=user,
     )
     return dossier
 
@@ -165,10 +204,14 @@ def create_dossier(*, commune, criteria_set, year: int, user) -> Dossier:
 @transaction.atomic
 def submit_dossier(
     *, dossier: Dossier, user, comment: str = "", on_behalf_reason: str = "", override_reason: str = ""
-) -> None:
+) -> bool:
     """The commune submits once every criterion is met and every item has its evidence;
-    the district submitting for it says why, and only a coordinator may pass a gate."""
-    _check(_lock(dossier), Status.SUBMITTED, user=user)
+    the district submitting for it says why, and only a coordinator may pass a gate.
+
+    Like every step: False, and nothing logged, when the dossier is there already."""
+    if _repeated(_lock(dossier), Status.SUBMITTED, user=user):
+        return False
+    _check(dossier, Status.SUBMITTED, user=user)
     on_behalf_reason = require_on_behalf_reason(user, dossier.commune, on_behalf_reason)
     override = _passing(
         gates_for(dossier).submission, dossier=dossier, user=user, override_reason=override_reason
@@ -181,7 +224,11 @@ def submit_dossier(
         override_reason=override,
         on_behalf_reason=on_behalf_reason,
     )
-    dossier.items.filter(review=DossierItem.Review.INCOMPLETE).update(review=DossierItem.Review.PENDING)
+    # Items that needed supplements are to be reviewed again (one save each, for the history).
+    for item in dossier.items.filter(review=DossierItem.Review.INCOMPLETE):
+        item.review = DossierItem.Review.PENDING
+        item._history_user, item._change_reason = user, _("Xã nộp lại hồ sơ đã bổ sung")
+        item.save(update_fields=["review"])
     notify(
         recipients=people(dossier.commune, Role.COORDINATOR),
         kind=Kind.SUBMITTED,
@@ -189,12 +236,15 @@ def submit_dossier(
         url=dossier.get_absolute_url(),
         actor=user,
     )
+    return True
 
 
 @transaction.atomic
-def return_dossier(*, dossier: Dossier, user, comment: str) -> None:
+def return_dossier(*, dossier: Dossier, user, comment: str) -> bool:
     """The district sends the dossier back for supplements, with its comments."""
-    _check(_lock(dossier), Status.RETURNED, user=user)
+    if _repeated(_lock(dossier), Status.RETURNED, user=user):
+        return False
+    _check(dossier, Status.RETURNED, user=user)
     if not comment.strip():
         raise WorkflowError(_("Khi trả lại hồ sơ, hãy ghi nội dung cần bổ sung."))
     _move(dossier, Status.RETURNED, user=user, comment=comment.strip())
@@ -206,6 +256,7 @@ def return_dossier(*, dossier: Dossier, user, comment: str) -> None:
         url=dossier.get_absolute_url(),
         actor=user,
     )
+    return True
 
 
 def last_submitter_id(dossier: Dossier) -> int | None:
@@ -214,10 +265,12 @@ def last_submitter_id(dossier: Dossier) -> int | None:
 
 
 @transaction.atomic
-def accept_dossier(*, dossier: Dossier, user, comment: str = "", override_reason: str = "") -> None:
+def accept_dossier(*, dossier: Dossier, user, comment: str = "", override_reason: str = "") -> bool:
     """The district accepts once every item is reviewed complete and every criterion is
     verified by its department; never the person who submitted it."""
-    _check(_lock(dossier), Status.ACCEPTED, user=user)
+    if _repeated(_lock(dossier), Status.ACCEPTED, user=user):
+        return False
+    _check(dossier, Status.ACCEPTED, user=user)
     if last_submitter_id(dossier) == user.pk:
         raise WorkflowError(_("Bạn đã nộp hồ sơ này thay xã; người khác của huyện phải chấp nhận."))
     override = _passing(
@@ -231,6 +284,7 @@ def accept_dossier(*, dossier: Dossier, user, comment: str = "", override_reason
         url=dossier.get_absolute_url(),
         actor=user,
     )
+    return True
 
 
 @transaction.atomic
@@ -238,9 +292,8 @@ def send_to_province(*, dossier: Dossier, user, due_on: datetime.date | None = N
     """Send an accepted dossier to every provincial department, each with the criteria
     the province assigned it (pre-filled, editable on the appraisal page) and the
     current documents of those criteria. Returns the number of departments."""
-    dossier = _lock(dossier)
-    if not can_coordinate(user, dossier):
-        raise PermissionDenied
+    if _repeated(_lock(dossier), Status.SENT, user=user):
+        return 0  # sent a moment ago: a form sent twice sends once
     if dossier.status != Status.ACCEPTED:
         raise WorkflowError(
             _("Chỉ gửi hồ sơ lên tỉnh khi huyện đã chấp nhận; hồ sơ đang ở trạng thái “%(status)s”.")
@@ -296,8 +349,12 @@ def review_item(*, item: DossierItem, user, review: str, comment: str = "") -> D
         )
     if review == DossierItem.Review.INCOMPLETE and not comment.strip():
         raise WorkflowError(_("Khi đánh giá “Cần bổ sung”, hãy ghi nội dung cần bổ sung."))
+    item.refresh_from_db(fields=["review", "review_comment"])
+    if (item.review, item.review_comment) == (review, comment.strip()):
+        return item  # the same review again: nothing changes, nothing is logged
     item.review, item.review_comment = review, comment.strip()
     item.reviewed_by, item.reviewed_at = user, timezone.now()
+    item._history_user = user
     item.save(update_fields=["review", "review_comment", "reviewed_by", "reviewed_at"])
     return item
 
@@ -330,17 +387,23 @@ def record_appraisal(
         raise WorkflowError(_("Chỉ sở, ngành của tỉnh mới thẩm định hồ sơ của xã."))
     if result != Appraisal.Result.PENDING and sent_on is None:
         raise WorkflowError(_("Chưa gửi hồ sơ cho sở, ngành này thì chưa thể có kết quả."))
-    appraisal, created = Appraisal.objects.update_or_create(
-        dossier=dossier,
-        department=department,
-        defaults={
-            "sent_on": sent_on,
-            "inspected_on": inspected_on,
-            "result": result,
-            "comments": comments.strip(),
-            "recorded_by": user,
-        },
-    )
+    recorded = Appraisal.objects.filter(dossier=dossier, department=department).first()
+    covered = set(recorded.criteria.values_list("pk", flat=True)) if recorded else set()
+    fields = (sent_on, inspected_on, result, comments.strip())
+    criteria_changed = covered != {c.pk for c in criteria}
+    same = recorded is not None and _appraisal_fields(recorded) == fields and not criteria_changed
+    if documents_seen is None and same:
+        return recorded  # the same record again: nothing changes, nothing is logged
+    # The dossier's row is locked: no one else creates this department's record meanwhile.
+    created = recorded is None
+    appraisal = recorded or Appraisal(dossier=dossier, department=department)
+    appraisal.sent_on, appraisal.inspected_on, appraisal.result, appraisal.comments = fields
+    appraisal.recorded_by, appraisal._history_user = user, user
+    if criteria_changed:
+        # The history keeps fields, not the list of criteria: the reason says it.
+        numbers = ", ".join(str(n) for n in sorted(c.number for c in criteria)) or "—"
+        appraisal._change_reason = _("Tiêu chí thẩm định: %(numbers)s") % {"numbers": numbers}
+    appraisal.save()
     appraisal.criteria.set(criteria)
     if documents_seen is None and created:
         # By default a department saw the current version of its criteria's documents.
@@ -373,6 +436,10 @@ def record_appraisal(
     return appraisal
 
 
+def _appraisal_fields(appraisal: Appraisal) -> tuple:
+    return (appraisal.sent_on, appraisal.inspected_on, appraisal.result, appraisal.comments)
+
+
 @transaction.atomic
 def record_recognition(
     *, dossier: Dossier, user, decision_number: str, decided_on: datetime.date, signer: str = ""
@@ -381,6 +448,8 @@ def record_recognition(
     dossier = _lock(dossier)
     if not can_coordinate(user, dossier):
         raise PermissionDenied
+    if dossier.status == Status.RECOGNISED and dossier.recognition.decision_number == decision_number:
+        return dossier.recognition  # the same decision again
     if dossier.status != Status.APPRAISED:
         raise WorkflowError(_("Chỉ ghi quyết định công nhận khi các sở, ngành đã thẩm định đạt."))
     recognition = Recognition.objects.create(
@@ -494,6 +563,12 @@ def upload_document(
     if previous is not None:
         evidence_kind = previous.evidence_kind
     digest = _sha256(upload)
+    repeated = Document.objects.filter(
+        item=item, title=title, version=latest, sha256=digest, withdrawn_at__isnull=True
+    ).first()
+    if repeated is not None:
+        # The same file as the document's latest version (a form sent twice): no new version.
+        return StoredUpload(document=repeated, duplicate_of=None)
     duplicate_of = (
         Document.objects.filter(item__dossier=dossier, sha256=digest, withdrawn_at__isnull=True)
         .select_related("item")

@@ -40,6 +40,7 @@ from .models import Appraisal, Document, Dossier, DossierItem
 from .package import dossier_package
 from .progress import dossier_progress, progress_of, with_progress_data
 from .services import (
+    DossierExists,
     WorkflowError,
     accept_dossier,
     create_dossier,
@@ -110,14 +111,12 @@ def dossier_open(request, code):
     if not form.is_valid():
         messages.error(request, _("Bộ tiêu chí hoặc năm không hợp lệ."))
         return redirect(commune)
-    existing = Dossier.objects.filter(commune=commune, **form.cleaned_data).first()
-    if existing:
-        return redirect(existing)
     try:
         dossier = create_dossier(commune=commune, user=request.user, **form.cleaned_data)
-    except WorkflowError as error:
-        _error_message(request, error)
-        return redirect(commune)
+    except DossierExists as exists:
+        # Opened already (by a colleague, or this form sent twice): that dossier it is.
+        messages.info(request, exists.message)
+        return redirect(exists.dossier)
     messages.success(request, _("Đã lập hồ sơ. Hãy tải minh chứng cho từng tiêu chí và hồ sơ chung."))
     return redirect(dossier)
 
@@ -191,11 +190,15 @@ def dossier_action(request, pk, action):
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect(dossier)
     try:
-        step(dossier=dossier, user=request.user, **form.step_kwargs())
+        moved = step(dossier=dossier, user=request.user, **form.step_kwargs())
     except WorkflowError as error:
         _error_message(request, error)
     else:
-        messages.success(request, _("Hồ sơ: %(status)s.") % {"status": dossier.get_status_display()})
+        status = {"status": dossier.get_status_display()}
+        if moved:
+            messages.success(request, _("Hồ sơ: %(status)s.") % status)
+        else:
+            messages.info(request, _("Hồ sơ đã ở trạng thái “%(status)s”; không có gì thay đổi.") % status)
     return redirect(dossier)
 
 

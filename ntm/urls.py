@@ -7,6 +7,7 @@ from . import views
 admin.site.site_header = _("Quản trị hệ thống NTM Tracker")
 admin.site.site_title = _("Quản trị NTM Tracker")
 admin.site.index_title = _("Dữ liệu hệ thống")
+handler500 = "ntm.views.server_error"
 
 urlpatterns = [
     # Apps own their full paths: several share the /communes/<code>/ prefix
@@ -16,6 +17,7 @@ urlpatterns = [
     path("", include("dossiers.urls")),
     path("", include("notifications.urls")),
     path("", include("meetings.urls")),
+    path("", include("audit.urls")),
     path("communes/", include("communes.urls")),
     path("accounts/", include("ntm.accounts_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

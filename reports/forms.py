@@ -1,4 +1,5 @@
 import datetime
+import uuid
 
 from django import forms
 from django.utils import timezone
@@ -17,6 +18,8 @@ class DossierFilterForm(StandingFilterForm):
 
 
 class SnapshotForm(forms.Form):
+    # New for every form shown; a second post of the same form finds its snapshot saved.
+    submission = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4, required=False)
     meeting_date = forms.DateField(
         label=_("Ngày họp"),
         widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy", "size": 10}, format="%d/%m/%Y"),

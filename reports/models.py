@@ -56,6 +56,8 @@ class ReportSnapshot(models.Model):
     )
     # A default, not auto_now_add: the time is printed in the PDF before the row is saved.
     created_at = models.DateTimeField(_("thời điểm lưu"), default=timezone.now)
+    # Drawn when the form is shown: the same form sent twice saves one snapshot.
+    submission = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["-meeting_date", "-year", "-sequence"]

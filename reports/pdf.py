@@ -3,7 +3,7 @@
 The document is self-contained — the stylesheet is inlined, charts are inline
 SVG, fonts are found by family name on the server (Tinos, Liberation Serif,
 DejaVu Serif: all carry Vietnamese) — so the PDF needs no network, and the
-HTML string can be timed on its own against WeasyPrint (`manage.py bench`).
+HTML string can be timed on its own against WeasyPrint (`python -m tools.bench`).
 """
 
 from __future__ import annotations

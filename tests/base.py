@@ -1,5 +1,7 @@
 """Named personas shared by the tests, created once per test class."""
 
+import copy
+from functools import cache
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -80,11 +82,19 @@ class PersonasTestCase(Personas, TestCase):
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "criteria"
 
 
-def load_shipped_set(code: str):
-    """Load a criteria set from fixtures/criteria/ the way load_criteria does."""
-    from criteria.loader import load_criteria_set, read_criteria_file
+@cache
+def _shipped_set_data(code: str) -> dict:
+    from criteria.loader import read_criteria_file
 
-    return load_criteria_set(data=read_criteria_file(FIXTURES / f"{code.lower()}.yaml")).criteria_set
+    return read_criteria_file(FIXTURES / f"{code.lower()}.yaml")
+
+
+def load_shipped_set(code: str):
+    """Load a criteria set from fixtures/criteria/ the way load_criteria does. The file is
+    parsed and checked once per test run: most test classes load the same set."""
+    from criteria.loader import load_criteria_set
+
+    return load_criteria_set(data=copy.deepcopy(_shipped_set_data(code))).criteria_set
 
 
 class AssessmentTestCase(PersonasTestCase):

@@ -6,10 +6,10 @@ runs on a throwaway test database (SQLite by default, PostgreSQL with DATABASE_U
 and exits non-zero when a goal of issue 13 is missed: at least 5,000 rows a second,
 and at most 300 MB of peak memory for a file of 100,000 rows.
 
-`measure_scores_import(rows=..., format=...)` is the function a bench calls inside a
-configured Django with a database: it seeds what the file names, builds the file,
-imports it (timed, and its peak memory measured), checks what was written and rolls
-everything back.
+`measure_scores_import(rows=..., format=...)` is the function `make bench` calls
+(tools/bench/measures.py, which judges the same goals) inside a configured Django with a
+database: it seeds what the file names, builds the file, imports it (timed, and its peak
+memory measured), checks what was written and rolls everything back.
 """
 
 from __future__ import annotations

@@ -28,6 +28,8 @@ def navigation(request):
         items.append((_("Nhiệm vụ"), reverse("meetings:task_list")))
     items.append((_("Báo cáo"), reverse("reports:index")))
     items.append((pgettext("navigation", "Bộ tiêu chí"), reverse("criteria:set_list")))
+    if access.reads_audit:
+        items.append((_("Nhật ký thay đổi"), reverse("audit:list")))
     if user.is_superuser:
         items.append((_("Quản trị hệ thống"), reverse("admin:index")))
     path = request.path

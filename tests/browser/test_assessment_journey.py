@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from criteria.models import Criterion, Indicator, Score
 from tests.base import load_shipped_set
@@ -40,7 +41,7 @@ class AssessmentJourneyTests(BrowserTestCase):
             label="Đạt"
         )
         page.get_by_role("button", name="Lưu tự đánh giá").click()
-        self.assertTrue(page.get_by_text("Đã lưu 2 chỉ tiêu của tiêu chí 3.").is_visible())
+        expect(page.get_by_text("Đã lưu 2 chỉ tiêu của tiêu chí 3.")).to_be_visible()
         self.screenshot("journey-1-official-entered", full_page=True)
         official.close()
 
@@ -52,7 +53,7 @@ class AssessmentJourneyTests(BrowserTestCase):
         row = self.page.locator(f"#indicator-{self.indicator('3.1').pk}")
         row.get_by_label("Xác nhận", exact=True).check()
         row.get_by_role("button", name="Ghi thẩm tra").click()
-        self.assertTrue(self.page.get_by_text("Đã ghi kết quả thẩm tra chỉ tiêu 3.1.").is_visible())
+        expect(self.page.get_by_text("Đã ghi kết quả thẩm tra chỉ tiêu 3.1.")).to_be_visible()
         self.assertIn(
             "Đã thẩm tra, xác nhận", self.page.locator(f"#indicator-{self.indicator('3.1').pk}").inner_text()
         )

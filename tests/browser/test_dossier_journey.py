@@ -94,7 +94,7 @@ class DossierJourneyTests(BrowserTestCase):
         # … and submits.
         self.page.goto(base)
         self.page.get_by_role("button", name="Nộp hồ sơ cho huyện").click()
-        self.assertTrue(self.page.get_by_text("Xã đã nộp, chờ huyện thẩm tra").first.is_visible())
+        expect(self.page.get_by_text("Xã đã nộp, chờ huyện thẩm tra").first).to_be_visible()
 
         # The coordinator asks for a supplement on criterion 3 and returns the dossier.
         coordinator = self.browser.new_context(locale="vi-VN")
@@ -110,7 +110,7 @@ class DossierJourneyTests(BrowserTestCase):
             "Bổ sung hồ sơ tiêu chí 3"
         )
         self.page.get_by_role("button", name="Trả lại để bổ sung").click()
-        self.assertTrue(self.page.get_by_text("Huyện trả lại để bổ sung").first.is_visible())
+        expect(self.page.get_by_text("Huyện trả lại để bổ sung").first).to_be_visible()
 
         # The commune sees the comment, adds the missing photo and resubmits.
         self.page = commune_page
@@ -135,7 +135,7 @@ class DossierJourneyTests(BrowserTestCase):
             "Lý do vẫn chuyển bước khi chưa đủ điều kiện"
         ).fill("Ban Chỉ đạo đã xem xét hồ sơ tại cuộc họp")
         self.page.get_by_role("button", name="Chấp nhận hồ sơ").click()
-        self.assertTrue(self.page.get_by_text("Huyện đã thẩm tra, chấp nhận").first.is_visible())
+        expect(self.page.get_by_text("Huyện đã thẩm tra, chấp nhận").first).to_be_visible()
         self.page.get_by_role("link", name="Thẩm định của sở, ngành").click()
         for n, (sent, inspected, result) in enumerate(
             [("01/10/2024", "08/10/2024", "Đạt"), ("02/10/2024", "", "Chờ kết quả")], start=1
@@ -146,7 +146,7 @@ class DossierJourneyTests(BrowserTestCase):
             panel.get_by_label("Ngày về kiểm tra").fill(inspected)
             panel.get_by_label("Kết quả").select_option(label=result)
             panel.get_by_role("button", name="Lưu").click()
-        self.assertTrue(self.page.get_by_text("Đã gửi 2/2 ngành, 1 ngành đã về kiểm tra").is_visible())
+        expect(self.page.get_by_text("Đã gửi 2/2 ngành, 1 ngành đã về kiểm tra")).to_be_visible()
         self.screenshot("dossier-3-appraisals", full_page=True)
         coordinator.close()
 

@@ -4,6 +4,7 @@ import tempfile
 
 import pytest
 from django.test import override_settings
+from playwright.sync_api import expect
 
 from dossiers.demo import tiny_pdf
 from meetings.models import Task
@@ -36,14 +37,14 @@ class MeetingJourneyTests(BrowserTestCase):
         self.page.get_by_label("Nội dung cuộc họp").fill("Nghe báo cáo tiến độ hồ sơ xét công nhận xã NTM")
         self.page.get_by_label("Chủ trì").fill("Phó Chủ tịch UBND huyện")
         self.page.get_by_role("button", name="Lưu cuộc họp").click()
-        self.assertTrue(self.page.get_by_text("Đã ghi cuộc họp.").is_visible())
+        expect(self.page.get_by_text("Đã ghi cuộc họp.")).to_be_visible()
 
         # Its conclusion goes to Dân Lý, due 10/11/2024.
         self.page.get_by_label("Nội dung kết luận").fill("Xã Dân Lý hoàn thiện hồ sơ chung")
         self.page.get_by_label("Đơn vị thực hiện").select_option(label="Dân Lý")
         self.page.get_by_label("Hạn hoàn thành").fill("10/11/2024")
         self.page.get_by_role("button", name="Ghi kết luận").click()
-        self.assertTrue(self.page.get_by_text("Đã ghi kết luận số 1.").is_visible())
+        expect(self.page.get_by_text("Đã ghi kết luận số 1.")).to_be_visible()
         conclusion = self.page.locator("#conclusion-1")
         self.assertIn("UBND xã Dân Lý", conclusion.inner_text())
         self.assertIn("10/11/2024", conclusion.inner_text())
@@ -52,9 +53,9 @@ class MeetingJourneyTests(BrowserTestCase):
         # The notice prints alone: the navigation and buttons stay off the paper.
         self.page.get_by_role("link", name="Thông báo kết luận").click()
         self.page.emulate_media(media="print")
-        self.assertFalse(self.page.locator(".site-header").is_visible())
-        self.assertFalse(self.page.locator(".actions").is_visible())
-        self.assertTrue(self.page.locator(".paper").is_visible())
+        expect(self.page.locator(".site-header")).to_be_hidden()
+        expect(self.page.locator(".actions")).to_be_hidden()
+        expect(self.page.locator(".paper")).to_be_visible()
         pdf = OUTPUT / "meeting-notice-printed-by-the-browser.pdf"
         self.page.pdf(path=str(pdf), format="A4")
         printed = subprocess.run(
@@ -78,8 +79,8 @@ class MeetingJourneyTests(BrowserTestCase):
             files=[{"name": "to-trinh.pdf", "mimeType": "application/pdf", "buffer": tiny_pdf("to trinh")}]
         )
         self.page.get_by_role("button", name="Báo hoàn thành").click()
-        self.assertTrue(self.page.get_by_text("Đã báo hoàn thành nhiệm vụ.").is_visible())
-        self.assertTrue(self.page.locator(".task-state-done").is_visible())
+        expect(self.page.get_by_text("Đã báo hoàn thành nhiệm vụ.")).to_be_visible()
+        expect(self.page.locator(".task-state-done")).to_be_visible()
         self.screenshot("meeting-3-task-closed", full_page=True)
         task = Task.objects.get()
         self.assertEqual((task.status, task.evidence_name), (Task.Status.DONE, "to-trinh.pdf"))

@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from communes.models import Village
 from tests.browser.base import BrowserTestCase
@@ -14,10 +15,20 @@ class PersonaNavigationTests(BrowserTestCase):
     def test_coordinator_logs_in_and_sees_the_district(self):
         self.log_in("dieuphoi")
         self.assertEqual(
-            self.nav_labels(), ["Tổng quan", "Xã", "Hồ sơ", "Cuộc họp", "Nhiệm vụ", "Báo cáo", "Bộ tiêu chí"]
+            self.nav_labels(),
+            [
+                "Tổng quan",
+                "Xã",
+                "Hồ sơ",
+                "Cuộc họp",
+                "Nhiệm vụ",
+                "Báo cáo",
+                "Bộ tiêu chí",
+                "Nhật ký thay đổi",
+            ],
         )
         self.page.get_by_role("link", name="Xã", exact=True).click()
-        self.assertTrue(self.page.get_by_role("link", name="Dân Lực").is_visible())
+        expect(self.page.get_by_role("link", name="Dân Lực")).to_be_visible()
         self.screenshot("coordinator-home", full_page=True)
 
     def test_department_officer_sees_the_district_without_admin(self):
@@ -33,13 +44,13 @@ class PersonaNavigationTests(BrowserTestCase):
             self.nav_labels(), ["Tổng quan", "Xã của tôi", "Hồ sơ", "Nhiệm vụ", "Báo cáo", "Bộ tiêu chí"]
         )
         self.page.get_by_role("link", name="Xã của tôi").click()
-        self.assertTrue(self.page.get_by_role("link", name="Dân Lý").is_visible())
-        self.assertEqual(self.page.get_by_role("link", name="Dân Lực").count(), 0)
+        expect(self.page.get_by_role("link", name="Dân Lý")).to_be_visible()
+        expect(self.page.get_by_role("link", name="Dân Lực")).to_have_count(0)
         self.screenshot("commune-official-communes")
 
     def test_leader_sees_read_only_badge(self):
         self.log_in("lanhdao")
-        self.assertTrue(self.page.get_by_text("Chỉ xem").is_visible())
+        expect(self.page.get_by_text("Chỉ xem")).to_be_visible()
         self.screenshot("leader-home")
 
     def test_administrator_sees_the_admin_link(self):
@@ -48,9 +59,7 @@ class PersonaNavigationTests(BrowserTestCase):
 
     def test_wrong_password_shows_a_vietnamese_message(self):
         self.log_in("lanhdao", password="sai-mat-khau")
-        self.assertTrue(
-            self.page.get_by_role("alert").get_by_text("Vui lòng điền vào Tên đăng nhập").is_visible()
-        )
+        expect(self.page.get_by_role("alert").get_by_text("Vui lòng điền vào Tên đăng nhập")).to_be_visible()
         self.screenshot("login-error")
 
     def test_search_without_diacritics_finds_the_commune(self):
@@ -59,15 +68,15 @@ class PersonaNavigationTests(BrowserTestCase):
         self.page.get_by_label("Tìm xã").fill("dan luc")
         self.page.get_by_role("button", name="Tìm").click()
         rows = self.page.locator("tbody tr")
-        self.assertEqual(rows.count(), 1)
-        self.assertIn("Dân Lực", rows.first.inner_text())
+        expect(rows).to_have_count(1)
+        expect(rows.first).to_contain_text("Dân Lực")
 
     def test_commune_page_on_a_phone(self):
         Village.objects.create(commune=self.commune_a, code="T02", name="Thôn Yên Lược")
         self.page.set_viewport_size({"width": 390, "height": 844})
         self.log_in("xa_a")
         self.page.goto(f"{self.live_server_url}/communes/{self.commune_a.code}/")
-        self.assertTrue(self.page.get_by_role("cell", name="Thôn Yên Lược").is_visible())
+        expect(self.page.get_by_role("cell", name="Thôn Yên Lược")).to_be_visible()
         # Nothing may stick out sideways on a phone except inside the scrolling table wrapper.
         overflow = self.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         self.assertLessEqual(overflow, 0)
@@ -77,6 +86,6 @@ class PersonaNavigationTests(BrowserTestCase):
         self.log_in("lanhdao")
         self.page.get_by_label("Ngôn ngữ").select_option("en")
         self.page.get_by_role("button", name="Đổi").click()
-        self.assertEqual(self.page.locator("html").get_attribute("lang"), "en")
-        self.assertTrue(self.page.get_by_role("link", name="Overview").is_visible())
+        expect(self.page.locator("html")).to_have_attribute("lang", "en")
+        expect(self.page.get_by_role("link", name="Overview")).to_be_visible()
         self.screenshot("leader-home-english")

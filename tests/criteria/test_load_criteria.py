@@ -168,7 +168,8 @@ class ShippedProvenanceTests(TestCase):
         classes_2024 = criteria_set.region_rules.filter(from_date=datetime.date(2024, 3, 1))
         self.assertEqual(set(classes_2024.values_list("region", flat=True)), {"TDMNPB"})
         self.assertEqual(
-            set(classes_2024.values_list("commune_class", flat=True)), {"kv2", "kv3", "bai_ngang", "hai_dao", "atk"}
+            set(classes_2024.values_list("commune_class", flat=True)),
+            {"kv2", "kv3", "bai_ngang", "hai_dao", "atk"},
         )
         self.assertIn("arit.gov.vn", classes_2024.first().source)
 

@@ -200,12 +200,17 @@ class RecognitionTests(ProgrammeTestCase):
         self.client.post(self.revoke_url, self.revocation_data(revoked_on="20/12/2024"))
         self.assertEqual(Recognition.objects.get().revoked_on, datetime.date(2024, 12, 20))
 
-    def test_a_revoked_recognition_cannot_be_revoked_again(self):
+    def test_a_revoked_recognition_is_not_revoked_again(self):
         Recognition.objects.filter(pk=self.recognition.pk).update(
             revoked_on=datetime.date(2025, 1, 1), revocation_reason="Đã thu hồi"
         )
         self.client.force_login(self.coordinator)
-        self.assertEqual(self.client.post(self.revoke_url, self.revocation_data()).status_code, 404)
+        response = self.client.post(self.revoke_url, self.revocation_data(), follow=True)
+        self.assertContains(response, "đã được thu hồi ngày 01/01/2025")
+        recognition = Recognition.objects.get()
+        self.assertEqual(
+            (recognition.revoked_on, recognition.revocation_reason), (datetime.date(2025, 1, 1), "Đã thu hồi")
+        )
 
     def test_a_commune_official_cannot_revoke(self):
         self.client.force_login(self.official_a)

@@ -302,6 +302,11 @@ class AsOfTests(AssessmentTestCase):
         Score.history.filter(history_type="~").update(history_date=at(self.march, 23, 30))
         self.assertEqual(self.criterion_3(as_of=self.march).status, Status.NOT_MET)
 
+    def test_two_saves_at_one_instant_read_as_the_later(self):
+        Score.history.filter(history_type="~").update(history_date=at(self.march))
+        criterion = self.criterion_3(as_of=self.march)
+        self.assertEqual([r.status for r in criterion.indicators], [Status.MET, Status.NOT_MET])
+
     def test_as_of_before_any_score_is_not_assessed(self):
         criterion = self.criterion_3(as_of=self.march - datetime.timedelta(days=1))
         self.assertEqual([r.score for r in criterion.indicators], [None, None])

@@ -85,7 +85,16 @@ class NavigationTests(PersonasTestCase):
     def test_coordinator_sees_the_district(self):
         self.assertEqual(
             self.nav_labels(self.coordinator),
-            ["Tổng quan", "Xã", "Hồ sơ", "Cuộc họp", "Nhiệm vụ", "Báo cáo", "Bộ tiêu chí"],
+            [
+                "Tổng quan",
+                "Xã",
+                "Hồ sơ",
+                "Cuộc họp",
+                "Nhiệm vụ",
+                "Báo cáo",
+                "Bộ tiêu chí",
+                "Nhật ký thay đổi",
+            ],
         )
 
     def test_commune_official_sees_own_commune(self):

@@ -41,6 +41,13 @@ EXEMPT = {
     "logout": PUBLIC,
     "password_change": PUBLIC,  # the signed-in user's own password
     "password_change_done": PUBLIC,
+    # Reset by e-mail is for people who cannot sign in: public by nature. It reveals
+    # nothing (the same answer for a known and an unknown address) and a link works
+    # once, for one account.
+    "password_reset": PUBLIC,
+    "password_reset_done": PUBLIC,
+    "password_reset_confirm": PUBLIC,
+    "password_reset_complete": PUBLIC,
     "healthz": PUBLIC,
 }
 
@@ -189,6 +196,8 @@ class UrlAccessTests(DossierTestCase):
             "notifications:list": ({}, OWN, False),
             "notifications:mark_read": ({}, OWN, True),
             "notifications:settings": ({}, OWN, True),
+            "audit:list": ({}, COORDINATORS, False),
+            "audit:export": ({"format": "csv"}, COORDINATORS, False),
         }
         # Filing a meeting copy changes no programme data: leaders may (README, "Demo accounts").
         cls.leader_may = {
@@ -201,8 +210,14 @@ class UrlAccessTests(DossierTestCase):
         }
         # Query strings some pages need to point at commune A (a task is born from something).
         cls.queries = {"meetings:task_create": {"commune": a}}
-        # Read, but only by the coordination office: the package goes to the province.
-        cls.coordinator_only = {"dossiers:package", "criteria:criteria_template"}
+        # Read, but only by the coordination office: the package goes to the province, the
+        # audit trail is theirs (and the administrator's).
+        cls.coordinator_only = {
+            "dossiers:package",
+            "audit:list",
+            "audit:export",
+            "criteria:criteria_template",
+        }
 
     def url(self, name) -> str:
         kwargs, _kind, _changes = self.urls[name]

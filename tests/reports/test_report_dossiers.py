@@ -112,7 +112,8 @@ class DossierReportTests(AssessmentTestCase):
 
     def test_query_count_is_the_same_for_3_and_40_communes(self):
         # session, user, the set (filter), memberships, communes, criteria, indicators,
-        # targets, the set's region rules and amendments, scores, registrations, recognitions, dossiers, their items, the items'
+        # targets, the set's region rules and amendments, scores, registrations, recognitions,
+        # dossiers, their items, the items'
         # indicators, current documents, appraisals, departments per province, steps taken
         # past a gate; the PDF also reads the signature block
         self.client.force_login(self.coordinator)

@@ -2,6 +2,7 @@ import datetime
 import hashlib
 import shutil
 import tempfile
+import uuid
 from pathlib import Path
 
 from django.conf import settings
@@ -44,6 +45,23 @@ class SnapshotTests(AssessmentTestCase):
     def download(self, user, snapshot):
         self.client.force_login(user)
         return self.client.get(snapshot.get_absolute_url())
+
+    def test_the_same_form_sent_twice_saves_one_snapshot(self):
+        self.client.force_login(self.coordinator)
+        url = f"{reverse('reports:district_snapshot')}?set={self.ntm.code}&year=2024"
+        self.assertContains(self.client.get(reverse("reports:district")), 'name="submission"')
+        data = {"meeting_date": "05/12/2024", "submission": str(uuid.uuid4())}
+        first, second = self.client.post(url, data), self.client.post(url, data)
+        snapshot = ReportSnapshot.objects.get()
+        self.assertEqual(first["Location"], second["Location"])
+        self.assertTrue(first["Location"].endswith(f"#snapshot-{snapshot.pk}"))
+
+    def test_a_new_form_saves_a_new_snapshot(self):
+        self.client.force_login(self.coordinator)
+        url = f"{reverse('reports:district_snapshot')}?set={self.ntm.code}&year=2024"
+        for _ in range(2):
+            self.client.post(url, {"meeting_date": "05/12/2024", "submission": str(uuid.uuid4())})
+        self.assertEqual(ReportSnapshot.objects.count(), 2)
 
     def test_a_coordinator_saves_a_numbered_snapshot(self):
         response = self.save(self.coordinator, as_of="2024-11-30")

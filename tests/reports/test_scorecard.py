@@ -118,7 +118,8 @@ class ScorecardTests(AssessmentTestCase):
 
     def test_query_count_does_not_grow_with_villages(self):
         # session, user, memberships, commune, set choices, set default, criteria,
-        # indicators, targets, the set's region rules and amendments, scores, registrations, recognitions, village sets in use,
+        # indicators, targets, the set's region rules and amendments, scores, registrations,
+        # recognitions, village sets in use,
         # registrations list, recognitions list, villages, predecessors, successors, dossier,
         # the owners in the commune's district
         self.client.force_login(self.coordinator)

@@ -7,21 +7,24 @@ from django.db import migrations, models
 
 
 def year_to_range(apps, schema_editor):
-    IndicatorTarget = apps.get_model("criteria", "IndicatorTarget")
-    IndicatorTarget.objects.filter(year__isnull=False).update(
-        from_year=models.F("year"), to_year=models.F("year")
-    )
+    # The targets and their history alike.
+    for name in ("IndicatorTarget", "HistoricalIndicatorTarget"):
+        apps.get_model("criteria", name).objects.filter(year__isnull=False).update(
+            from_year=models.F("year"), to_year=models.F("year")
+        )
 
 
 def range_to_year(apps, schema_editor):
-    IndicatorTarget = apps.get_model("criteria", "IndicatorTarget")
-    IndicatorTarget.objects.filter(from_year__isnull=False).update(year=models.F("from_year"))
+    for name in ("IndicatorTarget", "HistoricalIndicatorTarget"):
+        apps.get_model("criteria", name).objects.filter(from_year__isnull=False).update(
+            year=models.F("from_year")
+        )
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('criteria', '0003_import_upload'),
+        ('criteria', '0005_history_reasons_kept_whole'),
     ]
 
     operations = [
@@ -111,8 +114,32 @@ class Migration(migrations.Migration):
             name='to_year',
             field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='đến năm'),
         ),
+        migrations.AddField(
+            model_name='historicalindicatortarget',
+            name='from_year',
+            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='từ năm'),
+        ),
+        migrations.AddField(
+            model_name='historicalindicatortarget',
+            name='source',
+            field=models.TextField(blank=True, verbose_name='nguồn'),
+        ),
+        migrations.AddField(
+            model_name='historicalindicatortarget',
+            name='to_year',
+            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='đến năm'),
+        ),
+        migrations.AddField(
+            model_name='historicalindicatortarget',
+            name='unverified',
+            field=models.BooleanField(default=False, verbose_name='chưa đối chiếu'),
+        ),
         # A target for one year becomes a target for the range of that one year.
         migrations.RunPython(year_to_range, range_to_year),
+        migrations.RemoveField(
+            model_name='historicalindicatortarget',
+            name='year',
+        ),
         migrations.RemoveField(
             model_name='indicatortarget',
             name='year',

@@ -22,7 +22,7 @@ def class_to_flag(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("communes", "0001_initial"),
+        ("communes", "0003_history_reasons_kept_whole"),
     ]
 
     operations = [

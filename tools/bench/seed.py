@@ -1,0 +1,195 @@
+"""The bench's province: districts of 15 communes, every indicator of QD318-2022-XA-NTM
+scored for every commune and year (with its history), registrations and recognitions."""
+
+from __future__ import annotations
+
+import datetime
+import math
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from communes.demo import DISTRICT_DEPARTMENTS
+from communes.models import Commune, Department, District, Membership, Province, Region, Village
+from criteria.demo import assign_demo_departments, demo_value, status_word
+from criteria.loader import load_criteria_set, read_criteria_file
+from criteria.models import CriteriaSet, Recognition, Registration, Score
+from criteria.standing import criteria_tree
+from ntm.lib.text import fold
+
+SET_CODE = "QD318-2022-XA-NTM"
+LAST_YEAR = 2024
+DISTRICT_SIZE = 15
+# The report measures' large district: a user whose memberships cover this many communes.
+LARGE_DISTRICT = 40
+VILLAGE_NAMES = [f"Thôn {number}" for number in range(1, 9)]
+
+
+@dataclass
+class Seed:
+    """What seed_province() made, as the measures need it."""
+
+    criteria_set: CriteriaSet
+    communes: list[Commune]
+    districts: int
+    district_communes: int
+    large_district_communes: int
+    province_user: AbstractBaseUser
+    district_user: AbstractBaseUser
+    large_district_user: AbstractBaseUser
+    indicators: int
+    scores: int
+    history: int
+    villages: int
+
+
+def _status(rng: random.Random, indicator, *, unmet_share: float, has_craft_village: bool) -> str:
+    """Mostly met; some not met, a few "basically met"; "not applicable" where allowed."""
+    if indicator.conditional and not has_craft_village:
+        return Score.Status.NOT_APPLICABLE
+    draw = rng.random()
+    if draw >= unmet_share:
+        return Score.Status.MET
+    return Score.Status.BASICALLY_MET if draw < unmet_share / 4 else Score.Status.NOT_MET
+
+
+@transaction.atomic
+def seed_province(*, communes: int, years: int) -> Seed:
+    """Districts of 15 communes under one province, each commune with every indicator
+    of the set scored for `years` years up to 2024, plus registrations and recognitions."""
+    rng = random.Random(318)
+    set_file = Path(settings.BASE_DIR) / "fixtures" / "criteria" / f"{SET_CODE.lower()}.yaml"
+    criteria_set = load_criteria_set(data=read_criteria_file(set_file)).criteria_set
+    User = get_user_model()
+    province = Province.objects.create(code="99", name="Tỉnh Thử Nghiệm")
+    districts = [
+        District.objects.create(code=f"9{number:02d}", name=f"Huyện Số {number}", province=province)
+        for number in range(1, math.ceil(communes / DISTRICT_SIZE) + 1)
+    ]
+    places = [
+        Commune.objects.create(
+            code=f"{90000 + number:05d}",
+            name=f"Xã Số {number}",
+            province=province,
+            district=districts[(number - 1) // DISTRICT_SIZE],
+            region=Region.BTB,
+        )
+        for number in range(1, communes + 1)
+    ]
+    # bulk_create skips save(), which keeps search_name.
+    villages = Village.objects.bulk_create(
+        Village(commune=commune, code=f"T{number:02d}", name=name, search_name=fold(name))
+        for commune in places
+        for number, name in enumerate(VILLAGE_NAMES, 1)
+    )
+    first_district = districts[0]
+    Department.objects.bulk_create(
+        Department(name=name, short_name=short_name, level=Department.Level.DISTRICT, district=first_district)
+        for short_name, name in DISTRICT_DEPARTMENTS
+    )
+    assign_demo_departments(first_district)
+    province_user = User.objects.create_user("bench_tinh")
+    Membership.objects.create(user=province_user, role=Membership.Role.COORDINATOR, province=province)
+    district_user = User.objects.create_user("bench_huyen")
+    Membership.objects.create(user=district_user, role=Membership.Role.COORDINATOR, district=first_district)
+    # Districts here have 15 communes; a 40-commune scope is a user on 40 communes.
+    large_district_user = User.objects.create_user("bench_40")
+    Membership.objects.bulk_create(
+        Membership(user=large_district_user, role=Membership.Role.COMMUNE, commune=commune)
+        for commune in places[:LARGE_DISTRICT]
+    )
+
+    criteria = criteria_tree(criteria_set)
+    lagging = {commune.pk: rng.random() for commune in places}  # 0: ahead, 1: far behind
+    craft_village = {commune.pk: rng.random() < 0.7 for commune in places}
+    first_year = LAST_YEAR - years + 1
+    for year in range(first_year, LAST_YEAR + 1):
+        entered_at = timezone.make_aware(datetime.datetime(year, 11, 15, 9, 0))
+        # Up to 30% unmet in the first year for the laggards, shrinking every year.
+        progress = (year - first_year) / (years + 1)
+        scores = []
+        for commune in places:
+            unmet_share = (0.05 + 0.25 * lagging[commune.pk]) * (1 - progress)
+            for criterion in criteria:
+                for indicator in criterion.indicators.all():
+                    status = _status(
+                        rng, indicator, unmet_share=unmet_share, has_craft_village=craft_village[commune.pk]
+                    )
+                    target = indicator.target_for(commune, year)
+                    score = Score(
+                        indicator=indicator,
+                        commune=commune,
+                        year=year,
+                        entered_by=province_user,
+                        entered_at=entered_at,
+                        verification=Score.Verification.VERIFIED,
+                        verified_by=province_user,
+                        verified_at=entered_at + datetime.timedelta(days=20),
+                    )
+                    value = None
+                    if status != Score.Status.NOT_APPLICABLE:
+                        value = demo_value(
+                            indicator,
+                            target,
+                            met=status == Score.Status.MET,
+                            seed=(commune.code, year, indicator.code),
+                        )
+                    # The programme's rules: a status against the value needs a reason.
+                    score.assess(
+                        value_number=value,
+                        value_text="" if indicator.is_numeric else status_word(status),
+                        status=status,
+                        reason="Đang hoàn thiện hồ sơ, chờ thẩm tra lại",
+                        target=target,
+                    )
+                    scores.append(score)
+        bulk_create_with_history(scores, Score, default_user=province_user, default_date=entered_at)
+
+    registrations, recognitions = [], []
+    for number, commune in enumerate(places):
+        if rng.random() < 0.4:
+            target_year = LAST_YEAR + (number % 2)
+            registered_on = datetime.date(target_year - 1, 12, 10)
+            registrations.append(
+                Registration(
+                    commune=commune,
+                    criteria_set=criteria_set,
+                    target_year=target_year,
+                    registered_on=registered_on,
+                    confirmed_on=registered_on + datetime.timedelta(days=5),
+                    confirmed_by=province_user,
+                )
+            )
+        elif lagging[commune.pk] < 0.2:
+            recognitions.append(
+                Recognition(
+                    commune=commune,
+                    criteria_set=criteria_set,
+                    decision_number=f"{4800 + number}/QĐ-UBND",
+                    decided_on=datetime.date(LAST_YEAR - 1, 12, 28),
+                    signer="Chủ tịch UBND tỉnh",
+                )
+            )
+    bulk_create_with_history(registrations, Registration, default_user=province_user)
+    bulk_create_with_history(recognitions, Recognition, default_user=province_user)
+    return Seed(
+        criteria_set=criteria_set,
+        communes=places,
+        districts=len(districts),
+        district_communes=min(DISTRICT_SIZE, communes),
+        large_district_communes=min(LARGE_DISTRICT, communes),
+        province_user=province_user,
+        district_user=district_user,
+        large_district_user=large_district_user,
+        indicators=sum(len(criterion.indicators.all()) for criterion in criteria),
+        scores=Score.objects.count(),
+        history=Score.history.count(),
+        villages=len(villages),
+    )
