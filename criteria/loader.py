@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 from django.db import models, transaction
 from django.utils.translation import gettext as _
+from simple_history.models import HistoricalChanges
 
 from communes.models import Commune, CommuneClass, CommuneGroup, Province, Region
 from ntm.lib.spreadsheets import NEW, SKIP, UPDATE
@@ -196,12 +197,13 @@ def has_related_rows(obj: models.Model, *, ignore: tuple[type[models.Model], ...
     Walks every relation to the model, hidden ones too (`related_name="+"`: dossier
     items, appraisals and tasks point at criteria and indicators that way), so a model
     added later with a ForeignKey or a ManyToManyField to Indicator or Criterion counts
-    without any change here.
+    without any change here. History rows are the record of changes, not data that
+    holds the object: they outlive what they recorded.
     """
     for relation in obj._meta.get_fields(include_hidden=True):
         if not (relation.auto_created and not relation.concrete) or not relation.is_relation:
             continue
-        if relation.related_model in ignore:
+        if relation.related_model in ignore or issubclass(relation.related_model, HistoricalChanges):
             continue
         if relation.related_model._base_manager.filter(**{relation.field.name: obj}).exists():
             return True
