@@ -134,6 +134,42 @@ class SetDetailTests(LibraryTestCase):
             response = self.client.get(self.url)
         self.assertEqual(response.context["completeness"].indicator_count, 23)
 
+    def test_query_count_is_the_same_at_1_and_5_sets(self):
+        self.client.force_login(self.leader)
+        # session, user, memberships, set, criteria, indicators, targets, amendments,
+        # region rules, the districts whose owners of the criteria the user may open
+        with self.assertNumQueries(10):
+            self.client.get(self.url)
+        for n in range(4):
+            other = CriteriaSet.objects.create(code=f"TH-{n}", name=f"Bộ {n}", level="commune")
+            criterion = Criterion.objects.create(criteria_set=other, number=1, name="Giao thông")
+            Indicator.objects.create(criterion=criterion, code="1.1", text="Đường", unverified=True)
+        self.assertEqual(CriteriaSet.objects.count(), 5)
+        with self.assertNumQueries(10):
+            response = self.client.get(self.url)
+        self.assertEqual(response.context["completeness"].unchecked_indicators, [self.road])
+
+    def test_completeness_lists_what_lacks_a_target_or_a_check_with_a_link_to_fix_it(self):
+        untargeted = Indicator.objects.create(
+            criterion=self.irrigation, code="3.3", text="Tỷ lệ kênh mương được kiên cố", kind="numeric_min"
+        )
+        self.client.force_login(self.admin)
+        response = self.client.get(self.url)
+        completeness = response.context["completeness"]
+        self.assertEqual(completeness.missing_targets, [untargeted])
+        self.assertEqual(completeness.unchecked_indicators, [self.road])
+        self.assertContains(response, "Độ đầy đủ")
+        self.assertContains(response, "1 chỉ tiêu chưa có mức đạt chuẩn")
+        fix_target = reverse("criteria:indicator_edit", args=[self.national.code, untargeted.pk])
+        fix_text = reverse("criteria:criterion_edit", args=[self.national.code, self.transport.number])
+        self.assertContains(response, f'href="{fix_target}"')
+        self.assertContains(response, f'href="{fix_text}"')
+        # Who may not edit is sent to the row on the page, not to a form they cannot use.
+        self.client.force_login(self.leader)
+        response = self.client.get(self.url)
+        self.assertNotContains(response, f'href="{fix_target}"')
+        self.assertContains(response, f'href="#indicator-{untargeted.pk}"')
+
 
 class SetCopyTests(LibraryTestCase):
     url = reverse("criteria:set_copy", args=["QD318-2022-XA-NTM"])

@@ -485,3 +485,127 @@ class UnitsApartTests(TestCase):
         town = Commune(name="Triệu Sơn", kind=Commune.Kind.TOWNSHIP)
         self.assertFalse(ntm.applies_to_unit(town))
         self.assertTrue(ntm.applies_to_unit(Commune(name="Dân Lý", kind=Commune.Kind.COMMUNE)))
+
+
+class ImportPageTests(WorkbookTestCase):
+    """The import page: preview with every bad row, confirm, all or nothing."""
+
+    url = reverse("criteria:criteria_import")
+
+    def provincial(self, name="Bộ tiêu chí xã NTM của tỉnh"):
+        return {
+            "Bộ tiêu chí": [
+                [
+                    "TH-XA-NTM",
+                    name,
+                    "",
+                    "Xã",
+                    "NTM",
+                    2021,
+                    2025,
+                    "1/QĐ-UBND",
+                    "01/06/2022",
+                    "UBND tỉnh Thanh Hóa",
+                    "",
+                    "Xã",
+                    "Vùng",
+                    "thử",
+                ]
+            ],  # fmt: skip
+            "Tiêu chí": [[1, "Giao thông", "Transport", "Hạ tầng", "thử", "Có"]],
+            "Chỉ tiêu": [
+                [1, "1.1", "Tỷ lệ đường xã được cứng hóa", "", "Tối thiểu", "%", "", "", "thử", "Có"]
+            ],
+            "Mức đạt": [["1.1", "Bắc Trung Bộ", "", "", "", 90, "thử"]],
+        }
+
+    def upload(self, sheets, name="bo-tieu-chi.xlsx"):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        return self.client.post(self.url, {"file": SimpleUploadedFile(name, xlsx_bytes(sheets))})
+
+    def test_the_library_and_the_set_page_link_to_it_for_those_who_may_import(self):
+        self.client.force_login(self.coordinator)
+        self.assertContains(self.client.get(reverse("criteria:set_list")), f'href="{self.url}"')
+        self.client.force_login(self.leader)
+        self.assertNotContains(self.client.get(reverse("criteria:set_list")), f'href="{self.url}"')
+
+    def test_preview_then_confirm_creates_the_provinces_set(self):
+        self.client.force_login(self.coordinator)
+        preview = self.upload(self.provincial())
+        self.assertContains(preview, "Xem trước: bo-tieu-chi.xlsx")
+        self.assertContains(preview, "Bộ tiêu chí TH-XA-NTM: tạo mới.")
+        self.assertFalse(CriteriaSet.objects.filter(code="TH-XA-NTM").exists())
+        upload = preview.context["confirm_form"].initial["upload"]
+        response = self.client.post(self.url, {"upload": upload})
+        criteria_set = CriteriaSet.objects.get(code="TH-XA-NTM")
+        self.assertRedirects(response, criteria_set.get_absolute_url())
+        self.assertEqual(criteria_set.issuer, self.province)
+        indicator = Indicator.objects.get(criterion__criteria_set=criteria_set)
+        self.assertEqual([t.value for t in indicator.targets.all()], ["≥90%"])
+        # The set page then links back to the import, for the file changed again.
+        self.assertContains(self.client.get(criteria_set.get_absolute_url()), f'href="{self.url}"')
+        # The same upload cannot be confirmed twice.
+        again = self.client.post(self.url, {"upload": upload}, follow=True)
+        self.assertContains(again, "Phiên xem trước đã hết hạn hoặc đã được nhập")
+
+    def test_every_bad_row_is_listed_and_nothing_is_written(self):
+        sheets = self.provincial()
+        sheets["Mức đạt"] += [
+            ["1.1", "Vùng Trăng", "", "", "", 70, "x"],
+            ["1.1", "DBSH", "", "", "", "nhiều", "x"],
+        ]
+        self.client.force_login(self.coordinator)
+        response = self.upload(sheets)
+        self.assertContains(response, "Có 2 lỗi. Không dòng nào được ghi")
+        self.assertContains(response, "Trang “Mức đạt”, dòng 3")
+        self.assertContains(response, "Trang “Mức đạt”, dòng 4")
+        self.assertNotIn("confirm_form", response.context)
+        self.assertFalse(CriteriaSet.objects.filter(code="TH-XA-NTM").exists())
+
+    def test_a_coordinator_may_not_change_a_national_set(self):
+        sheets = self.provincial()
+        sheets["Bộ tiêu chí"][0][9] = "Trung ương"
+        self.client.force_login(self.coordinator)
+        response = self.upload(sheets)
+        self.assertContains(response, "Bạn chỉ được tạo bộ tiêu chí của tỉnh mình phụ trách")
+        self.assertFalse(CriteriaSet.objects.exists())
+
+    def test_the_administrator_imports_a_national_set(self):
+        self.client.force_login(self.admin)
+        sheets = self.provincial()
+        sheets["Bộ tiêu chí"][0][9] = "Trung ương"
+        preview = self.upload(sheets)
+        self.client.post(self.url, {"upload": preview.context["confirm_form"].initial["upload"]})
+        self.assertIsNone(CriteriaSet.objects.get(code="TH-XA-NTM").issuer)
+
+    def test_others_are_refused(self):
+        self.assertRedirects(self.client.get(self.url), f"{reverse('login')}?next={self.url}")
+        for user in (self.leader, self.official_a, self.nobody):
+            with self.subTest(user.username):
+                self.client.force_login(user)
+                self.assertEqual(self.client.get(self.url).status_code, 403)
+                self.assertEqual(self.upload(self.provincial()).status_code, 403)
+        self.assertFalse(CriteriaSet.objects.exists())
+
+    def test_the_template_is_an_empty_workbook_that_imports_once_filled(self):
+        self.client.force_login(self.coordinator)
+        response = self.client.get(reverse("criteria:criteria_template"))
+        book = openpyxl.load_workbook(io.BytesIO(response.content))
+        for name, header in HEADERS.items():
+            self.assertEqual([c.value for c in book[name][1]][: len(header)], header)
+        # A province's village set, filled in the template.
+        book["Bộ tiêu chí"].append(
+            ["TH-THON-NTM", "Thôn nông thôn mới", "", "Thôn", "NTM", 2022, 2025, "2/QĐ-UBND", "01/06/2022",
+             "Thanh Hóa", "", "Xã", "Không", "thử"]
+        )  # fmt: skip
+        book["Tiêu chí"].append([1, "Giao thông thôn", "", "", "thử", "Có"])
+        book["Chỉ tiêu"].append(
+            [1, "1.1", "Đường thôn được cứng hóa", "", "Đạt/Không", "", "", "", "thử", "Có"]
+        )
+        buffer = io.BytesIO()
+        book.save(buffer)
+        buffer.seek(0)
+        report = import_criteria(buffer, user=self.coordinator)
+        self.assertTrue(report.ok, errors_of(report))
+        self.assertEqual(CriteriaSet.objects.get(code="TH-THON-NTM").level, CriteriaSet.Level.VILLAGE)
