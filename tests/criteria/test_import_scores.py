@@ -233,6 +233,22 @@ class BadRowTests(ScoresTestCase):
         self.assertEqual(list(Score.objects.order_by("pk").values_list("pk", "version")), before)
         return report
 
+    def test_values_for_indicators_without_a_target_are_named_before_the_rows_are_refused(self):
+        rows = [
+            self.row("2.1", "", "90"),
+            self.row("2.2", "", "80"),
+            self.row("2.1", "", "95", commune=self.commune_b),
+        ]
+        report = self.assertRefused(rows, 2, "2.1")
+        self.assertEqual(
+            str(report.errors[0]),
+            "Các chỉ tiêu sau chưa có mức đạt chuẩn nên chưa tự tính được Kết quả: "
+            "QD318-2022-XA-NTM 2.1 (2 dòng); QD318-2022-XA-NTM 2.2 (1 dòng). Hãy nhập mức đạt chuẩn cho bộ "
+            "tiêu chí (trang “Độ đầy đủ” của bộ tiêu chí, hoặc tệp Excel bộ tiêu chí), hoặc ghi Kết quả cho "
+            "các dòng đó.",
+        )
+        self.assertEqual([error.row for error in report.errors[1:]], [2, 3, 4])
+
     def test_it_rejects_an_unknown_commune_code(self):
         self.assertRefused([self.row("1.1"), self.row("1.2", Mã_xã="99999")], 3, "Mã xã", "99999")
 
