@@ -208,3 +208,65 @@ class DistrictReportTests(AssessmentTestCase):
             self.assertEqual(self.fetch().status_code, 200)
         with self.assertNumQueries(14):
             self.assertEqual(self.fetch("reports:district_xlsx").status_code, 200)
+
+
+class UnitsApartTests(AssessmentTestCase):
+    """A thị trấn in the district has its own programme: the xã NTM grid, counts and
+    reports leave it out and list it apart."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.score_all(cls.commune_a, 2024, exceptions=UNMET)
+        cls.score_all(cls.commune_b, 2024)
+        cls.town = Commune.objects.create(
+            code="15955",
+            name="Nưa",
+            kind=Commune.Kind.TOWNSHIP,
+            province=cls.province,
+            district=cls.district,
+            region=cls.commune_a.region,
+        )
+        # Scores a mistaken earlier entry left: they must not be counted.
+        cls.score_all(cls.town, 2024)
+
+    def setUp(self):
+        self.client.force_login(self.leader)
+        self.query = {"set": self.ntm.code, "year": 2024}
+
+    def test_the_dashboard_counts_only_the_xa_and_lists_the_town_apart(self):
+        response = self.client.get(reverse("reports:dashboard"), self.query)
+        self.assertEqual({row.commune.name for row in response.context["rows"]}, {"Dân Lý", "Dân Lực"})
+        self.assertEqual(response.context["summary"].outside, [self.town])
+        self.assertContains(response, "Thị trấn Nưa.")
+
+    def test_the_district_report_prints_two_communes_and_the_town_apart(self):
+        text = pdf_text(self.client.get(reverse("reports:district_pdf"), self.query).content)
+        self.assertIn("Dân Lý 15/19 52/57", text)
+        self.assertNotIn("Nưa 19/19", text)
+        self.assertIn("không tính vào số liệu trên: Thị trấn Nưa.", text)
+        excel = self.client.get(reverse("reports:district_xlsx"), self.query).content
+        rows = [row for sheet in workbook(excel) for row in sheet_rows(sheet)]
+        cells = " ".join(str(cell) for row in rows for cell in row)
+        self.assertIn("không tính vào số liệu: Thị trấn Nưa.", cells)
+        self.assertFalse(any(row and row[0] == "Nưa" for row in rows))
+
+    def test_the_town_gets_no_xa_ntm_report(self):
+        self.client.force_login(self.coordinator)
+        response = self.client.get(reverse("reports:commune_pdf", args=[self.town.code]), self.query)
+        self.assertEqual(response.status_code, 404)
+        preview = self.client.get(reverse("reports:commune", args=[self.town.code]), self.query)
+        self.assertContains(preview, "thị trấn Nưa không thuộc phạm vi")
+
+    def test_a_scores_file_row_for_the_town_is_refused(self):
+        from criteria.resources import COLUMNS, import_scores
+        from tests.criteria.test_import_scores import xlsx
+
+        row = dict.fromkeys(COLUMNS, "")
+        row.update({"Mã xã": self.town.code, "Xã": "Nưa", "Bộ tiêu chí": self.ntm.code, "Mã chỉ tiêu": "1.1",
+                    "Năm": "2024", "Kết quả": "Đạt"})  # fmt: skip
+        report = import_scores(xlsx([list(row.values())]), user=self.coordinator)
+        self.assertEqual(
+            [str(error) for error in report.errors],
+            ["Dòng 2: Bộ tiêu chí QD318-2022-XA-NTM áp dụng cho xã, không áp dụng cho thị trấn Nưa."],
+        )
