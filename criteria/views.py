@@ -256,17 +256,26 @@ def criteria_import(request):
     return render(request, "criteria/criteria_import.html", context)
 
 
-def _criteria_import_confirm(request):
+def _claim_upload(request, kind) -> tuple[ImportUpload | None, object]:
+    """The file a preview kept for this confirmation, claimed (so it is imported once)
+    and opened; (None, None), with a message, when it expired or was imported already."""
     form = ImportConfirmForm(request.POST)
     upload = form.is_valid() and ImportUpload.objects.claim(
-        pk=form.cleaned_data["upload"], user=request.user, kind=ImportUpload.Kind.CRITERIA
+        pk=form.cleaned_data["upload"], user=request.user, kind=kind
     )
     try:
-        workbook = upload.file.open("rb") if upload else None
+        file = upload.file.open("rb") if upload else None
     except FileNotFoundError:
-        workbook = None
-    if workbook is None:
+        file = None
+    if file is None:
         messages.error(request, _("Phiên xem trước đã hết hạn hoặc đã được nhập. Hãy chọn lại tệp."))
+        return None, None
+    return upload, file
+
+
+def _criteria_import_confirm(request):
+    upload, workbook = _claim_upload(request, ImportUpload.Kind.CRITERIA)
+    if workbook is None:
         return redirect("criteria:criteria_import")
     with workbook:
         report = import_criteria(workbook, user=request.user)
@@ -561,16 +570,8 @@ def scores_import(request):
 
 
 def _scores_import_confirm(request):
-    form = ImportConfirmForm(request.POST)
-    upload = form.is_valid() and ImportUpload.objects.claim(
-        pk=form.cleaned_data["upload"], user=request.user, kind=ImportUpload.Kind.SCORES
-    )
-    try:
-        rows = upload.file.open("rb") if upload else None
-    except FileNotFoundError:
-        rows = None
+    upload, rows = _claim_upload(request, ImportUpload.Kind.SCORES)
     if rows is None:
-        messages.error(request, _("Phiên xem trước đã hết hạn hoặc đã được nhập. Hãy chọn lại tệp."))
         return redirect("criteria:scores_import")
     with rows:
         report = import_scores(rows, user=request.user, format="csv")

@@ -3,48 +3,11 @@ from playwright.sync_api import expect
 
 from criteria.models import CriteriaSet, Indicator
 from tests.browser.base import OUTPUT, BrowserTestCase
-from tests.criteria.test_workbook import xlsx_bytes
+from tests.criteria.test_workbook import provincial_sheets, xlsx_bytes
 
 
 def provincial_workbook(target=90):
-    return xlsx_bytes(
-        {
-            "Bộ tiêu chí": [
-                [
-                    "TH-XA-NTM",
-                    "Bộ tiêu chí xã NTM tỉnh Thanh Hóa",
-                    "",
-                    "Xã",
-                    "NTM",
-                    2021,
-                    2025,
-                    "1/QĐ-UBND",
-                    "01/06/2022",
-                    "UBND tỉnh Thanh Hóa",
-                    "",
-                    "Xã",
-                    "Vùng",
-                    "Phụ lục của tỉnh",
-                ]
-            ],  # fmt: skip
-            "Tiêu chí": [[1, "Giao thông", "Transport", "Hạ tầng", "Phụ lục của tỉnh", "Có"]],
-            "Chỉ tiêu": [
-                [
-                    1,
-                    "1.1",
-                    "Tỷ lệ đường xã được cứng hóa",
-                    "",
-                    "Tối thiểu",
-                    "%",
-                    "",
-                    "",
-                    "Phụ lục của tỉnh",
-                    "Có",
-                ]
-            ],
-            "Mức đạt": [["1.1", "Bắc Trung Bộ", "", "", "", target, "Phụ lục của tỉnh"]],
-        }
-    )
+    return xlsx_bytes(provincial_sheets(target=target))
 
 
 @pytest.mark.browser

@@ -106,6 +106,21 @@ def qd318_sheets() -> dict[str, list[list]]:
     return sheets
 
 
+def set_row(code="TEST-XA", *, name="Bộ thử", issuer="Trung ương", dimension="Vùng", basis="1/QĐ"):
+    """The one row of the `Bộ tiêu chí` sheet: a xã NTM set of 2021-2025 dated 01/01/2022."""
+    return [code, name, "", "Xã", "NTM", 2021, 2025, basis, "01/01/2022", issuer, "", "Xã", dimension, "thử"]
+
+
+def provincial_sheets(target=90, name="Bộ tiêu chí xã NTM của tỉnh"):
+    """Thanh Hóa's own small set: one criterion, one indicator, one target for its region."""
+    return {
+        "Bộ tiêu chí": [set_row("TH-XA-NTM", name=name, issuer="UBND tỉnh Thanh Hóa", basis="1/QĐ-UBND")],
+        "Tiêu chí": [[1, "Giao thông", "Transport", "Hạ tầng", "thử", "Có"]],
+        "Chỉ tiêu": [[1, "1.1", "Tỷ lệ đường xã được cứng hóa", "", "Tối thiểu", "%", "", "", "thử", "Có"]],
+        "Mức đạt": [["1.1", "Bắc Trung Bộ", "", "", "", target, "thử"]],
+    }
+
+
 def errors_of(report) -> list[str]:
     return [str(error) for error in report.errors]
 
@@ -247,24 +262,7 @@ class AmendedTargetTests(WorkbookTestCase):
 
     def sheets(self):
         return {
-            "Bộ tiêu chí": [
-                [
-                    "TEST-XA",
-                    "Bộ thử",
-                    "",
-                    "Xã",
-                    "NTM",
-                    2021,
-                    2025,
-                    "1/QĐ",
-                    "01/01/2022",
-                    "Trung ương",
-                    "",
-                    "Xã",
-                    "Không",
-                    "thử",
-                ]
-            ],  # fmt: skip
+            "Bộ tiêu chí": [set_row(dimension="Không")],
             "Tiêu chí": [[1, "Thu nhập", "Income", "Kinh tế", "thử", "Có"]],
             "Chỉ tiêu": [
                 [1, "1.1", "Thu nhập bình quân đầu người", "", "Tối thiểu", "triệu đồng", "", "", "thử", "Có"]
@@ -349,24 +347,7 @@ class MalformedWorkbookTests(WorkbookTestCase):
 
     def small(self):
         return {
-            "Bộ tiêu chí": [
-                [
-                    "TEST-XA",
-                    "Bộ thử",
-                    "",
-                    "Xã",
-                    "NTM",
-                    2021,
-                    2025,
-                    "1/QĐ",
-                    "01/01/2022",
-                    "Trung ương",
-                    "",
-                    "Xã",
-                    "Vùng",
-                    "thử",
-                ]
-            ],  # fmt: skip
+            "Bộ tiêu chí": [set_row()],
             "Tiêu chí": [[1, "Giao thông", "", "Hạ tầng", "thử", ""]],
             "Chỉ tiêu": [
                 [1, "1.1", "Tỷ lệ đường xã được cứng hóa", "", "Tối thiểu", "%", "", "", "thử", ""],
@@ -492,33 +473,6 @@ class ImportPageTests(WorkbookTestCase):
 
     url = reverse("criteria:criteria_import")
 
-    def provincial(self, name="Bộ tiêu chí xã NTM của tỉnh"):
-        return {
-            "Bộ tiêu chí": [
-                [
-                    "TH-XA-NTM",
-                    name,
-                    "",
-                    "Xã",
-                    "NTM",
-                    2021,
-                    2025,
-                    "1/QĐ-UBND",
-                    "01/06/2022",
-                    "UBND tỉnh Thanh Hóa",
-                    "",
-                    "Xã",
-                    "Vùng",
-                    "thử",
-                ]
-            ],  # fmt: skip
-            "Tiêu chí": [[1, "Giao thông", "Transport", "Hạ tầng", "thử", "Có"]],
-            "Chỉ tiêu": [
-                [1, "1.1", "Tỷ lệ đường xã được cứng hóa", "", "Tối thiểu", "%", "", "", "thử", "Có"]
-            ],
-            "Mức đạt": [["1.1", "Bắc Trung Bộ", "", "", "", 90, "thử"]],
-        }
-
     def upload(self, sheets, name="bo-tieu-chi.xlsx"):
         from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -532,7 +486,7 @@ class ImportPageTests(WorkbookTestCase):
 
     def test_preview_then_confirm_creates_the_provinces_set(self):
         self.client.force_login(self.coordinator)
-        preview = self.upload(self.provincial())
+        preview = self.upload(provincial_sheets())
         self.assertContains(preview, "Xem trước: bo-tieu-chi.xlsx")
         self.assertContains(preview, "Bộ tiêu chí TH-XA-NTM: tạo mới.")
         self.assertFalse(CriteriaSet.objects.filter(code="TH-XA-NTM").exists())
@@ -550,7 +504,7 @@ class ImportPageTests(WorkbookTestCase):
         self.assertContains(again, "Phiên xem trước đã hết hạn hoặc đã được nhập")
 
     def test_every_bad_row_is_listed_and_nothing_is_written(self):
-        sheets = self.provincial()
+        sheets = provincial_sheets()
         sheets["Mức đạt"] += [
             ["1.1", "Vùng Trăng", "", "", "", 70, "x"],
             ["1.1", "DBSH", "", "", "", "nhiều", "x"],
@@ -564,7 +518,7 @@ class ImportPageTests(WorkbookTestCase):
         self.assertFalse(CriteriaSet.objects.filter(code="TH-XA-NTM").exists())
 
     def test_a_coordinator_may_not_change_a_national_set(self):
-        sheets = self.provincial()
+        sheets = provincial_sheets()
         sheets["Bộ tiêu chí"][0][9] = "Trung ương"
         self.client.force_login(self.coordinator)
         response = self.upload(sheets)
@@ -573,7 +527,7 @@ class ImportPageTests(WorkbookTestCase):
 
     def test_the_administrator_imports_a_national_set(self):
         self.client.force_login(self.admin)
-        sheets = self.provincial()
+        sheets = provincial_sheets()
         sheets["Bộ tiêu chí"][0][9] = "Trung ương"
         preview = self.upload(sheets)
         self.client.post(self.url, {"upload": preview.context["confirm_form"].initial["upload"]})
@@ -585,7 +539,7 @@ class ImportPageTests(WorkbookTestCase):
             with self.subTest(user.username):
                 self.client.force_login(user)
                 self.assertEqual(self.client.get(self.url).status_code, 403)
-                self.assertEqual(self.upload(self.provincial()).status_code, 403)
+                self.assertEqual(self.upload(provincial_sheets()).status_code, 403)
         self.assertFalse(CriteriaSet.objects.exists())
 
     def test_the_template_is_an_empty_workbook_that_imports_once_filled(self):
