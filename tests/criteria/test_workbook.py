@@ -13,7 +13,7 @@ from pathlib import Path
 
 import openpyxl
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import TestCase
 from django.urls import reverse
 
@@ -563,3 +563,33 @@ class ImportPageTests(WorkbookTestCase):
         report = import_criteria(buffer, user=self.coordinator)
         self.assertTrue(report.ok, errors_of(report))
         self.assertEqual(CriteriaSet.objects.get(code="TH-THON-NTM").level, CriteriaSet.Level.VILLAGE)
+
+
+class CommandTests(WorkbookTestCase):
+    def write(self, folder, sheets):
+        path = Path(folder) / "bo-tieu-chi.xlsx"
+        path.write_bytes(xlsx_bytes(sheets))
+        return str(path)
+
+    def test_dry_run_previews_and_writes_nothing(self):
+        out = io.StringIO()
+        with tempfile.TemporaryDirectory() as folder:
+            call_command("import_criteria", self.write(folder, provincial_sheets()), "--dry-run", stdout=out)
+        self.assertIn("Bộ tiêu chí TH-XA-NTM: tạo mới.", out.getvalue())
+        self.assertFalse(CriteriaSet.objects.exists())
+
+    def test_a_bad_file_prints_its_rows_and_exits_non_zero(self):
+        err = io.StringIO()
+        with tempfile.TemporaryDirectory() as folder, self.assertRaises(CommandError):
+            call_command("import_criteria", self.write(folder, provincial_sheets(target="nhiều")), stderr=err)
+        self.assertIn("Trang “Mức đạt”, dòng 2", err.getvalue())
+        self.assertFalse(CriteriaSet.objects.exists())
+
+    def test_a_user_who_may_not_change_the_set_is_refused(self):
+        sheets = provincial_sheets()
+        sheets["Bộ tiêu chí"][0][9] = "Trung ương"
+        with tempfile.TemporaryDirectory() as folder, self.assertRaises(CommandError):
+            call_command(
+                "import_criteria", self.write(folder, sheets), "--user", "dieuphoi", stderr=io.StringIO()
+            )
+        self.assertFalse(CriteriaSet.objects.exists())
