@@ -16,8 +16,10 @@ optional ones included, so a set round-trips.
 
 Words match ignoring case and diacritics; the file speaks Vietnamese whatever the
 page's language, so its words are constants of the format, not translations.
-Columns after a sheet's own (marked "optional" below) extend the contract: a file
-without them stays valid and leaves what they hold as it was.
+Columns after a sheet's own (`optional_columns`) extend the contract compatibly: a
+file without them stays valid. Without them a set and its indicators keep what those
+columns hold; a target or amendment without `Đã đối chiếu` counts as not checked, as
+nothing is presented as checked unless the file says so.
 """
 
 from __future__ import annotations
