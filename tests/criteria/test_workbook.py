@@ -164,6 +164,17 @@ class QD318WorkbookTests(WorkbookTestCase):
         self.assertEqual(self.ntm.region_rules.count(), 7)
         self.assertIn("Bộ tiêu chí QD318-2022-XA-NTM: tạo mới.", self.report.summary_lines())
 
+    def test_the_set_page_shows_each_amendment_with_its_decision_and_date(self):
+        self.client.force_login(self.leader)
+        response = self.client.get(reverse("criteria:set_detail", args=[SET_CODE]))
+        amendments = response.context["amendments"]
+        self.assertEqual([a.indicator.code for a in amendments], ["13.1", "15.4", "17.1", "18.5"])
+        html = response.content.decode()
+        section = html[html.index('<section id="amendments">') :]
+        section = section[: section.index("</section>")]
+        self.assertEqual(section.count("<td>211/QĐ-TTg ngày 01/3/2024</td>"), 4)
+        self.assertEqual(section.count("<td>01/03/2024</td>"), 4)
+
     def test_importing_it_again_changes_nothing(self):
         report = self.import_book(qd318_sheets())
         self.assertTrue(report.ok, errors_of(report))
