@@ -77,7 +77,9 @@ def _membership(m) -> str:
 
 def _target(t) -> str:
     indicator = t.indicator
-    scope = IndicatorTarget(region=t.region, commune_group=t.commune_group, year=t.year).scope_label
+    scope = IndicatorTarget(
+        region=t.region, commune_group=t.commune_group, from_year=t.from_year, to_year=t.to_year
+    ).scope_label
     if indicator is None:
         return scope
     return _("%(set)s, chỉ tiêu %(code)s (%(scope)s)") % {
@@ -161,7 +163,7 @@ SOURCES = {
             IndicatorTarget,
             None,
             ("indicator__criterion__criteria_set",),
-            ("region", "commune_group", "year", "value"),
+            ("region", "commune_group", "from_year", "to_year", "value", "source", "unverified"),
             _target,
         ),
         Source(

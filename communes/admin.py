@@ -5,6 +5,7 @@ through `UnitResource`: the admin's preview and confirm screens run the same
 checks as `manage.py import_units`.
 """
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Q
 from django.utils import timezone
@@ -14,7 +15,7 @@ from import_export.admin import ImportExportModelAdmin
 from ntm.lib.admin import SpreadsheetAdminMixin
 from ntm.lib.text import fold
 
-from .models import Commune, Department, District, Membership, Province, Village
+from .models import Commune, CommuneClass, Department, District, Membership, Province, Village
 from .resources import UnitResource
 
 UNIT_MODELS = ("province", "district", "commune", "village")
@@ -79,10 +80,41 @@ class DistrictAdmin(FoldedSearchMixin, UnitImportExportAdmin):
     ordering = ["code"]
 
 
+class CommuneClassFilter(admin.SimpleListFilter):
+    title = gettext_lazy("phân loại xã")
+    parameter_name = "class"
+
+    def lookups(self, request, model_admin):
+        return CommuneClass.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in CommuneClass.values:
+            # `contains` on a JSON list is not available on SQLite; its text is.
+            return queryset.filter(classes__icontains=f'"{self.value()}"')
+        return queryset
+
+
+class CommuneAdminForm(forms.ModelForm):
+    classes = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("phân loại xã"),
+        choices=CommuneClass.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Commune
+        fields = [
+            "code", "name", "kind", "province", "district", "region", "commune_group", "classes",
+            "valid_from", "valid_to", "predecessors",
+        ]  # fmt: skip
+
+
 @admin.register(Commune)
 class CommuneAdmin(FoldedSearchMixin, UnitImportExportAdmin):
+    form = CommuneAdminForm
     list_display = ["code", "name", "kind", "region", "commune_group", "district", "province"]
-    list_filter = ["kind", "region", "commune_group", "is_extremely_difficult", "province", "district"]
+    list_filter = ["kind", "region", "commune_group", CommuneClassFilter, "province", "district"]
     list_select_related = ["district", "province"]
     autocomplete_fields = ["province", "district"]
     filter_horizontal = ["predecessors"]

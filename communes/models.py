@@ -1,6 +1,7 @@
 """Where things are and who works there: units, departments and memberships."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -28,6 +29,18 @@ class CommuneGroup(models.TextChoices):
     GROUP_1 = "1", _("Nhóm 1")
     GROUP_2 = "2", _("Nhóm 2")
     GROUP_3 = "3", _("Nhóm 3")
+
+
+class CommuneClass(models.TextChoices):
+    """Classes of communes that a criteria set may judge by another region's targets
+    (its "Áp dụng mức vùng" rules, e.g. QĐ 211/QĐ-TTg of 01/3/2024)."""
+
+    EXTREMELY_DIFFICULT = "dbkk", _("ĐBKK")
+    ZONE_II = "kv2", _("KV-II")
+    ZONE_III = "kv3", _("KV-III")
+    COASTAL = "bai_ngang", _("Bãi ngang")
+    ISLAND = "hai_dao", _("Hải đảo")
+    SAFE_ZONE = "atk", _("ATK")
 
 
 class SearchableName(models.Model):
@@ -116,10 +129,13 @@ class Commune(SearchableName):
     )
     region = models.CharField(_("vùng"), max_length=10, choices=Region, blank=True)
     commune_group = models.CharField(_("nhóm xã"), max_length=1, choices=CommuneGroup, blank=True)
-    is_extremely_difficult = models.BooleanField(
-        _("xã đặc biệt khó khăn"),
-        default=False,
-        help_text=_("Xã đặc biệt khó khăn áp dụng mức đạt chuẩn của vùng Trung du miền núi phía Bắc."),
+    # CommuneClass values. Which region's targets a class is judged by, and from
+    # when, is a rule of each criteria set (RegionRule), never decided here.
+    classes = models.JSONField(
+        _("phân loại xã"),
+        default=list,
+        blank=True,
+        help_text=_("ĐBKK, KV-II, KV-III, Bãi ngang, Hải đảo, ATK."),
     )
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
     valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
@@ -152,10 +168,19 @@ class Commune(SearchableName):
     def get_absolute_url(self):
         return reverse("reports:scorecard", args=[self.code])
 
-    @property
-    def target_region(self) -> str:
-        """The region whose targets apply: "đặc biệt khó khăn" communes use TDMNPB."""
-        return Region.TDMNPB if self.is_extremely_difficult else self.region
+    def clean(self):
+        unknown = set(self.classes or []) - set(CommuneClass.values)
+        if unknown:
+            raise ValidationError(
+                {
+                    "classes": _("Phân loại xã không hợp lệ: %(values)s.")
+                    % {"values": ", ".join(sorted(map(str, unknown)))}
+                }
+            )
+
+    def get_classes_display(self) -> str:
+        """ "ĐBKK, ATK", in the order of CommuneClass."""
+        return ", ".join(str(label) for value, label in CommuneClass.choices if value in self.classes)
 
 
 class VillageQuerySet(models.QuerySet):

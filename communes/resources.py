@@ -1,8 +1,11 @@
 """The units file of DESIGN §5: provinces, districts, communes and villages in one sheet.
 
     Mã tỉnh | Tỉnh | Mã huyện | Huyện | Mã xã | Xã | Loại | Vùng | Nhóm xã | Mã thôn | Thôn
+    [| Phân loại]
 
 One row per village; a row with empty village columns carries the commune only.
+`Phân loại` (optional, so older files stay valid) lists the commune's classes,
+comma-separated; a file without the column leaves the classes as they are.
 `UnitSheet` declares the file once: the admin's preview and confirm (`UnitResource`),
 the `import_units` / `export_units` commands and any page or task that calls
 `import_units()` check it the same way. Every row is checked before anything is
@@ -37,7 +40,7 @@ from ntm.lib.spreadsheets import (
 )
 from ntm.lib.text import fold
 
-from .models import Commune, CommuneGroup, District, Province, Region, Village
+from .models import Commune, CommuneClass, CommuneGroup, District, Province, Region, Village
 
 PROVINCE_CODE = "Mã tỉnh"
 PROVINCE = "Tỉnh"
@@ -50,6 +53,7 @@ REGION = "Vùng"
 GROUP = "Nhóm xã"
 VILLAGE_CODE = "Mã thôn"
 VILLAGE = "Thôn"
+CLASSES = "Phân loại"
 COLUMNS = (
     PROVINCE_CODE, PROVINCE, DISTRICT_CODE, DISTRICT, COMMUNE_CODE, COMMUNE,
     KIND, REGION, GROUP, VILLAGE_CODE, VILLAGE,
@@ -62,6 +66,14 @@ KIND_WORDS = {
     Commune.Kind.WARD: "Phường",
     Commune.Kind.TOWNSHIP: "Thị trấn",
     Commune.Kind.SPECIAL_ZONE: "Đặc khu",
+}
+CLASS_WORDS = {
+    CommuneClass.EXTREMELY_DIFFICULT: "ĐBKK",
+    CommuneClass.ZONE_II: "KV-II",
+    CommuneClass.ZONE_III: "KV-III",
+    CommuneClass.COASTAL: "Bãi ngang",
+    CommuneClass.ISLAND: "Hải đảo",
+    CommuneClass.SAFE_ZONE: "ATK",
 }
 
 # Official codes (Tổng cục Thống kê) have fixed widths. Excel stores codes typed as
@@ -86,7 +98,7 @@ LEVELS = {"province": Province, "district": District, "commune": Commune, "villa
 UPDATED_FIELDS = {
     "province": ["name", "search_name"],
     "district": ["name", "search_name", "province"],
-    "commune": ["name", "search_name", "kind", "region", "commune_group", "province", "district"],
+    "commune": ["name", "search_name", "kind", "region", "commune_group", "classes", "province", "district"],
     "village": ["name", "search_name"],
 }
 
@@ -115,9 +127,52 @@ def _regions() -> dict[str, str]:
     return lookup
 
 
-def _group(text: str) -> str | None:
-    key = fold(text).removeprefix("nhom").strip()
+@cache
+def _class_words() -> dict[str, str]:
+    lookup = {_word_key(word): value for value, word in CLASS_WORDS.items()}
+    lookup.update({_word_key(value): value for value in CommuneClass.values})
+    # "Khu vực II", "KV II", "KV2": the same class.
+    lookup.update({"khu vuc ii": CommuneClass.ZONE_II, "khu vuc iii": CommuneClass.ZONE_III})
+    lookup.update({"kv ii": CommuneClass.ZONE_II, "kv iii": CommuneClass.ZONE_III})
+    lookup.update(
+        {"dac biet kho khan": CommuneClass.EXTREMELY_DIFFICULT, "an toan khu": CommuneClass.SAFE_ZONE}
+    )
+    return lookup
+
+
+def parse_kind(text: str) -> str | None:
+    """A Commune.Kind from its word in the files ("Xã", "Thị trấn"…); None for another word."""
+    return _kinds().get(_word_key(text))
+
+
+def parse_region(text: str) -> str | None:
+    """A region's code from its code or Vietnamese name (ignoring case and diacritics); None
+    for a word that names no region."""
+    return _regions().get(_word_key(text))
+
+
+def parse_commune_group(text: str) -> str | None:
+    """ "1", "Nhóm 1", "nhom_1" -> "1"; None for anything else."""
+    key = fold(text).replace("_", " ").removeprefix("nhom").strip()
     return key if key in CommuneGroup.values else None
+
+
+def parse_commune_class(text: str) -> str | None:
+    """A CommuneClass value from its word in the files ("ĐBKK", "KV-II", "Bãi ngang"…)."""
+    return _class_words().get(_word_key(text))
+
+
+def parse_words(text: str, parse) -> tuple[list[str], list[str]]:
+    """The values of a comma-separated cell, in order and once each, and the words
+    `parse` did not recognise."""
+    values, unknown = [], []
+    for word in filter(None, (part.strip() for part in text.replace(";", ",").split(","))):
+        value = parse(word)
+        if value is None:
+            unknown.append(word)
+        elif value not in values:
+            values.append(value)
+    return values, unknown
 
 
 def _assign(obj, **values) -> bool:
@@ -149,11 +204,11 @@ def _assign_related(obj, name, target) -> bool:
 class UnitRow(Row):
     """A row of the units file, and the words it was parsed into."""
 
-    __slots__ = ("kind", "region", "commune_group")
+    __slots__ = ("kind", "region", "commune_group", "classes")
 
     def __init__(self, number, cells, has_extra_cells=False):
         super().__init__(number, cells, has_extra_cells)
-        self.kind = self.region = self.commune_group = None
+        self.kind = self.region = self.commune_group = self.classes = None
 
 
 class UnitSheet(CheckedSheet):
@@ -163,6 +218,7 @@ class UnitSheet(CheckedSheet):
     """
 
     columns = COLUMNS
+    optional_columns = (CLASSES,)
     code_widths = CODE_WIDTHS
     row_class = UnitRow
 
@@ -229,26 +285,37 @@ class UnitSheet(CheckedSheet):
                     % {"given": name_column, "value": shown(cells[name_column]), "missing": code_column},
                 )
         if cells[KIND]:
-            row.kind = _kinds().get(_word_key(cells[KIND]))
+            row.kind = parse_kind(cells[KIND])
             if row.kind is None:
                 errors.add(
                     KIND,
                     _("Loại %(value)s không hợp lệ: phải là %(words)s.")
                     % {"value": shown(cells[KIND]), "words": or_list(KIND_WORDS.values())},
                 )
-        row.region = _regions().get(_word_key(cells[REGION])) if cells[REGION] else ""
+        row.region = parse_region(cells[REGION]) if cells[REGION] else ""
         if row.region is None:
             errors.add(
                 REGION,
                 _("Vùng %(value)s không hợp lệ: phải là mã vùng (%(codes)s) hoặc tên vùng.")
                 % {"value": shown(cells[REGION]), "codes": ", ".join(Region.values)},
             )
-        row.commune_group = _group(cells[GROUP]) if cells[GROUP] else ""
+        row.commune_group = parse_commune_group(cells[GROUP]) if cells[GROUP] else ""
         if row.commune_group is None:
             errors.add(
                 GROUP,
                 _("Nhóm xã %(value)s không hợp lệ: phải là %(words)s hoặc để trống.")
                 % {"value": shown(cells[GROUP]), "words": ", ".join(CommuneGroup.values)},
+            )
+        classes, unknown = parse_words(cells[CLASSES], parse_commune_class)
+        row.classes = sorted(classes, key=CommuneClass.values.index)
+        if unknown:
+            errors.add(
+                CLASSES,
+                _(
+                    "Phân loại %(value)s không hợp lệ: mỗi phân loại là một trong %(words)s, "
+                    "cách nhau bởi dấu phẩy."
+                )
+                % {"value": shown(", ".join(unknown)), "words": ", ".join(CLASS_WORDS.values())},
             )
 
     def _check_against_earlier_rows(self, row, errors):
@@ -257,7 +324,7 @@ class UnitSheet(CheckedSheet):
         checks = (
             ("province", PROVINCE_CODE, (PROVINCE,)),
             ("district", DISTRICT_CODE, (DISTRICT, PROVINCE_CODE)),
-            ("commune", COMMUNE_CODE, (COMMUNE, PROVINCE_CODE, DISTRICT_CODE, KIND, REGION, GROUP)),
+            ("commune", COMMUNE_CODE, (COMMUNE, PROVINCE_CODE, DISTRICT_CODE, KIND, REGION, GROUP, CLASSES)),
         )
         for kind, key_column, columns in checks:
             code = cells[key_column]
@@ -346,9 +413,16 @@ class UnitSheet(CheckedSheet):
 
         code = cells[COMMUNE_CODE]
         commune = units["commune"].setdefault(code, Commune(code=code))
-        changed = _assign(
-            commune, name=cells[COMMUNE], kind=row.kind, region=row.region, commune_group=row.commune_group
-        )
+        values = {
+            "name": cells[COMMUNE],
+            "kind": row.kind,
+            "region": row.region,
+            "commune_group": row.commune_group,
+        }
+        if CLASSES in self.header:
+            # A file without the column (an older one) leaves the classes as they are.
+            values["classes"] = row.classes
+        changed = _assign(commune, **values)
         changed |= _assign_related(commune, "province", province)
         changed |= _assign_related(commune, "district", district)
         # The row is new when it adds its unit (the village, or the commune of a
@@ -404,7 +478,7 @@ class UnitSheet(CheckedSheet):
 
 
 def _same(column, first, row) -> bool:
-    parsed = {KIND: "kind", REGION: "region", GROUP: "commune_group"}.get(column)
+    parsed = {KIND: "kind", REGION: "region", GROUP: "commune_group", CLASSES: "classes"}.get(column)
     if parsed is None:
         return first.cells[column] == row.cells[column]
     before, now = getattr(first, parsed), getattr(row, parsed)
@@ -431,6 +505,13 @@ class _Text(widgets.Widget):
         return self.words.get(value, str(value))
 
 
+class _Classes(widgets.Widget):
+    """The commune's classes as the file writes them: "ĐBKK, ATK"."""
+
+    def render(self, value, obj=None, **kwargs):
+        return ", ".join(word for code, word in CLASS_WORDS.items() if code in (value or []))
+
+
 class UnitResource(SheetResource):
     """The units file for the admin: its import is `UnitSheet`; its export has one row per
     village and one per commune without villages, the village riding on the commune as
@@ -449,13 +530,14 @@ class UnitResource(SheetResource):
     commune_group = Field(attribute="commune_group", column_name=GROUP, widget=_Text())
     village_code = Field(attribute="row_village__code", column_name=VILLAGE_CODE, widget=_Text())
     village_name = Field(attribute="row_village__name", column_name=VILLAGE, widget=_Text())
+    classes = Field(attribute="classes", column_name=CLASSES, widget=_Classes())
 
     class Meta:
         model = Commune
         name = "Địa bàn (tỉnh, huyện, xã, thôn)"
         fields = (
             "province_code", "province_name", "district_code", "district_name", "code", "name",
-            "kind", "region", "commune_group", "village_code", "village_name",
+            "kind", "region", "commune_group", "village_code", "village_name", "classes",
         )  # fmt: skip
         export_order = fields
 

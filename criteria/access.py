@@ -43,6 +43,24 @@ def can_copy_sets(user) -> bool:
     return access.is_superuser or bool(access.coordinator_province_ids)
 
 
+def can_import_criteria(user) -> bool:
+    """May open the criteria workbook import: the administrator, and coordinators (for
+    their province's sets; the import refuses a set they may not change)."""
+    return can_copy_sets(user)
+
+
+def criteria_importer_required(view):
+    """403 for anyone who may not import criteria workbooks."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not can_import_criteria(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 def provinces_for_new_sets(user):
     """The provinces a user may issue a provincial set for."""
     access = access_for(user)
@@ -96,10 +114,11 @@ def get_assessment_for_user(
 ) -> tuple[Assessment, CommuneCan]:
     """One criterion of a commune (or of one of its villages, for a village set) for a
     year, and what the user may do there; 404 for what they may not see or what does
-    not exist, 403 when `need` ("enter") is not theirs."""
+    not exist (a set that does not apply to the commune's kind of unit), 403 when
+    `need` ("enter") is not theirs."""
     commune, can = get_commune_for_user(user, code)
     criteria_set, _set_can = get_set_for_user(user, set_code)
-    if not MIN_YEAR <= year <= MAX_YEAR:
+    if not MIN_YEAR <= year <= MAX_YEAR or not criteria_set.applies_to_unit(commune):
         raise Http404
     criterion = get_object_or_404(criteria_set.criteria, number=number)
     village = None

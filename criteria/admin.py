@@ -15,15 +15,38 @@ from simple_history.admin import SimpleHistoryAdmin
 from ntm.lib.admin import SpreadsheetAdminMixin
 
 from .forms import ScoreAdminForm
-from .models import CriteriaSet, Criterion, Indicator, IndicatorTarget, Recognition, Registration, Score
+from .models import (
+    Amendment,
+    CriteriaSet,
+    Criterion,
+    Indicator,
+    IndicatorTarget,
+    Recognition,
+    RegionRule,
+    Registration,
+    Score,
+)
 from .resources import ScoreResource
 
 
 class CriterionInline(admin.TabularInline):
     model = Criterion
-    fields = ["number", "name", "group", "unverified"]
+    fields = ["number", "name", "group", "source", "unverified"]
     extra = 0
     show_change_link = True
+
+
+class RegionRuleInline(admin.TabularInline):
+    model = RegionRule
+    fields = ["commune_class", "region", "from_date", "decision", "source"]
+    extra = 0
+
+
+class AmendmentInline(admin.TabularInline):
+    model = Amendment
+    fields = ["indicator", "decision", "effective_on", "text", "kind", "unit", "source", "unverified"]
+    raw_id_fields = ["indicator"]
+    extra = 0
 
 
 @admin.register(CriteriaSet)
@@ -32,12 +55,12 @@ class CriteriaSetAdmin(admin.ModelAdmin):
     list_filter = ["level", "tier", "verified", "issuer"]
     search_fields = ["code", "name", "legal_basis"]
     raw_id_fields = ["parent"]
-    inlines = [CriterionInline]
+    inlines = [CriterionInline, RegionRuleInline, AmendmentInline]
 
 
 class IndicatorInline(admin.TabularInline):
     model = Indicator
-    fields = ["code", "text", "kind", "unit", "conditional", "order", "unverified"]
+    fields = ["code", "text", "kind", "unit", "conditional", "order", "source", "unverified"]
     extra = 0
     show_change_link = True
 
@@ -53,7 +76,7 @@ class CriterionAdmin(admin.ModelAdmin):
 
 class IndicatorTargetInline(admin.TabularInline):
     model = IndicatorTarget
-    fields = ["region", "commune_group", "year", "value", "threshold"]
+    fields = ["region", "commune_group", "from_year", "to_year", "value", "threshold", "source", "unverified"]
     readonly_fields = ["threshold"]
     extra = 0
 

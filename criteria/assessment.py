@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from communes.models import Commune, Village
 
+from .editions import Edition
 from .forms import ScoreForm, VerificationForm
 from .models import CriteriaSet, Criterion, Indicator, Score
 from .owners import Ownership, ownership_for
@@ -21,24 +22,27 @@ class Assessment:
     criterion: Criterion
     year: int
     village: Village | None = None
+    edition: Edition = field(init=False)
     indicators: list[Indicator] = field(init=False)
     scores: dict[int, Score] = field(init=False)
     ownership: Ownership = field(init=False)
 
     def __post_init__(self):
-        self.indicators = list(
-            self.criterion.indicators.prefetch_related("targets")
-        )
-        by_pk = {}
-        for indicator in self.indicators:
+        # Each indicator as worded, and judged, for this year's scores.
+        self.edition = self.criteria_set.edition(self.year)
+        self.indicators = []
+        for indicator in self.criterion.indicators.filter(retired=False).prefetch_related("targets"):
             indicator.criterion = self.criterion
-            by_pk[indicator.pk] = indicator
+            self.indicators.append(self.edition.indicator(indicator))
+        by_pk = {indicator.pk: indicator for indicator in self.indicators}
         self.ownership = ownership_for(self.commune, self.criteria_set)
         self.scores = {}
         for score in Score.objects.filter(
             commune=self.commune, village=self.village, year=self.year, indicator__in=self.indicators
         ).select_related("entered_by", "verified_by"):
             score.indicator, score.commune = by_pk[score.indicator_id], self.commune
+            # Shown as the page's other views judge it (a target set after it was entered).
+            score.status = score.judged_status(self.edition.target(score.indicator, self.commune))
             self.scores[score.indicator_id] = score
 
     @property
@@ -61,7 +65,7 @@ class Assessment:
                 data,
                 prefix=f"i{i.pk}",
                 score=self.score_for(i),
-                target=i.target_for(self.commune, self.year),
+                target=self.edition.target(i, self.commune),
             )
             for i in self.indicators
         ]
@@ -110,4 +114,4 @@ class Assessment:
         return rows
 
     def siblings(self) -> list[tuple[int, str]]:
-        return list(self.criteria_set.criteria.values_list("number", "name"))
+        return list(self.criteria_set.criteria.filter(retired=False).values_list("number", "name"))

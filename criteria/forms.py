@@ -5,7 +5,7 @@ from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from communes.models import Province
+from communes.models import Commune, Province
 from ntm.lib.spreadsheet_files import FORMATS, SpreadsheetError, check_size
 from ntm.lib.spreadsheets import parse_decimal
 
@@ -19,6 +19,7 @@ from .models import (
     Recognition,
     Registration,
     Score,
+    overlapping_targets,
 )
 
 
@@ -55,6 +56,14 @@ class CopySetForm(forms.Form):
 
 
 class CriteriaSetForm(forms.ModelForm):
+    applies_to = forms.TypedMultipleChoiceField(
+        label=_("Áp dụng cho"),
+        choices=Commune.Kind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Để trống: mọi loại đơn vị."),
+    )
+
     class Meta:
         model = CriteriaSet
         fields = [
@@ -62,13 +71,16 @@ class CriteriaSetForm(forms.ModelForm):
             "name_en",
             "period",
             "legal_basis",
+            "issued_on",
             "effective_on",
             "signer",
+            "applies_to",
             "target_dimension",
             "verified",
             "source_note",
         ]
         widgets = {
+            "issued_on": forms.DateInput(format="%d/%m/%Y"),
             "effective_on": forms.DateInput(format="%d/%m/%Y"),
             "source_note": forms.Textarea(attrs={"rows": 4}),
         }
@@ -77,7 +89,8 @@ class CriteriaSetForm(forms.ModelForm):
 class CriterionForm(forms.ModelForm):
     class Meta:
         model = Criterion
-        fields = ["name", "name_en", "group", "unverified"]
+        fields = ["name", "name_en", "group", "source", "unverified"]
+        widgets = {"source": forms.Textarea(attrs={"rows": 2})}
 
 
 class IndicatorForm(forms.ModelForm):
@@ -86,13 +99,19 @@ class IndicatorForm(forms.ModelForm):
         fields = [
             "code",
             "text",
+            "text_en",
             "kind",
             "unit",
             "conditional",
             "order",
+            "source",
             "unverified",
         ]
-        widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 2}),
+            "text_en": forms.Textarea(attrs={"rows": 2}),
+            "source": forms.Textarea(attrs={"rows": 1}),
+        }
 
     def __init__(self, *args, criteria_set, **kwargs):
         super().__init__(*args, **kwargs)
@@ -153,7 +172,8 @@ class IndicatorEvidenceForm(forms.ModelForm):
 class TargetForm(forms.ModelForm):
     class Meta:
         model = IndicatorTarget
-        fields = ["region", "commune_group", "year", "value"]
+        fields = ["region", "commune_group", "from_year", "to_year", "value", "source", "unverified"]
+        widgets = {"source": forms.Textarea(attrs={"rows": 1})}
 
     def clean(self):
         cleaned = super().clean()
@@ -161,19 +181,26 @@ class TargetForm(forms.ModelForm):
             raise forms.ValidationError(
                 _("Một mức đạt chuẩn chỉ áp dụng theo vùng hoặc theo nhóm xã, không cả hai.")
             )
+        first, last = cleaned.get("from_year"), cleaned.get("to_year")
+        for name in ("from_year", "to_year"):
+            year = cleaned.get(name)
+            if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
+                self.add_error(
+                    name, _("Năm phải từ %(first)s đến %(last)s.") % {"first": MIN_YEAR, "last": MAX_YEAR}
+                )
+        if first is not None and last is not None and last < first:
+            self.add_error("to_year", _("“Đến năm” không thể trước “Từ năm”."))
         return cleaned
 
 
 class BaseTargetFormSet(forms.BaseInlineFormSet):
     def clean(self):
         super().clean()
-        scopes = [
-            (f.cleaned_data.get("region"), f.cleaned_data.get("commune_group"), f.cleaned_data.get("year"))
-            for f in self.forms
-            if f.cleaned_data and not f.cleaned_data.get("DELETE")
-        ]
-        if len(scopes) != len(set(scopes)):
-            raise forms.ValidationError(_("Có hai mức đạt chuẩn cho cùng một vùng/nhóm xã và năm."))
+        kept = [f.cleaned_data for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        if overlapping_targets(kept):
+            raise forms.ValidationError(
+                _("Có hai mức đạt chuẩn cho cùng một vùng/nhóm xã trong cùng một năm: hãy tách khoảng năm.")
+            )
 
 
 TargetFormSet = forms.inlineformset_factory(
@@ -271,14 +298,16 @@ class ScoreAdminForm(forms.ModelForm):
         indicator, commune, year = (cleaned.get(name) for name in ("indicator", "commune", "year"))
         if indicator is None or commune is None or year is None:
             return cleaned
-        score = Score(indicator=indicator, commune=commune, year=year)
+        # Judged by the indicator as worded, and the target, in force for the score's year.
+        edition = indicator.criterion.criteria_set.edition(year)
+        score = Score(indicator=edition.indicator(indicator), commune=commune, year=year)
         try:
             score.assess(
                 value_number=cleaned.get("value_number"),
                 value_text=cleaned.get("value_text", ""),
                 status=cleaned.get("status") or "",
                 reason=cleaned.get("override_reason", ""),
-                target=indicator.target_for(commune, year),
+                target=edition.target(score.indicator, commune),
             )
         except forms.ValidationError as error:
             for field, messages in error.message_dict.items():
@@ -464,6 +493,27 @@ class SpreadsheetUploadForm(forms.Form):
         except SpreadsheetError as error:
             raise forms.ValidationError(str(error)) from error
         upload.extension = extension
+        return upload
+
+
+class CriteriaWorkbookForm(forms.Form):
+    """A criteria workbook (.xlsx), within the import size limit."""
+
+    file = forms.FileField(
+        label=_("Tệp bộ tiêu chí (.xlsx)"),
+        help_text=_(
+            "Các trang: Bộ tiêu chí, Tiêu chí, Chỉ tiêu, Mức đạt, và nếu có: Áp dụng mức vùng, Sửa đổi."
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(_("Chỉ nhận tệp .xlsx (một bộ tiêu chí gồm nhiều trang)."))
+        try:
+            check_size(upload.size)
+        except SpreadsheetError as error:
+            raise forms.ValidationError(str(error)) from error
         return upload
 
 

@@ -10,13 +10,33 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from communes.models import Commune, CommuneGroup, Department, District, Province, Region, Village
+from communes.models import (
+    Commune,
+    CommuneClass,
+    CommuneGroup,
+    Department,
+    District,
+    Province,
+    Region,
+    Village,
+)
+
+from .editions import Edition, Rulebook
+
+# The years a score, registration or target may carry.
+MIN_YEAR, MAX_YEAR = 2010, 2100
+
+
+def _english_or(english: str, vietnamese: str) -> str:
+    """The English name when the page speaks English and the library has one."""
+    return english if english and (translation.get_language() or "").startswith("en") else vietnamese
 
 
 class CriteriaSet(models.Model):
@@ -24,6 +44,7 @@ class CriteriaSet(models.Model):
         VILLAGE = "village", _("Thôn")
         COMMUNE = "commune", _("Xã")
         DISTRICT = "district", _("Huyện")
+        PROVINCE = "province", _("Tỉnh")
 
     class Tier(models.TextChoices):
         STANDARD = "standard", _("Nông thôn mới")
@@ -47,6 +68,7 @@ class CriteriaSet(models.Model):
     tier = models.CharField(_("mức"), max_length=10, choices=Tier, default=Tier.STANDARD)
     period = models.CharField(_("giai đoạn"), max_length=20, blank=True)
     legal_basis = models.CharField(_("căn cứ pháp lý"), max_length=400, blank=True)
+    issued_on = models.DateField(_("ngày ban hành"), null=True, blank=True)
     effective_on = models.DateField(_("ngày hiệu lực"), null=True, blank=True)
     signer = models.CharField(_("người ký"), max_length=200, blank=True)
     # Empty for a national set; a province for the province's own decision.
@@ -72,6 +94,14 @@ class CriteriaSet(models.Model):
         max_length=20,
         choices=TargetDimension,
         default=TargetDimension.NONE,
+    )
+    # Commune.Kind values; empty: every kind of unit. Phường and thị trấn have their own
+    # programmes (đô thị văn minh), so a xã set says so.
+    applies_to = models.JSONField(
+        _("áp dụng cho"),
+        default=list,
+        blank=True,
+        help_text=_("Loại đơn vị: xã, phường, thị trấn, đặc khu. Để trống: mọi loại."),
     )
     verified = models.BooleanField(
         _("đã đối chiếu văn bản gốc"),
@@ -106,6 +136,36 @@ class CriteriaSet(models.Model):
     def is_national(self) -> bool:
         return self.issuer_id is None
 
+    @property
+    def display_name(self) -> str:
+        return _english_or(self.name_en, self.name)
+
+    @property
+    def issued_or_effective_on(self) -> datetime.date | None:
+        """The set's own date: nothing in it can change before it."""
+        return self.issued_on or self.effective_on
+
+    def applies_to_unit(self, commune: Commune) -> bool:
+        """Whether the set judges `commune` (or a village of it): the one place that decides
+        which units a set's counts, lists and reports cover."""
+        return not self.applies_to or commune.kind in self.applies_to
+
+    def get_applies_to_display(self) -> str:
+        if not self.applies_to:
+            return str(_("mọi loại đơn vị"))
+        return ", ".join(str(label) for value, label in Commune.Kind.choices if value in self.applies_to)
+
+    def edition(self, year: int, as_of: datetime.date | None = None) -> Edition:
+        """The set as in force for `year`'s scores, seen on `as_of` (default today). Its
+        rules and amendments are read once per set object (2 queries), whatever the
+        years and days asked for."""
+        if "_rulebook" not in self.__dict__:
+            self._rulebook = Rulebook.for_sets([self])[self.pk]
+        editions = self.__dict__.setdefault("_editions", {})
+        if (year, as_of) not in editions:
+            editions[year, as_of] = self._rulebook.edition(self, year, as_of)
+        return editions[year, as_of]
+
 
 class Criterion(models.Model):
     criteria_set = models.ForeignKey(
@@ -115,7 +175,13 @@ class Criterion(models.Model):
     name = models.CharField(_("tên tiêu chí"), max_length=300)
     name_en = models.CharField(_("tên tiếng Anh"), max_length=300, blank=True)
     group = models.CharField(_("nhóm tiêu chí"), max_length=200, blank=True)
+    source = models.TextField(
+        _("nguồn"), blank=True, help_text=_("Văn bản, phụ lục, trang hoặc địa chỉ nơi có nội dung này.")
+    )
     unverified = models.BooleanField(_("chưa đối chiếu"), default=False)
+    # No longer in the set's file, kept because rows point at it (dossier items,
+    # scores): shown apart, never counted.
+    retired = models.BooleanField(_("không còn trong bộ tiêu chí"), default=False)
 
     class Meta:
         ordering = ["criteria_set", "number"]
@@ -127,6 +193,10 @@ class Criterion(models.Model):
 
     def __str__(self):
         return f"{self.number}. {self.name}"
+
+    @property
+    def display_name(self) -> str:
+        return _english_or(self.name_en, self.name)
 
 
 class Indicator(models.Model):
@@ -141,6 +211,7 @@ class Indicator(models.Model):
     )
     code = models.CharField(_("mã chỉ tiêu"), max_length=20)
     text = models.TextField(_("nội dung"))
+    text_en = models.TextField(_("nội dung tiếng Anh"), blank=True)
     kind = models.CharField(_("loại"), max_length=20, choices=Kind, default=Kind.YES_NO)
     unit = models.CharField(_("đơn vị tính"), max_length=50, blank=True)
     conditional = models.BooleanField(
@@ -155,7 +226,12 @@ class Indicator(models.Model):
         help_text=_("Danh sách loại tài liệu, ví dụ: quyết định phê duyệt quy hoạch."),
     )
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    source = models.TextField(
+        _("nguồn"), blank=True, help_text=_("Văn bản, phụ lục, trang hoặc địa chỉ nơi có nội dung này.")
+    )
     unverified = models.BooleanField(_("chưa đối chiếu"), default=False)
+    # As Criterion.retired: kept for the scores it has, never counted.
+    retired = models.BooleanField(_("không còn trong bộ tiêu chí"), default=False)
     note = models.TextField(_("ghi chú"), blank=True)
 
     class Meta:
@@ -173,20 +249,28 @@ class Indicator(models.Model):
     def is_numeric(self) -> bool:
         return self.kind in (self.Kind.NUMERIC_MIN, self.Kind.NUMERIC_MAX)
 
-    def applicable_target(self, *, region: str = "", commune_group: str = "", year: int | None = None):
-        """The target that applies, most specific first.
+    @property
+    def needs_target(self) -> bool:
+        """A numeric indicator is judged against a number; a yes/no one is met by "Đạt"."""
+        return self.is_numeric
 
-        Order: a target for the year beats one without; within each, a target
-        for the commune's group or region beats the general one. Uses the
-        prefetched ``targets`` when present, so a page asks once for all.
-        """
-        return resolve_target(self.targets.all(), region=region, commune_group=commune_group, year=year)
+    @property
+    def display_text(self) -> str:
+        return _english_or(self.text_en, self.text)
 
-    def target_for(self, commune: Commune, year: int | None):
-        """The target that applies to `commune` in `year`: its group, or its region
-        ("đặc biệt khó khăn" communes take TDMNPB's), else the general one."""
-        return self.applicable_target(
-            region=commune.target_region, commune_group=commune.commune_group, year=year
+    def target_for(self, commune: Commune, year: int, *, edition: Edition | None = None):
+        """The target that applies to `commune` for `year`'s scores: the one function that
+        picks it. The region is the commune's, or the one the set's rules in force
+        (`edition`, default the set as in force today) assign to one of its classes;
+        `resolve_target` then takes the most specific row. Uses the prefetched `targets`
+        when present, so a page asks once for all."""
+        if edition is None:
+            edition = self.criterion.criteria_set.edition(year)
+        return resolve_target(
+            self.targets.all(),
+            region=edition.region_of(commune),
+            commune_group=commune.commune_group,
+            year=year,
         )
 
 
@@ -264,20 +348,49 @@ class CriterionOwner(models.Model):
 
 
 def resolve_target(targets, *, region: str = "", commune_group: str = "", year: int | None = None):
-    """Pick from `targets` (of one indicator) the one that applies, or None."""
+    """Pick from `targets` (of one indicator) the one that applies, or None.
+
+    Most specific first: a target for a range of years that contains `year` beats one
+    for every year, the narrower range the wider; then a target for the region or
+    commune group beats the general one.
+    """
 
     def rank(target):
-        if target.year is not None and target.year != year:
+        if not target.covers_year(year):
             return None
         if target.region and target.region != region:
             return None
         if target.commune_group and target.commune_group != commune_group:
             return None
-        specific_unit = bool(target.region or target.commune_group)
-        return (target.year is not None, specific_unit)
+        dated = target.from_year is not None or target.to_year is not None
+        span = (target.to_year or MAX_YEAR) - (target.from_year or MIN_YEAR)
+        return (dated, -span, bool(target.region or target.commune_group))
 
     ranked = [(r, t) for t in targets if (r := rank(t)) is not None]
     return max(ranked, key=lambda pair: pair[0])[1] if ranked else None
+
+
+def overlapping_targets(targets) -> list[tuple]:
+    """Pairs (earlier, later) of targets of one indicator, for the same region and group,
+    that would tie for the same score: two for every year, or two ranges of years that
+    overlap (a range beats the target for every year, so those two never tie).
+    `targets` are objects or dicts with region, commune_group, from_year and to_year."""
+
+    def get(target, name):
+        return target[name] if isinstance(target, dict) else getattr(target, name)
+
+    pairs = []
+    seen = []
+    for target in targets:
+        dated = get(target, "from_year") is not None or get(target, "to_year") is not None
+        scope = (get(target, "region"), get(target, "commune_group"), dated)
+        first, last = get(target, "from_year") or MIN_YEAR, get(target, "to_year") or MAX_YEAR
+        for other, other_scope, other_first, other_last in seen:
+            if scope == other_scope and first <= other_last and other_first <= last:
+                pairs.append((other, target))
+                break
+        seen.append((target, scope, first, last))
+    return pairs
 
 
 _NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
@@ -300,17 +413,21 @@ class IndicatorTarget(models.Model):
     )
     region = models.CharField(_("vùng"), max_length=10, choices=Region, blank=True)
     commune_group = models.CharField(_("nhóm xã"), max_length=1, choices=CommuneGroup, blank=True)
-    year = models.PositiveSmallIntegerField(_("năm"), null=True, blank=True)
+    # The years whose scores the target judges; empty: from the first, or to the last.
+    from_year = models.PositiveSmallIntegerField(_("từ năm"), null=True, blank=True)
+    to_year = models.PositiveSmallIntegerField(_("đến năm"), null=True, blank=True)
     value = models.CharField(
         _("mức đạt chuẩn"), max_length=200, help_text=_("Ví dụ: ≥80%, Đạt, Không, ≥2 m²/người.")
     )
     # The number in `value`, kept by save() so numeric scores compare to it.
     threshold = models.DecimalField(_("ngưỡng"), max_digits=14, decimal_places=4, null=True, blank=True)
+    source = models.TextField(_("nguồn"), blank=True)
+    unverified = models.BooleanField(_("chưa đối chiếu"), default=False)
 
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["indicator", "year", "region", "commune_group"]
+        ordering = ["indicator", "from_year", "to_year", "region", "commune_group"]
         verbose_name = _("mức đạt chuẩn")
         verbose_name_plural = _("mức đạt chuẩn")
         constraints = [
@@ -318,15 +435,19 @@ class IndicatorTarget(models.Model):
                 condition=Q(region="") | Q(commune_group=""),
                 name="target_by_region_or_group_not_both",
             ),
-            models.UniqueConstraint(
-                fields=["indicator", "region", "commune_group", "year"],
-                condition=Q(year__isnull=False),
-                name="target_unique_per_scope_and_year",
+            models.CheckConstraint(
+                condition=Q(from_year__isnull=True)
+                | Q(to_year__isnull=True)
+                | Q(to_year__gte=F("from_year")),
+                name="target_years_in_order",
             ),
             models.UniqueConstraint(
-                fields=["indicator", "region", "commune_group"],
-                condition=Q(year__isnull=True),
-                name="target_unique_per_scope",
+                "indicator",
+                "region",
+                "commune_group",
+                Coalesce("from_year", Value(0)),
+                Coalesce("to_year", Value(0)),
+                name="target_unique_per_scope_and_years",
             ),
         ]
 
@@ -337,6 +458,27 @@ class IndicatorTarget(models.Model):
         self.threshold = parse_threshold(self.value)
         super().save(*args, **kwargs)
 
+    def covers_year(self, year: int | None) -> bool:
+        if self.from_year is None and self.to_year is None:
+            return True
+        if year is None:
+            return False
+        return (self.from_year or MIN_YEAR) <= year <= (self.to_year or MAX_YEAR)
+
+    @property
+    def years_label(self) -> str:
+        """ "2024", "2022–2025", "từ 2024", "đến 2023" or ""."""
+        first, last = self.from_year, self.to_year
+        if first is None and last is None:
+            return ""
+        if first == last:
+            return str(first)
+        if last is None:
+            return _("từ %(year)s") % {"year": first}
+        if first is None:
+            return _("đến %(year)s") % {"year": last}
+        return f"{first}–{last}"
+
     @property
     def scope_label(self) -> str:
         if self.region:
@@ -345,15 +487,105 @@ class IndicatorTarget(models.Model):
             label = self.get_commune_group_display()
         else:
             label = str(_("Chung"))
-        return f"{label}, {self.year}" if self.year else label
+        years = self.years_label
+        return f"{label}, {years}" if years else label
 
 
-# The years a score, registration or target may carry.
-MIN_YEAR, MAX_YEAR = 2010, 2100
+# What a region rule and an amendment say (what a copy or a reloaded file compares).
+RULE_FIELDS = ("commune_class", "region", "from_date", "decision", "source")
+AMENDMENT_FIELDS = ("decision", "effective_on", "text", "kind", "unit", "source", "unverified")
+
+
+class RegionRule(models.Model):
+    """From a date, communes of a class are judged by another region's targets
+    ("Áp dụng mức vùng"; QĐ 211/QĐ-TTg, 01/3/2024: xã KV-II, KV-III, bãi ngang, hải
+    đảo, ATK → Trung du miền núi phía Bắc). A rule of one set, never of the commune."""
+
+    criteria_set = models.ForeignKey(
+        CriteriaSet, on_delete=models.CASCADE, related_name="region_rules", verbose_name=_("bộ tiêu chí")
+    )
+    commune_class = models.CharField(_("phân loại xã"), max_length=20, choices=CommuneClass)
+    region = models.CharField(_("áp dụng mức của vùng"), max_length=10, choices=Region)
+    from_date = models.DateField(_("từ ngày"))
+    decision = models.CharField(_("văn bản"), max_length=200, blank=True)
+    source = models.TextField(_("nguồn"), blank=True)
+
+    class Meta:
+        ordering = ["criteria_set", "from_date", "commune_class"]
+        verbose_name = _("quy tắc áp dụng mức vùng")
+        verbose_name_plural = _("quy tắc áp dụng mức vùng")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["criteria_set", "commune_class", "from_date"], name="region_rule_unique_per_day"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_commune_class_display()} → {self.region} ({self.from_date:%d/%m/%Y})"
+
+
+class Amendment(models.Model):
+    """From its effective date, an indicator reads and is judged by a new text, kind or
+    unit (an empty one is unchanged); the scores of earlier years keep the old ones."""
+
+    criteria_set = models.ForeignKey(
+        CriteriaSet, on_delete=models.CASCADE, related_name="amendments", verbose_name=_("bộ tiêu chí")
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="amendments", verbose_name=_("chỉ tiêu")
+    )
+    decision = models.CharField(_("văn bản"), max_length=200)
+    effective_on = models.DateField(_("ngày hiệu lực"))
+    text = models.TextField(_("nội dung mới"), blank=True)
+    kind = models.CharField(_("loại mới"), max_length=20, choices=Indicator.Kind, blank=True)
+    unit = models.CharField(_("đơn vị mới"), max_length=50, blank=True)
+    source = models.TextField(_("nguồn"), blank=True)
+    unverified = models.BooleanField(_("chưa đối chiếu"), default=False)
+
+    class Meta:
+        ordering = ["effective_on", "indicator__criterion__number", "indicator__order", "pk"]
+        verbose_name = _("sửa đổi chỉ tiêu")
+        verbose_name_plural = _("sửa đổi chỉ tiêu")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "effective_on"], name="amendment_unique_per_day"),
+            models.CheckConstraint(
+                condition=~Q(text="") | ~Q(kind="") | ~Q(unit=""), name="amendment_changes_something"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.decision}: {self.indicator.code} ({self.effective_on:%d/%m/%Y})"
+
+
 # What Score.value_number can hold: 10 digits before the decimal point, 4 after.
 VALUE_STEP, VALUE_LIMIT = Decimal("0.0001"), Decimal(10) ** 10
 # What a department verifies: a change of any of these voids its verification.
 RESULT_FIELDS = ("value_number", "value_text", "status")
+
+
+def computed_status(kind: str, value_number: Decimal | None, target: IndicatorTarget | None) -> str | None:
+    """Met or not met, from a numeric value and its target; None when the indicator is
+    not numeric, has no value, or the target has no number."""
+    if kind not in (Indicator.Kind.NUMERIC_MIN, Indicator.Kind.NUMERIC_MAX) or value_number is None:
+        return None
+    if target is None or target.threshold is None:
+        return None
+    met = (
+        value_number <= target.threshold
+        if kind == Indicator.Kind.NUMERIC_MAX
+        else value_number >= target.threshold
+    )
+    return Score.Status.MET if met else Score.Status.NOT_MET
+
+
+def judged_status(*, status: str, override_reason: str, computed: str | None) -> str:
+    """The status a score is shown and counted with: the one that follows from its value
+    and the target in force for its year, unless a person overrode it with a reason or
+    found it not applicable. So a target loaded, or amended, after a score was entered
+    judges it, as the wording in force for its year describes it."""
+    if computed is None or override_reason or status == Score.Status.NOT_APPLICABLE:
+        return status
+    return computed
 
 
 class Score(models.Model):
@@ -460,15 +692,16 @@ class Score(models.Model):
     def computed_status(self, target: IndicatorTarget | None) -> str | None:
         """The status that follows from the value and `target`, or None when the
         indicator is not numeric, has no value, or has no numeric target."""
-        if not self.indicator.is_numeric or self.value_number is None:
-            return None
-        if target is None or target.threshold is None:
-            return None
-        if self.indicator.kind == Indicator.Kind.NUMERIC_MAX:
-            met = self.value_number <= target.threshold
-        else:
-            met = self.value_number >= target.threshold
-        return self.Status.MET if met else self.Status.NOT_MET
+        return computed_status(self.indicator.kind, self.value_number, target)
+
+    def judged_status(self, target: IndicatorTarget | None) -> str:
+        """The status shown for this score, judged by `target` and the indicator as in
+        force for its year (`self.indicator` is that version): see `judged_status`."""
+        return judged_status(
+            status=self.status,
+            override_reason=self.override_reason,
+            computed=self.computed_status(target),
+        )
 
     def assess(
         self,
@@ -541,13 +774,21 @@ class Score(models.Model):
 
     @property
     def value_display(self) -> str:
+        """The value as the page's language writes numbers: "85,5" or "85.5"."""
+        if self.value_number is not None:
+            return formats.number_format(self.value_number.normalize())
+        return self.value_text
+
+    @property
+    def value_in_file(self) -> str:
+        """The value as the files write it, in Vietnamese whatever the page's language."""
         if self.value_number is not None:
             return format_number(self.value_number)
         return self.value_text
 
 
 def format_number(value: Decimal) -> str:
-    """85.5000 -> "85,5"; 100.0000 -> "100" (Vietnamese decimal comma)."""
+    """85.5000 -> "85,5"; 100.0000 -> "100" (Vietnamese decimal comma, as in the files)."""
     text = format(value.normalize(), "f")
     return text.replace(".", ",")
 
@@ -638,8 +879,10 @@ class Recognition(models.Model):
 
 
 def _upload_path(upload, filename) -> str:
-    # Not the user's file name: it is kept in `original_name`, for messages.
-    return f"imports/{uuid.uuid4().hex}.csv"
+    # Not the user's file name: it is kept in `original_name`, for messages. The
+    # extension is the one the import gave (rows kept as .csv, a workbook as .xlsx).
+    extension = ".xlsx" if filename.endswith(".xlsx") else ".csv"
+    return f"imports/{uuid.uuid4().hex}{extension}"
 
 
 class ImportUploadQuerySet(models.QuerySet):
@@ -670,6 +913,7 @@ class ImportUpload(models.Model):
 
     class Kind(models.TextChoices):
         SCORES = "scores", _("Kết quả chỉ tiêu")
+        CRITERIA = "criteria", _("Tệp bộ tiêu chí")
 
     # How long a preview may be confirmed.
     LIFETIME = datetime.timedelta(hours=24)

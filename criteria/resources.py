@@ -8,6 +8,10 @@ task (`import_scores(path, progress=...)`) all check it the same way. Reference 
 is loaded in a few queries, every row is checked before anything is written, and a
 valid file is written in bulk, with history, in one transaction.
 
+Each row is judged by the set as in force for its year (editions.py): the wording,
+kind and target of that year. A row for a unit the set does not apply to (a thị
+trấn for a xã set), or for an indicator a changed file dropped, is refused.
+
 `Kết quả` empty means "compute it from Giá trị". `Ghi chú` is the written reason on a
 row whose Kết quả overrides the computed one, and the score's note on any other row
 (an overridden score keeps the note it had). A row with both Giá trị and Kết quả
@@ -24,6 +28,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from import_export import widgets
 from import_export.fields import Field
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -37,6 +42,7 @@ from ntm.lib.spreadsheets import (
     CheckedSheet,
     ImportReport,
     Row,
+    RowError,
     SheetResource,
     or_list,
     parse_decimal,
@@ -46,6 +52,7 @@ from ntm.lib.spreadsheets import (
 )
 from ntm.lib.text import fold
 
+from .editions import Rulebook
 from .models import MAX_YEAR, MIN_YEAR, CriteriaSet, Indicator, IndicatorTarget, Score
 from .standing import scores_queryset
 
@@ -146,14 +153,17 @@ class ScoreSheet(CheckedSheet):
         self.now = timezone.now()
         self._counts = dict.fromkeys((NEW_SCORES, UPDATED, UNCHANGED, SKIPPED), 0)
         self._firsts: dict[tuple, ScoreRow] = {}
-        self._targets: dict[tuple, IndicatorTarget | None] = {}
         self._folded: dict[str, str] = {}
         self._coordinated: dict[int, bool] = {}
-        self._scratch: dict[int, Score] = {}
+        self._scratch: dict[tuple, Score] = {}
+        self._editions: dict[tuple, object] = {}
+        #: (set code, indicator code) of numeric indicators a row could not be judged
+        #: by, for want of a target: named before the rows they refuse.
+        self.untargeted: dict[tuple[str, str], int] = {}
 
     def prepare(self):
-        """Communes, villages, sets, indicators and targets the file names, and the
-        importer's access (6 queries)."""
+        """Communes, villages, sets, indicators and targets the file names, the sets'
+        rules and amendments, and the importer's access (8 queries)."""
         cells = [row.cells for row in self.rows]
         # order_by(): the models' orderings would join tables for nothing.
         communes = Commune.objects.filter(code__in={c[COMMUNE_CODE] for c in cells} - {""}).order_by()
@@ -167,8 +177,9 @@ class ScoreSheet(CheckedSheet):
         self._sets = {criteria_set.code: criteria_set for criteria_set in sets}
         self._indicators = {
             (indicator.criterion.criteria_set_id, indicator.code): indicator
-            for indicator in _indicators_of(list(self._sets.values()), targets=True)
+            for indicator in _indicators_of(list(self._sets.values()), targets=True, retired=True)
         }
+        self._rulebooks = Rulebook.for_sets(list(self._sets.values()))
         self._access = access_for(self.user) if self.user is not None else None
 
     # --- check: every row, before anything is written ---
@@ -234,6 +245,28 @@ class ScoreSheet(CheckedSheet):
                 % {"code": shown(code)},
             )
             criteria_set = None
+        elif criteria_set.level == CriteriaSet.Level.PROVINCE:
+            errors.add(
+                SET_CODE,
+                _(
+                    "Bộ tiêu chí %(code)s là bộ tiêu chí cấp tỉnh; "
+                    "tệp này chỉ nhận bộ tiêu chí cấp xã, cấp thôn."
+                )
+                % {"code": shown(code)},
+            )
+            criteria_set = None
+        elif row.commune is not None and not criteria_set.applies_to_unit(row.commune):
+            errors.add(
+                SET_CODE,
+                _("Bộ tiêu chí %(code)s áp dụng cho %(kinds)s, không áp dụng cho %(kind)s %(name)s.")
+                % {
+                    "code": criteria_set.code,
+                    "kinds": criteria_set.get_applies_to_display().lower(),
+                    "kind": row.commune.get_kind_display().lower(),
+                    "name": row.commune.name,
+                },
+            )
+            criteria_set = None
 
         code = cells[VILLAGE_CODE]
         level = criteria_set.level if criteria_set else None
@@ -268,6 +301,16 @@ class ScoreSheet(CheckedSheet):
                     _("Mã chỉ tiêu %(code)s không có trong bộ tiêu chí %(set)s.")
                     % {"code": shown(code), "set": criteria_set.code},
                 )
+            elif row.indicator.retired:
+                errors.add(
+                    INDICATOR_CODE,
+                    _(
+                        "Chỉ tiêu %(code)s không còn trong bộ tiêu chí %(set)s (chỉ giữ lại kết quả đã có); "
+                        "không nhập thêm."
+                    )
+                    % {"code": code, "set": criteria_set.code},
+                )
+                row.indicator = None
 
         text = cells[YEAR]
         if text.isascii() and text.isdigit() and MIN_YEAR <= int(text) <= MAX_YEAR:
@@ -291,9 +334,11 @@ class ScoreSheet(CheckedSheet):
                     _("Kết quả %(value)s không hợp lệ: phải là %(words)s, hoặc để trống để tính từ Giá trị.")
                     % {"value": shown(cells[RESULT]), "words": or_list(STATUS_WORDS.values())},
                 )
-        indicator = row.indicator
-        if indicator is None:
+        if row.indicator is None or row.year is None or row.commune is None:
             return
+        edition = self._edition(row.indicator.criterion.criteria_set, row.year)
+        # The indicator as worded, and of the kind, in force for the row's year.
+        indicator = edition.indicator(row.indicator)
         value_number, value_text = None, cells[VALUE]
         if indicator.is_numeric and value_text:
             try:
@@ -309,17 +354,22 @@ class ScoreSheet(CheckedSheet):
             errors.add(VALUE, _("Giá trị dài quá %(limit)d ký tự.") % {"limit": VALUE_TEXT_LENGTH})
         if errors:
             return
-        # assess() reads only the indicator: one scratch score per indicator serves every row.
-        score = self._scratch.get(indicator.pk)
+        # assess() reads only the indicator: one scratch score per indicator and year
+        # serves every row.
+        score = self._scratch.get((indicator.pk, row.year))
         if score is None:
-            score = self._scratch[indicator.pk] = Score(indicator=indicator)
+            score = self._scratch[indicator.pk, row.year] = Score(indicator=indicator)
+        target = edition.target(indicator, row.commune)
+        if indicator.is_numeric and value_number is not None and not status and target is None:
+            key = (indicator.criterion.criteria_set.code, indicator.code)
+            self.untargeted[key] = self.untargeted.get(key, 0) + 1
         try:
             score.assess(
                 value_number=value_number,
                 value_text=value_text,
                 status=status,
                 reason=cells[NOTE],
-                target=self._target(indicator, row.commune, row.year),
+                target=target,
             )
         except ValidationError as error:
             for name, messages in error.message_dict.items():
@@ -342,12 +392,12 @@ class ScoreSheet(CheckedSheet):
             self._coordinated[commune.pk] = self._access.coordinates(commune)
         return self._coordinated[commune.pk]
 
-    def _target(self, indicator, commune, year):
-        """The target that applies, looked up once per indicator, kind of commune and year."""
-        key = (indicator.pk, commune.target_region, commune.commune_group, year)
-        if key not in self._targets:
-            self._targets[key] = indicator.target_for(commune, year)
-        return self._targets[key]
+    def _edition(self, criteria_set, year):
+        """The set as in force for `year` (today), built once per set and year."""
+        key = (criteria_set.pk, year)
+        if key not in self._editions:
+            self._editions[key] = self._rulebooks[criteria_set.pk].edition(criteria_set, year)
+        return self._editions[key]
 
     # --- save: a batch of valid rows, in bulk ---
 
@@ -492,7 +542,7 @@ class ScoreResource(SheetResource):
     set_code = _Column(SET_CODE, lambda score: score.indicator.criterion.criteria_set.code)
     indicator_code = _Column(INDICATOR_CODE, lambda score: score.indicator.code)
     year = _Column(YEAR, lambda score: score.year)
-    value = _Column(VALUE, lambda score: score.value_display)
+    value = _Column(VALUE, lambda score: score.value_in_file)
     result = _Column(RESULT, lambda score: STATUS_WORDS.get(score.status, ""))
     note = _Column(NOTE, lambda score: score.override_reason or score.note)
 
@@ -514,10 +564,13 @@ class ScoreResource(SheetResource):
         return super().iter_queryset(queryset)
 
 
-def _indicators_of(criteria_sets, *, targets=False) -> list[Indicator]:
-    """The indicators of `criteria_sets` in set order, each knowing its criterion and set."""
+def _indicators_of(criteria_sets, *, targets=False, retired=False) -> list[Indicator]:
+    """The indicators of `criteria_sets` in set order, each knowing its criterion and set;
+    those a changed file dropped only with `retired`."""
     by_pk = {criteria_set.pk: criteria_set for criteria_set in criteria_sets}
     indicators = Indicator.objects.filter(criterion__criteria_set__in=list(by_pk)).select_related("criterion")
+    if not retired:
+        indicators = indicators.filter(retired=False)
     if targets:
         indicators = indicators.prefetch_related(Prefetch("targets", IndicatorTarget.objects.order_by()))
     indicators = list(indicators)
@@ -550,30 +603,60 @@ def import_scores(source, *, user, **options) -> ImportReport:
     `dry_run`, `progress(stage, done, total)` called every `progress_every` rows (so a
     background task can show how far it is; `report.as_dict()` is what it keeps), and
     `copy_to`. `report.counts` is {"new": n, "updated": n, "unchanged": n, "skipped": n}.
+
+    When rows give a value and leave Kết quả empty for an indicator that has no
+    target yet, the report first names those indicators, then refuses each row.
     """
-    return run_import(source, [ScoreSheet(user=user)], **options)
+    sheet = ScoreSheet(user=user)
+    report = run_import(source, [sheet], **options)
+    if sheet.untargeted:
+        report.errors.insert(0, RowError(None, "", untargeted_message(sheet.untargeted)))
+    return report
+
+
+def untargeted_message(untargeted: dict[tuple[str, str], int]) -> str:
+    """ "Chỉ tiêu chưa có mức đạt chuẩn, nên chưa tự tính được Kết quả: QD318… 2.2 (12 dòng)…" """
+    items = [
+        ngettext("%(set)s %(code)s (%(count)d dòng)", "%(set)s %(code)s (%(count)d dòng)", count)
+        % {"set": set_code, "code": code, "count": count}
+        for (set_code, code), count in sorted(untargeted.items())
+    ]
+    return _(
+        "Các chỉ tiêu sau chưa có mức đạt chuẩn nên chưa tự tính được Kết quả: %(items)s. "
+        "Hãy nhập mức đạt chuẩn cho bộ tiêu chí (trang “Độ đầy đủ” của bộ tiêu chí, hoặc tệp Excel "
+        "bộ tiêu chí), hoặc ghi Kết quả cho các dòng đó."
+    ) % {"items": "; ".join(items)}
 
 
 def export_scores(
     *, criteria_set: CriteriaSet, year: int, communes, as_of: datetime.date | None = None
 ) -> tablib.Dataset:
     """The scores of `communes` (and their villages) for the set and year, current or as
-    they stood at the end of `as_of`; ordered by commune, then indicator (3 queries)."""
+    they stood at the end of `as_of`, each result as the set in force for the year
+    judges it; ordered by commune, then indicator (6 queries)."""
     communes = {commune.pk: commune for commune in communes}
-    indicators = {indicator.pk: indicator for indicator in _indicators_of([criteria_set])}
+    indicators = {indicator.pk: indicator for indicator in _indicators_of([criteria_set], targets=True)}
     # values(): the file needs only these fields, and simple_history, turning a past
     # record into a Score, would fetch any field its history does not keep with one
     # query per record.
     stored = scores_queryset(criteria_set=criteria_set, year=year, as_of=as_of).filter(
-        commune_id__in=list(communes)
+        commune_id__in=list(communes), indicator_id__in=list(indicators)
     )
     scores = [Score(**values) for values in stored.values(*EXPORTED_FIELDS)]
     villages = Village.objects.in_bulk({score.village_id for score in scores} - {None})
+    edition = criteria_set.edition(year, as_of)
     for score in scores:
-        score.commune, score.indicator = communes[score.commune_id], indicators[score.indicator_id]
-        score.village = villages.get(score.village_id)
+        score.commune, score.village = communes[score.commune_id], villages.get(score.village_id)
+        _judge(score, indicators[score.indicator_id], edition)
     scores.sort(key=_file_order)
     return ScoreResource().export(queryset=scores)
+
+
+def _judge(score: Score, indicator: Indicator, edition) -> None:
+    """Give an exported score (never saved) its indicator as worded in force and the
+    result the page shows for it."""
+    score.indicator = edition.indicator(indicator)
+    score.status = score.judged_status(edition.target(score.indicator, score.commune))
 
 
 def score_template(*, commune: Commune, criteria_set: CriteriaSet, year: int, village: Village | None = None):
@@ -586,15 +669,17 @@ def score_template(*, commune: Commune, criteria_set: CriteriaSet, year: int, vi
         raise ValueError("A village-level set needs a village; other sets take none.")
     if village is not None and village.commune_id != commune.pk:
         raise ValueError("The village is not in the commune.")
-    indicators = _indicators_of([criteria_set])
+    indicators = _indicators_of([criteria_set], targets=True)
     stored = Score.objects.filter(
         commune=commune, village=village, year=year, indicator__criterion__criteria_set=criteria_set
     )
     stored = {score.indicator_id: score for score in stored}
+    edition = criteria_set.edition(year)
     scores = []
     for indicator in indicators:
         score = stored.get(indicator.pk) or Score(year=year)
-        score.commune, score.village, score.indicator = commune, village, indicator
+        score.commune, score.village = commune, village
+        _judge(score, indicator, edition)
         scores.append(score)
     return ScoreResource().export(queryset=scores)
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,11 +18,15 @@ from notifications.services import Kind, notify, people
 
 from .access import can_enter_scores, can_verify
 from .models import (
+    AMENDMENT_FIELDS,
+    RULE_FIELDS,
+    Amendment,
     CriteriaSet,
     Criterion,
     CriterionOwner,
     Indicator,
     IndicatorTarget,
+    RegionRule,
     Registration,
     Score,
 )
@@ -33,7 +37,8 @@ from .owners import ownership_for
 def copy_criteria_set(
     *, source: CriteriaSet, code: str, name: str, issuer: Province, legal_basis: str = ""
 ) -> CriteriaSet:
-    """Create a provincial set from `source`: every criterion, indicator and target.
+    """Create a provincial set from `source`: every criterion, indicator and target in
+    it, with their sources, and its region rules and amendments.
 
     The copy points to the national set it concretises (`parent`), so reports
     can still compare it with the national one. The owners the province and its
@@ -51,13 +56,18 @@ def copy_criteria_set(
         issuer=issuer,
         parent=source if source.is_national else source.parent,
         target_dimension=source.target_dimension,
+        applies_to=source.applies_to,
         verified=False,
         source_note=source.source_note,
         expected_criteria=source.expected_criteria,
         expected_indicators=source.expected_indicators,
     )
-    # Four bulk inserts whatever the size of the set: criteria, indicators, targets, owners.
-    criteria = list(source.criteria.prefetch_related("indicators__targets"))
+    # Six bulk inserts whatever the size of the set: criteria, indicators, targets,
+    # rules, amendments, owners.
+    indicators = Indicator.objects.filter(retired=False).prefetch_related("targets", "amendments")
+    criteria = list(
+        source.criteria.filter(retired=False).prefetch_related(Prefetch("indicators", queryset=indicators))
+    )
     new_criteria = Criterion.objects.bulk_create(
         Criterion(
             criteria_set=copy,
@@ -65,6 +75,7 @@ def copy_criteria_set(
             name=c.name,
             name_en=c.name_en,
             group=c.group,
+            source=c.source,
             unverified=c.unverified,
         )
         for c in criteria
@@ -79,6 +90,8 @@ def copy_criteria_set(
             criterion=new_criterion,
             code=i.code,
             text=i.text,
+            text_en=i.text_en,
+            source=i.source,
             kind=i.kind,
             unit=i.unit,
             conditional=i.conditional,
@@ -94,12 +107,28 @@ def copy_criteria_set(
             indicator=new_indicator,
             region=t.region,
             commune_group=t.commune_group,
-            year=t.year,
+            from_year=t.from_year,
+            to_year=t.to_year,
             value=t.value,
             threshold=t.threshold,
+            source=t.source,
+            unverified=t.unverified,
         )
         for (indicator, _criterion), new_indicator in zip(pairs, new_indicators, strict=True)
         for t in indicator.targets.all()
+    )
+    RegionRule.objects.bulk_create(
+        RegionRule(criteria_set=copy, **{name: getattr(r, name) for name in RULE_FIELDS})
+        for r in source.region_rules.all()
+    )
+    Amendment.objects.bulk_create(
+        Amendment(
+            criteria_set=copy,
+            indicator=new_indicator,
+            **{name: getattr(a, name) for name in AMENDMENT_FIELDS},
+        )
+        for (indicator, _criterion), new_indicator in zip(pairs, new_indicators, strict=True)
+        for a in indicator.amendments.all()
     )
     new_criterion_of = {old.pk: new for old, new in zip(criteria, new_criteria, strict=True)}
     new_indicator_of = {old.pk: new for (old, _c), new in zip(pairs, new_indicators, strict=True)}

@@ -8,10 +8,15 @@ and used by every page, export and report:
 - a criterion is met when every applicable indicator is met;
 - a place meets the set when every criterion is met;
 - counts read "15/19 tiêu chí, 52/57 chỉ tiêu" (the indicator total is the
-  set's; a not-applicable indicator counts as met).
+  set's; a not-applicable indicator counts as met);
+- each score is shown and counted as judged by the set in force for its year
+  (editions.py): the wording of that year, and the target that applies then;
+- only the units the set applies to are counted (`units_in_scope`); the others
+  (a thị trấn for a xã set) are listed apart.
 
 Loading costs a fixed number of queries whatever the number of places:
-three for the criteria tree, one for the scores.
+three for the criteria tree, two for the set's rules and amendments, one for
+the scores.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from .editions import Edition
 from .models import (
     CriteriaSet,
     Criterion,
@@ -36,6 +42,8 @@ from .models import (
     Recognition,
     Registration,
     Score,
+    computed_status,
+    judged_status,
 )
 
 Status = Score.Status
@@ -55,6 +63,16 @@ class IndicatorResult:
 
     def get_status_display(self) -> str:
         return Status(self.status).label
+
+    @property
+    def target_label(self) -> str:
+        """What the indicator must reach: the target's value; "Đạt" for a yes/no
+        indicator, which needs no target row; "—" when none is set yet."""
+        if self.target is not None:
+            return self.target.value
+        if self.indicator.kind == Indicator.Kind.YES_NO:
+            return str(Status.MET.label)
+        return "—"
 
 
 @dataclass
@@ -137,10 +155,24 @@ class Standing:
         }
 
 
-def criteria_tree(criteria_set: CriteriaSet) -> list[Criterion]:
-    """The set's criteria with their indicators and targets (3 queries)."""
+def criteria_tree(criteria_set: CriteriaSet, *, retired: bool = False) -> list[Criterion]:
+    """The set's criteria with their indicators and targets (3 queries); what a changed
+    file dropped (kept, retired, for the data that points at it) only with `retired`."""
     indicators = Indicator.objects.prefetch_related("targets")
-    return list(criteria_set.criteria.prefetch_related(Prefetch("indicators", queryset=indicators)))
+    criteria = criteria_set.criteria.all()
+    if not retired:
+        indicators, criteria = indicators.filter(retired=False), criteria.filter(retired=False)
+    return list(criteria.prefetch_related(Prefetch("indicators", queryset=indicators)))
+
+
+def units_in_scope(communes: Iterable, criteria_set: CriteriaSet) -> tuple[list, list]:
+    """The communes `criteria_set` applies to, and the others (a thị trấn for a xã set),
+    each in the given order. Counts, lists and reports cover the first; the second is
+    listed apart."""
+    covered, others = [], []
+    for commune in communes:
+        (covered if criteria_set.applies_to_unit(commune) else others).append(commune)
+    return covered, others
 
 
 def end_of_day(day: datetime.date) -> datetime.datetime:
@@ -175,26 +207,31 @@ def build_standings(
     criteria: list[Criterion],
     scores: Iterable,
     *,
+    edition: Edition,
     place_key: str = "commune_id",
-    year: int | None = None,
     detail: bool = True,
 ) -> dict[int, Standing]:
     """Standings keyed by place id, from the criteria tree and the places' scores.
 
     `places` are communes (place_key "commune_id") or villages ("village_id").
-    With `detail`, `scores` are Score objects and each result carries its score
-    and the target that applies to the place; without, `scores` are
-    (place id, indicator id, status) rows, which is all a summary needs and
-    several times cheaper to load for a whole province.
+    Every score is judged by `edition`, the set in force for its year: each result
+    carries the indicator as worded then, and the score's status as its value and
+    the target that applies to the place judge it. With `detail`, `scores` are Score
+    objects and each result carries its score and target; without, `scores` are
+    (place id, indicator id, status, value, override reason) rows, which is all a
+    summary needs and several times cheaper to load for a whole province.
     """
     by_place: dict[int, dict] = defaultdict(dict)
     if detail:
         for score in scores:
             by_place[getattr(score, place_key)][score.indicator_id] = score
     else:
-        for place_id, indicator_id, status in scores:
-            by_place[place_id][indicator_id] = status
-    layout = [(criterion, list(criterion.indicators.all())) for criterion in criteria]
+        for place_id, indicator_id, *judged in scores:
+            by_place[place_id][indicator_id] = judged
+    layout = [
+        (criterion, [edition.indicator(indicator) for indicator in criterion.indicators.all()])
+        for criterion in criteria
+    ]
     standings = {}
     for place in places:
         place_scores = by_place.get(place.pk, {})
@@ -203,25 +240,39 @@ def build_standings(
         results = []
         for criterion, indicators in layout:
             if detail:
-                indicator_results = [
-                    IndicatorResult(
-                        indicator=indicator,
-                        status=score.status
-                        if (score := place_scores.get(indicator.pk))
-                        else Status.NOT_ASSESSED,
-                        score=score,
-                        target=indicator.target_for(commune, year),
-                    )
-                    for indicator in indicators
-                ]
+                indicator_results = []
+                for indicator in indicators:
+                    target = edition.target(indicator, commune)
+                    score = place_scores.get(indicator.pk)
+                    status = Status.NOT_ASSESSED
+                    if score is not None:
+                        score.indicator = indicator
+                        status = score.judged_status(target)
+                    indicator_results.append(IndicatorResult(indicator, status, score, target))
             else:
                 indicator_results = [
-                    IndicatorResult(indicator, place_scores.get(indicator.pk, Status.NOT_ASSESSED))
+                    IndicatorResult(
+                        indicator, _judged(edition, indicator, commune, place_scores.get(indicator.pk))
+                    )
                     for indicator in indicators
                 ]
             results.append(CriterionResult(criterion=criterion, indicators=indicator_results))
         standings[place.pk] = Standing(place=place, criteria=results, assessed=bool(place_scores))
     return standings
+
+
+def _judged(edition: Edition, indicator: Indicator, commune, row) -> str:
+    """The status of a (status, value, override reason) row, as Score.judged_status."""
+    if row is None:
+        return Status.NOT_ASSESSED
+    status, value_number, override_reason = row
+    if value_number is None or not indicator.is_numeric or override_reason:
+        return status
+    computed = computed_status(indicator.kind, value_number, edition.target(indicator, commune))
+    return judged_status(status=status, override_reason=override_reason, computed=computed)
+
+
+SUMMARY_FIELDS = ("indicator_id", "status", "value_number", "override_reason")
 
 
 def commune_standings(
@@ -233,15 +284,17 @@ def commune_standings(
     criteria=None,
     detail: bool = True,
 ) -> dict[int, Standing]:
-    """Commune-level standings of `communes` (5 queries whatever their number)."""
+    """Commune-level standings of `communes` (6 queries whatever their number; the
+    criteria tree and the edition are reused when given or loaded already)."""
     communes = list(communes)
     criteria = criteria if criteria is not None else criteria_tree(criteria_set)
     scores = scores_queryset(criteria_set=criteria_set, year=year, as_of=as_of).filter(
         commune_id__in=[c.pk for c in communes], village__isnull=True
     )
     if not detail:
-        scores = scores.values_list("commune_id", "indicator_id", "status")
-    return build_standings(communes, criteria, scores, year=year, detail=detail)
+        scores = scores.values_list("commune_id", *SUMMARY_FIELDS)
+    edition = criteria_set.edition(year, as_of)
+    return build_standings(communes, criteria, scores, edition=edition, detail=detail)
 
 
 def village_standings(
@@ -253,7 +306,8 @@ def village_standings(
     scores = scores_queryset(criteria_set=criteria_set, year=year, as_of=as_of).filter(
         village_id__in=[v.pk for v in villages]
     )
-    return build_standings(villages, criteria, scores, place_key="village_id", year=year)
+    edition = criteria_set.edition(year, as_of)
+    return build_standings(villages, criteria, scores, edition=edition, place_key="village_id")
 
 
 # The district view: standing plus registration, recognition and risk -------------
@@ -331,7 +385,9 @@ def commune_rows(
     criteria=None,
     detail: bool = True,
 ) -> list[CommuneRow]:
-    """One CommuneRow per commune, in the given order (7 queries whatever their number)."""
+    """One CommuneRow per commune, in the given order (8 queries whatever their number).
+
+    Give it the communes in the set's scope (`units_in_scope`)."""
     communes = list(communes)
     day = as_of or timezone.localdate()
     standings = commune_standings(
@@ -377,12 +433,14 @@ def band_of(met: int, total: int) -> int:
 class DistrictSummary:
     """The totals a meeting starts from.
 
-    Averages and bands cover the communes that have been assessed at all: a
-    township outside the programme must not pull the district average down.
+    Rows are the communes the set applies to; `outside` lists the units it does not
+    cover (a thị trấn for a xã set), which no count includes. Averages and bands
+    cover the communes that have been assessed at all.
     """
 
     all_rows: list[CommuneRow]
     criteria_total: int
+    outside: list = field(default_factory=list)
 
     @cached_property
     def rows(self) -> list[CommuneRow]:

@@ -8,9 +8,12 @@ assessment = "communes/<str:code>/assessment/<str:set_code>/<int:year>/<int:numb
 urlpatterns = [
     # What waits for the user's verification (before the library's criteria/<code>/).
     path("criteria/verification/", views.verification_queue, name="verification_queue"),
-    # The library.
+    # The library, and its workbooks (before criteria/<code>/, which would take "import").
     path("criteria/", views.set_list, name="set_list"),
+    path("criteria/import/", views.criteria_import, name="criteria_import"),
+    path("criteria/import/template.xlsx", views.criteria_template, name="criteria_template"),
     path("criteria/<str:code>/", views.set_detail, name="set_detail"),
+    path("criteria/<str:code>/workbook.xlsx", views.set_workbook, name="set_workbook"),
     path("criteria/<str:code>/copy/", views.set_copy, name="set_copy"),
     path("criteria/<str:code>/edit/", views.set_edit, name="set_edit"),
     path("criteria/<str:code>/criteria/<int:number>/edit/", views.criterion_edit, name="criterion_edit"),

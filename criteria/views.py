@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format
@@ -18,6 +18,8 @@ from ntm.lib.spreadsheets import NEW, SKIP, UPDATE, XLSX, RowCopy
 
 from .access import (
     can_copy_sets,
+    can_import_criteria,
+    criteria_importer_required,
     get_assessment_for_user,
     get_owners_for_user,
     get_score_for_verifier,
@@ -26,9 +28,11 @@ from .access import (
     provinces_for_new_sets,
     scores_importer_required,
 )
+from .completeness import Completeness
 from .forms import (
     CopySetForm,
     CriteriaSetForm,
+    CriteriaWorkbookForm,
     CriterionForm,
     ImportConfirmForm,
     IndicatorEvidenceForm,
@@ -64,7 +68,8 @@ from .services import (
     record_scores,
     verify_score,
 )
-from .standing import criteria_tree
+from .standing import criteria_tree, units_in_scope
+from .workbook import export_criteria, import_criteria
 
 DUPLICATE_SET = gettext_lazy("Đã có bộ tiêu chí với mã này.")
 DUPLICATE_INDICATOR = gettext_lazy("Mỗi mã chỉ tiêu chỉ được dùng một lần trong bộ tiêu chí.")
@@ -73,40 +78,81 @@ DUPLICATE_TARGET = gettext_lazy("Có hai mức đạt chuẩn cho cùng một v�
 
 @login_required
 def set_list(request):
-    """The criteria library: every set, national first within a period."""
+    """The criteria library: every set, national first within a period (1 query)."""
+    current_indicators = Q(criteria__retired=False, criteria__indicators__retired=False)
     criteria_sets = (
         CriteriaSet.objects.select_related("issuer", "parent")
         .annotate(
-            criterion_count=Count("criteria", distinct=True),
-            indicator_count=Count("criteria__indicators", distinct=True),
+            criterion_count=Count("criteria", filter=Q(criteria__retired=False), distinct=True),
+            indicator_count=Count("criteria__indicators", filter=current_indicators, distinct=True),
+            unchecked_count=Count(
+                "criteria__indicators",
+                filter=current_indicators & Q(criteria__indicators__unverified=True),
+                distinct=True,
+            ),
         )
         .order_by("-period", "issuer__name", "level", "tier", "code")
     )
-    context = {"criteria_sets": criteria_sets, "can_copy": can_copy_sets(request.user)}
+    context = {
+        "criteria_sets": criteria_sets,
+        "can_copy": can_copy_sets(request.user),
+        "can_import": can_import_criteria(request.user),
+    }
     return render(request, "criteria/set_list.html", context)
 
 
 @login_required
 def set_detail(request, code):
-    """One set: its criteria, indicators, targets, departments and legal basis."""
+    """One set: its criteria, indicators, targets and their sources, its amendments and
+    region rules, what it still lacks ("Độ đầy đủ"), and what a changed file dropped."""
     criteria_set, can = get_set_for_user(request.user, code)
-    criteria = criteria_tree(criteria_set)
+    # Queries: the set, criteria, indicators, targets, amendments, region rules.
+    criteria = criteria_tree(criteria_set, retired=True)
+    amendments = list(criteria_set.amendments.select_related("indicator__criterion"))
+    by_indicator: dict[int, list] = {}
+    for amendment in amendments:
+        by_indicator.setdefault(amendment.indicator_id, []).append(amendment)
     groups: list[tuple[str, list]] = []
+    retired = []
     for criterion in criteria:
+        indicators = list(criterion.indicators.all())
+        criterion.current_indicators = [i for i in indicators if not i.retired]
+        retired += [(criterion, i) for i in indicators if i.retired and not criterion.retired]
+        for indicator in indicators:
+            indicator.amendment_list = by_indicator.get(indicator.pk, [])
+        if criterion.retired:
+            retired.append((criterion, None))
+            continue
         if not groups or groups[-1][0] != criterion.group:
             groups.append((criterion.group, []))
         groups[-1][1].append(criterion)
+    completeness = Completeness.of(criteria_set, criteria, amendments)
     context = {
         "criteria_set": criteria_set,
         "groups": groups,
-        "criterion_count": len(criteria),
-        "indicator_count": sum(len(c.indicators.all()) for c in criteria),
-        "unverified_count": sum(1 for c in criteria for i in c.indicators.all() if i.unverified),
+        "completeness": completeness,
+        "amendments": amendments,
+        "region_rules": list(criteria_set.region_rules.all()),
+        "retired": retired,
         "can_edit": can.edit,
         "can_copy": can.copy,
+        "can_import": can_import_criteria(request.user),
         "owner_units": owner_units_for(request.user),
     }
     return render(request, "criteria/set_detail.html", context)
+
+
+@login_required
+def set_workbook(request, code):
+    """The set as a criteria workbook, to fill in and import back (DESIGN §5)."""
+    criteria_set, _can = get_set_for_user(request.user, code)
+    return _workbook_response(export_criteria(criteria_set), f"bo-tieu-chi-{criteria_set.code}")
+
+
+def _workbook_response(content: bytes, stem: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX.CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
+    return response
 
 
 @login_required
@@ -180,6 +226,78 @@ def indicator_edit(request, code, pk):
         return redirect(f"{criteria_set.get_absolute_url()}#criterion-{indicator.criterion.number}")
     context = {"criteria_set": criteria_set, "indicator": indicator, "form": form, "formset": formset}
     return render(request, "criteria/indicator_edit.html", context)
+
+
+# The criteria workbook: a province's annex in one file ------------------------------
+
+
+@login_required
+@criteria_importer_required
+def criteria_import(request):
+    """Coordinators and the administrator import a criteria workbook: preview (every bad
+    row with its sheet, row and reason), then confirm; all or nothing."""
+    if request.method == "POST" and "upload" in request.POST:
+        return _criteria_import_confirm(request)
+    form = CriteriaWorkbookForm(request.POST or None, request.FILES or None)
+    if request.method != "POST" or not form.is_valid():
+        return render(request, "criteria/criteria_import.html", {"form": form})
+    file = form.cleaned_data["file"]
+    report = import_criteria(file, user=request.user, dry_run=True)
+    context = {"form": form, "file_name": file.name, "report": report}
+    if report.ok:
+        # The workbook itself is kept for the confirmation, which checks it again.
+        upload = ImportUpload(
+            kind=ImportUpload.Kind.CRITERIA, original_name=file.name, uploaded_by=request.user
+        )
+        file.seek(0)
+        upload.file.save("workbook.xlsx", File(file))
+        context["confirm_form"] = ImportConfirmForm(initial={"upload": upload.pk})
+        context["preview"] = [(row.description, PREVIEW_ACTIONS[row.outcome]) for row in report.preview]
+    return render(request, "criteria/criteria_import.html", context)
+
+
+def _claim_upload(request, kind) -> tuple[ImportUpload | None, object]:
+    """The file a preview kept for this confirmation, claimed (so it is imported once)
+    and opened; (None, None), with a message, when it expired or was imported already."""
+    form = ImportConfirmForm(request.POST)
+    upload = form.is_valid() and ImportUpload.objects.claim(
+        pk=form.cleaned_data["upload"], user=request.user, kind=kind
+    )
+    try:
+        file = upload.file.open("rb") if upload else None
+    except FileNotFoundError:
+        file = None
+    if file is None:
+        messages.error(request, _("Phiên xem trước đã hết hạn hoặc đã được nhập. Hãy chọn lại tệp."))
+        return None, None
+    return upload, file
+
+
+def _criteria_import_confirm(request):
+    upload, workbook = _claim_upload(request, ImportUpload.Kind.CRITERIA)
+    if workbook is None:
+        return redirect("criteria:criteria_import")
+    with workbook:
+        report = import_criteria(workbook, user=request.user)
+    upload.discard()
+    if not report.ok:
+        # The library changed between preview and confirm; nothing was written.
+        context = {"form": CriteriaWorkbookForm(), "report": report}
+        return render(request, "criteria/criteria_import.html", context)
+    messages.success(
+        request,
+        _("Đã nhập tệp %(name)s. %(summary)s")
+        % {"name": upload.original_name, "summary": " ".join(report.summary_lines())},
+    )
+    return redirect(report.criteria_set)
+
+
+@login_required
+@criteria_importer_required
+def criteria_template(request):
+    """An empty criteria workbook: every sheet and column, to fill in (a province's village
+    set, say) and import."""
+    return _workbook_response(export_criteria(None), "mau-bo-tieu-chi")
 
 
 # Owners of the criteria, per district or province ------------------------------------
@@ -452,16 +570,8 @@ def scores_import(request):
 
 
 def _scores_import_confirm(request):
-    form = ImportConfirmForm(request.POST)
-    upload = form.is_valid() and ImportUpload.objects.claim(
-        pk=form.cleaned_data["upload"], user=request.user, kind=ImportUpload.Kind.SCORES
-    )
-    try:
-        rows = upload.file.open("rb") if upload else None
-    except FileNotFoundError:
-        rows = None
+    upload, rows = _claim_upload(request, ImportUpload.Kind.SCORES)
     if rows is None:
-        messages.error(request, _("Phiên xem trước đã hết hạn hoặc đã được nhập. Hãy chọn lại tệp."))
         return redirect("criteria:scores_import")
     with rows:
         report = import_scores(rows, user=request.user, format="csv")
@@ -497,6 +607,7 @@ def scores_export(request, format):
     if criteria_set is None:
         raise Http404
     communes = access_for(request.user).visible_communes().current(as_of).order_by("search_name", "name")
+    communes, _outside = units_in_scope(communes, criteria_set)
     dataset = export_scores(criteria_set=criteria_set, year=year, communes=communes, as_of=as_of)
     suffix = f"-den-{as_of.isoformat()}" if as_of else ""
     return _spreadsheet_response(dataset, format, f"ket-qua-{criteria_set.code}-{year}{suffix}")

@@ -193,8 +193,10 @@ def create_dossier(*, commune, criteria_set, year: int, user) -> Dossier:
             dossier.save()
     except IntegrityError:
         raise DossierExists(same.get()) from None
+    # Not the criteria a changed file dropped (kept only for the data pointing at them).
+    criteria = criteria_set.criteria.filter(retired=False).order_by("number")
     bulk_create_with_history(
-        [DossierItem(dossier=dossier, criterion=c) for c in criteria_set.criteria.order_by("number")]
+        [DossierItem(dossier=dossier, criterion=c) for c in criteria]
         + [DossierItem(dossier=dossier, general_kind=kind) for kind in DossierItem.GeneralKind.values],
         DossierItem,
         default_user=user,

@@ -23,6 +23,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from communes.models import Commune, Department, District, Province
+from criteria.completeness import is_unchecked
 from criteria.models import CriteriaSet, Criterion, Score
 from criteria.owners import Ownership, ownership_for, ownership_in, unit_of
 from criteria.standing import (
@@ -31,6 +32,7 @@ from criteria.standing import (
     Standing,
     commune_rows,
     criteria_tree,
+    units_in_scope,
     village_standings,
 )
 from dossiers.models import Dossier, Transition
@@ -145,8 +147,7 @@ def value_against_target(result) -> str:
     if value and result.indicator.unit:
         value = f"{value} {result.indicator.unit}"
     value = _spaced_percent(value) if value else result.get_status_display()
-    target = _spaced_percent(result.target.value) if result.target is not None else "—"
-    return f"{value} / {target}"
+    return f"{value} / {_spaced_percent(result.target_label)}"
 
 
 # --- Reports -----------------------------------------------------------------------
@@ -165,6 +166,9 @@ class Report:
     as_of: datetime.date | None = None
     letterhead: Letterhead
     issued_on: datetime.date = field(default_factory=timezone.localdate)
+    #: Whether the set has texts or targets not checked against the official text: the
+    #: report then says so once, under its title.
+    unchecked: bool = False
 
     @property
     def document_type(self) -> str:
@@ -189,11 +193,20 @@ class Report:
     @property
     def basis(self) -> str:
         if not self.criteria_set.legal_basis:
-            return self.criteria_set.name
+            return self.criteria_set.display_name
         return _("%(name)s ban hành kèm theo Quyết định số %(basis)s") % {
-            "name": self.criteria_set.name,
+            "name": self.criteria_set.display_name,
             "basis": self.criteria_set.legal_basis,
         }
+
+    @property
+    def unchecked_note(self) -> str:
+        if not self.unchecked:
+            return ""
+        return _(
+            "Một số nội dung, mức đạt chuẩn của bộ tiêu chí chưa được đối chiếu với văn bản gốc; "
+            "danh sách ở mục “Độ đầy đủ” của bộ tiêu chí."
+        )
 
     @property
     def tier(self) -> str:
@@ -249,6 +262,8 @@ class DistrictReport(Report):
     criteria: list[Criterion]
     # The owners of the district the report covers (none for several districts).
     ownership: Ownership | None = None
+    # Units in the scope the set does not apply to (a thị trấn for a xã set): listed apart.
+    outside: list[Commune] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -260,7 +275,7 @@ class DistrictReport(Report):
 
     @cached_property
     def summary(self) -> DistrictSummary:
-        return DistrictSummary(all_rows=self.rows, criteria_total=len(self.criteria))
+        return DistrictSummary(all_rows=self.rows, criteria_total=len(self.criteria), outside=self.outside)
 
     @cached_property
     def tallies(self) -> list[CriterionTally]:
@@ -307,9 +322,15 @@ class CommuneReport(Report):
     template = "reports/print/commune.html"
 
     commune: Commune
-    row: CommuneRow
+    row: CommuneRow | None
     village_results: list[tuple[CriteriaSet, list[Standing]]]
     ownership: Ownership = field(default_factory=Ownership)
+
+    @property
+    def covered(self) -> bool:
+        """Whether the set applies to the commune: nobody gets a "xã NTM" report for a
+        thị trấn."""
+        return self.row is not None
 
     @property
     def title(self) -> str:
@@ -326,7 +347,7 @@ class CommuneReport(Report):
 
     @property
     def communes(self) -> list[Commune]:
-        return [self.commune]
+        return [self.commune] if self.covered else []
 
     @property
     def parameters(self) -> dict:
@@ -335,10 +356,6 @@ class CommuneReport(Report):
     @property
     def file_stem(self) -> str:
         return f"{self.commune.code}-{super().file_stem}"
-
-    @property
-    def has_unverified_texts(self) -> bool:
-        return any(r.indicator.unverified for c in self.standing.criteria for r in c.indicators)
 
 
 @dataclass
@@ -424,9 +441,10 @@ def district_report(
 ) -> DistrictReport:
     """`communes` is the scope, e.g. access_for(user).visible_communes()."""
     today = timezone.localdate()
-    communes = report_communes(communes, as_of or today)
+    in_scope = report_communes(communes, as_of or today)
+    communes, outside = units_in_scope(in_scope, criteria_set)
     criteria = criteria_tree(criteria_set)
-    # Status-only standings: a summary needs no values or targets.
+    # Summary standings: a district list needs no indicator's detail.
     rows = commune_rows(
         communes, criteria_set=criteria_set, year=year, as_of=as_of, criteria=criteria, detail=False
     )
@@ -435,11 +453,13 @@ def district_report(
         criteria_set=criteria_set,
         year=year,
         as_of=as_of,
-        letterhead=letterhead_for(communes),
+        letterhead=letterhead_for(in_scope),
         issued_on=today,
+        unchecked=is_unchecked(criteria, criteria_set.edition(year, as_of)),
         rows=rows,
         criteria=criteria,
         ownership=ownership_in(units.pop(), criteria_set) if len(units) == 1 else None,
+        outside=outside,
     )
 
 
@@ -460,8 +480,20 @@ def village_results(commune: Commune, villages, year: int, as_of: datetime.date 
 def commune_report(
     *, commune: Commune, criteria_set: CriteriaSet, year: int, as_of: datetime.date | None = None
 ) -> CommuneReport:
-    """`commune` comes from get_commune_for_user (or the command line), with its units loaded."""
-    (row,) = commune_rows([commune], criteria_set=criteria_set, year=year, as_of=as_of)
+    """`commune` comes from get_commune_for_user (or the command line), with its units
+    loaded. A report with no row (`covered` false) when the set does not apply to it."""
+    if not criteria_set.applies_to_unit(commune):
+        return CommuneReport(
+            criteria_set=criteria_set,
+            year=year,
+            as_of=as_of,
+            letterhead=letterhead_for([commune]),
+            commune=commune,
+            row=None,
+            village_results=[],
+        )
+    criteria = criteria_tree(criteria_set)
+    (row,) = commune_rows([commune], criteria_set=criteria_set, year=year, as_of=as_of, criteria=criteria)
     villages = list(commune.villages.order_by("name"))
     for village in villages:
         village.commune = commune
@@ -470,6 +502,7 @@ def commune_report(
         year=year,
         as_of=as_of,
         letterhead=letterhead_for([commune]),
+        unchecked=is_unchecked(criteria, criteria_set.edition(year, as_of)),
         commune=commune,
         row=row,
         village_results=village_results(commune, villages, year, as_of),
@@ -479,7 +512,7 @@ def commune_report(
 
 def dossier_report(*, communes, criteria_set: CriteriaSet, year: int) -> DossierReport:
     today = timezone.localdate()
-    communes = report_communes(communes, today)
+    communes, _outside = units_in_scope(report_communes(communes, today), criteria_set)
     criteria = criteria_tree(criteria_set)
     rows = commune_rows(communes, criteria_set=criteria_set, year=year, criteria=criteria, detail=False)
     dossiers = with_progress_data(
@@ -497,6 +530,7 @@ def dossier_report(*, communes, criteria_set: CriteriaSet, year: int) -> Dossier
         year=year,
         letterhead=letterhead_for(communes),
         issued_on=today,
+        unchecked=is_unchecked(criteria, criteria_set.edition(year)),
         lines=[DossierLine(row, progress.get(row.commune.pk)) for row in rows],
         criteria_total=len(criteria),
         overrides=list(overrides),

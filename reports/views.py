@@ -9,11 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from communes.access import access_for, get_commune_for_user
-from communes.models import Membership
+from communes.models import Membership, Region
 from criteria.access import can_import_scores
+from criteria.completeness import is_unchecked
 from criteria.forms import StandingFilterForm
 from criteria.owners import ownership_for
-from criteria.standing import DistrictSummary, commune_rows, criteria_tree
+from criteria.standing import DistrictSummary, commune_rows, criteria_tree, units_in_scope
 from dossiers.models import Dossier
 from dossiers.progress import appraisal_progress_of
 from ntm.lib.downloads import stored_file_response
@@ -66,6 +67,8 @@ def dashboard(request):
     communes = (
         access.visible_communes().current(as_of).select_related("district").order_by("search_name", "name")
     )
+    # Only the units the set applies to are counted; the others are listed apart.
+    communes, outside = units_in_scope(communes, criteria_set)
     criteria = criteria_tree(criteria_set)
     rows = commune_rows(
         communes, criteria_set=criteria_set, year=year, as_of=as_of, criteria=criteria, detail=False
@@ -79,7 +82,7 @@ def dashboard(request):
     context.update(
         rows=rows,
         criteria=criteria,
-        summary=DistrictSummary(all_rows=rows, criteria_total=len(criteria)),
+        summary=DistrictSummary(all_rows=rows, criteria_total=len(criteria), outside=outside),
         query=query,
         queue=work_queue(request.user, rows=rows, criteria_set=criteria_set, year=year, query=query),
         # A commune official sees their own commune, not a one-commune "district" average.
@@ -111,13 +114,21 @@ def scorecard(request, code):
         "registrations": commune.registrations.select_related("criteria_set", "confirmed_by"),
         "recognitions": commune.recognitions.select_related("criteria_set"),
     }
-    if criteria_set is not None:
-        (row,) = commune_rows([commune], criteria_set=criteria_set, year=year, as_of=as_of)
+    if criteria_set is not None and not criteria_set.applies_to_unit(commune):
+        # A thị trấn has no standing against a xã set: say so rather than count it.
+        context["not_covered"] = True
+    elif criteria_set is not None:
+        criteria = criteria_tree(criteria_set)
+        (row,) = commune_rows([commune], criteria_set=criteria_set, year=year, as_of=as_of, criteria=criteria)
+        # The region whose targets judge the commune this year (its own, or a rule's).
+        region = criteria_set.edition(year, as_of).region_of(commune)
         context.update(
             row=row,
             standing=row.standing,
             query=_query(criteria_set, year, as_of),
             ownership=ownership_for(commune, criteria_set),
+            target_region=Region(region) if region else None,
+            unchecked=is_unchecked(criteria, criteria_set.edition(year, as_of)),
         )
         context["dossier"] = Dossier.objects.filter(
             commune=commune, criteria_set=criteria_set, year=year

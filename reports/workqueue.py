@@ -87,7 +87,7 @@ def _commune(queue, user, *, rows, criteria_set, year, query, today) -> None:
         f"{reverse('reports:scorecard', args=[row.commune.code])}?{query}",
         [
             (
-                f"{r.criterion.number}. {r.criterion.name}",
+                f"{r.criterion.number}. {r.criterion.display_name}",
                 reverse(
                     "criteria:score_entry",
                     args=[row.commune.code, criteria_set.code, year, r.criterion.number],

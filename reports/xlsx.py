@@ -48,6 +48,10 @@ class Sheet:
             (report.basis, Font(italic=True)),
             (report.data_date_line, Font(italic=True)),
         ]
+        # Reports say once when their criteria set has texts not checked (meeting documents
+        # built on this sheet have no such note).
+        if note := getattr(report, "unchecked_note", ""):
+            lines.append((note, Font(italic=True)))
         for text, font in lines:
             row = self.append([text])
             self.sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=self.width)
@@ -137,6 +141,14 @@ def _district(workbook: Workbook, report: DistrictReport) -> None:
     communes.note(
         _("Tiêu chí chưa đạt: * cơ bản đạt (tính là chưa đạt); (số trong ngoặc) còn chỉ tiêu chưa đánh giá.")
     )
+    if summary.outside:
+        communes.note(
+            _("Không thuộc phạm vi bộ tiêu chí (áp dụng cho %(kinds)s), không tính vào số liệu: %(units)s.")
+            % {
+                "kinds": report.criteria_set.get_applies_to_display(),
+                "units": ", ".join(f"{c.get_kind_display()} {c.name}" for c in summary.outside),
+            }
+        )
 
     totals = Sheet(workbook, _("Tổng hợp"), report, columns=[(_("Nội dung"), 60), (_("Số liệu"), 14)])
     totals.row([_("Số xã đã đánh giá"), summary.commune_count])
@@ -168,7 +180,7 @@ def _district(workbook: Workbook, report: DistrictReport) -> None:
         criteria.row(
             [
                 tally.criterion.number,
-                tally.criterion.name,
+                tally.criterion.display_name,
                 tally.met,
                 tally.assessed,
                 tally.share,
@@ -221,7 +233,7 @@ def _commune(workbook: Workbook, report: CommuneReport) -> None:
             _("Tiêu chí %(number)s. %(name)s: %(status)s")
             % {
                 "number": result.criterion.number,
-                "name": result.criterion.name,
+                "name": result.criterion.display_name,
                 "status": result.get_status_display(),
             }
         )
@@ -234,10 +246,10 @@ def _commune(workbook: Workbook, report: CommuneReport) -> None:
                 [
                     result.criterion.number,
                     r.indicator.code,
-                    r.indicator.text,
+                    r.indicator.display_text,
                     value,
                     r.indicator.unit,
-                    r.target.value if r.target else "",
+                    r.target_label,
                     r.get_status_display(),
                     score.get_verification_display() if score else "",
                     department.name if department else "",
@@ -261,9 +273,9 @@ def _commune(workbook: Workbook, report: CommuneReport) -> None:
             department = report.ownership.of_indicator(r.indicator)
             unmet.row(
                 [
-                    f"{result.criterion.number}. {result.criterion.name}",
+                    f"{result.criterion.number}. {result.criterion.display_name}",
                     r.indicator.code,
-                    r.indicator.text,
+                    r.indicator.display_text,
                     r.get_status_display(),
                     department.name if department else "",
                 ]
@@ -286,7 +298,7 @@ def _commune(workbook: Workbook, report: CommuneReport) -> None:
                 (_("Tiêu chí chưa đạt (số thứ tự)"), 30),
             ],
         )
-        villages.note(village_set.name)
+        villages.note(village_set.display_name)
         for number, village in enumerate(standings, 1):
             villages.row(
                 [

@@ -81,6 +81,8 @@ class Limits:
     max_cell_chars: int
     max_shared_strings_bytes: int
     max_unzipped_bytes: int
+    #: What the refusal of a file with too many rows advises (default: split it).
+    too_many_rows_advice: str | None = None
 
     @classmethod
     def from_settings(cls) -> Limits:
@@ -128,10 +130,10 @@ def check_size(size: int, limits: Limits | None = None) -> None:
 
 
 def _too_many_rows(limits: Limits) -> SpreadsheetError:
-    return SpreadsheetError(
-        _("Tệp có hơn %(limit)s dòng dữ liệu, quá giới hạn một lần nhập. Hãy chia thành nhiều tệp.")
-        % {"limit": thousands(limits.max_rows)}
-    )
+    message = _("Tệp có hơn %(limit)s dòng dữ liệu, quá giới hạn một lần nhập.") % {
+        "limit": thousands(limits.max_rows)
+    }
+    return SpreadsheetError(f"{message} {limits.too_many_rows_advice or _('Hãy chia thành nhiều tệp.')}")
 
 
 def _cell_too_long(limits: Limits, row=None) -> SpreadsheetError:

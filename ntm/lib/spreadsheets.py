@@ -336,6 +336,8 @@ class CheckedSheet:
     sheet_name: str | None = None
     #: Whether a workbook must have this sheet (and rows in it).
     required = True
+    #: Whether a required sheet may have its header and no rows.
+    allow_empty = False
     columns: tuple[str, ...] = ()
     #: Columns a file may add after `columns`, in this order (old files stay valid).
     optional_columns: tuple[str, ...] = ()
@@ -541,7 +543,7 @@ def _read_sheet(spreadsheet, sheet, report, several, tick, copy_to):
     except SpreadsheetError as error:
         error.sheet = error.sheet or name
         raise
-    if not sheet.rows and sheet.required:
+    if not sheet.rows and sheet.required and not sheet.allow_empty:
         raise SpreadsheetError(_("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề."), sheet=name)
 
 

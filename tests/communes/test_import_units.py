@@ -18,6 +18,8 @@ from ntm.lib.spreadsheets import XLSX
 from tests.base import PersonasTestCase
 
 HEADER = list(COLUMNS)
+# What an export writes: the columns, and the optional commune classes.
+EXPORT_HEADER = [*HEADER, "Phân loại"]
 THANH_HOA = ["38", "Thanh Hóa", "392", "Triệu Sơn"]
 GOOD_ROWS = [
     [*THANH_HOA, "15934", "Dân Lý", "Xã", "BTB", "2", "T01", "Thôn Nhất"],
@@ -290,15 +292,50 @@ class ImportCommandTests(TestCase):
             call_command("import_units", str(Path(self.directory.name) / "khong-co.xlsx"))
 
 
+class CommuneClassTests(TestCase):
+    """`Phân loại`, an optional column after `Thôn`: the classes a criteria set's region
+    rules judge a commune by."""
+
+    def test_it_sets_the_classes_in_their_order(self):
+        report = import_units(xlsx([[*row(), "Hải đảo, dbkk"]], header=EXPORT_HEADER))
+        self.assertTrue(report.ok, report.errors)
+        self.assertEqual(Commune.objects.get(code="15999").classes, ["dbkk", "hai_dao"])
+
+    def test_a_file_without_the_column_leaves_the_classes(self):
+        import_units(xlsx([[*row(), "ATK"]], header=EXPORT_HEADER))
+        self.assertTrue(import_units(xlsx([row(Xã="Xã Mới Đổi Tên")])).ok)
+        commune = Commune.objects.get(code="15999")
+        self.assertEqual((commune.name, commune.classes), ("Xã Mới Đổi Tên", ["atk"]))
+
+    def test_an_empty_cell_clears_them(self):
+        import_units(xlsx([[*row(), "ATK"]], header=EXPORT_HEADER))
+        import_units(xlsx([[*row(), ""]], header=EXPORT_HEADER))
+        self.assertEqual(Commune.objects.get(code="15999").classes, [])
+
+    def test_an_unknown_class_is_refused(self):
+        report = import_units(xlsx([[*row(), "ĐBKK, Miền núi"]], header=EXPORT_HEADER))
+        self.assertEqual(
+            [str(error) for error in report.errors],
+            [
+                "Dòng 2: Phân loại “Miền núi” không hợp lệ: mỗi phân loại là một trong ĐBKK, KV-II, "
+                "KV-III, Bãi ngang, Hải đảo, ATK, cách nhau bởi dấu phẩy."
+            ],
+        )
+
+    def test_the_export_writes_them(self):
+        import_units(xlsx([[*row(), "KV-III, ATK"]], header=EXPORT_HEADER))
+        self.assertEqual(rows_of(export_units())[0][-1], "KV-III, ATK")
+
+
 class ExportTests(TestCase):
     def setUp(self):
         import_units(xlsx(GOOD_ROWS))
 
     def test_it_writes_one_row_per_village_and_one_per_bare_commune(self):
         dataset = export_units()
-        self.assertEqual(dataset.headers, HEADER)
+        self.assertEqual(dataset.headers, EXPORT_HEADER)
         expected = [*GOOD_ROWS[:2], [*THANH_HOA, "15940", "Nưa", "Thị trấn", "BTB", "1", "", ""]]
-        self.assertEqual(rows_of(dataset), [GOOD_ROWS[3], *expected])
+        self.assertEqual(rows_of(dataset), [[*row, ""] for row in [GOOD_ROWS[3], *expected]])
 
     def test_export_then_import_gives_identical_rows(self):
         for file_format in ("xlsx", "csv"):
@@ -382,15 +419,15 @@ class AdminImportExportTests(PersonasTestCase):
         response = self.client.post(url, {"resource": "0", "format": "0"})
         sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
         rows = [list(values) for values in sheet.iter_rows(values_only=True)]
-        self.assertEqual(rows[0], HEADER)
-        self.assertEqual(rows[1][4:], ["15934", "Dân Lý", "Xã", "BTB", None, "T01", "Thôn Nhất"])
+        self.assertEqual(rows[0], EXPORT_HEADER)
+        self.assertEqual(rows[1][4:], ["15934", "Dân Lý", "Xã", "BTB", None, "T01", "Thôn Nhất", None])
         self.assertEqual(len(rows), 3)
 
     def test_province_export_gives_the_units_under_it(self):
         url = reverse("admin:communes_province_export")
         response = self.client.post(url, {"resource": "0", "format": "1"})
         text = response.content.decode("utf-8-sig")
-        self.assertEqual(text.splitlines()[0], ",".join(HEADER))
+        self.assertEqual(text.splitlines()[0], ",".join(EXPORT_HEADER))
         self.assertIn("Dân Lực", text)
 
     def test_it_refuses_import_to_staff_less_users(self):

@@ -306,13 +306,13 @@ class ScoreEntryAccessTests(CriterionPageTestCase):
             if indicator.criterion.number in (3, 17):
                 self.score(indicator, status=Status.MET)
         self.client.force_login(self.official_a)
-        # session, user, memberships, commune, set, criterion, its indicators, their targets,
-        # the owners in the commune's district, scores (with who entered and verified them),
-        # their history, the set's criteria numbers
-        with self.assertNumQueries(12):
+        # session, user, memberships, commune, set, the set's region rules and amendments,
+        # criterion, its indicators, their targets, the owners in the commune's district,
+        # scores (with who entered and verified them), their history, the set's criteria numbers
+        with self.assertNumQueries(14):
             response = self.client.get(self.url)
         self.assertEqual(len(response.context["rows"]), 2)
-        with self.assertNumQueries(12):
+        with self.assertNumQueries(14):
             response = self.client.get(self.page_url(self.commune_a, number=17))
         self.assertEqual(len(response.context["rows"]), 11)
 

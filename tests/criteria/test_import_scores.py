@@ -59,7 +59,8 @@ def csv_file(rows, header=HEADER, bom=True, delimiter=","):
 
 
 class ScoresTestCase(PersonasTestCase):
-    """The personas, the shipped QD318 set (57 indicators) and a small village-level set."""
+    """The personas, the shipped QD318 set (57 indicators) with the target a province would
+    give indicator 3.1 (≥80%), and a small village-level set."""
 
     @classmethod
     def setUpTestData(cls):
@@ -68,6 +69,8 @@ class ScoresTestCase(PersonasTestCase):
         cls.codes = list(
             Indicator.objects.filter(criterion__criteria_set=cls.national).values_list("code", flat=True)
         )
+        watered = Indicator.objects.get(criterion__criteria_set=cls.national, code="3.1")
+        IndicatorTarget.objects.create(indicator=watered, value="≥80%", source="tests")
         cls.village_set = CriteriaSet.objects.create(
             code="TEST-THON-NTM", name="Thôn nông thôn mới (thử)", level=CriteriaSet.Level.VILLAGE
         )
@@ -148,7 +151,7 @@ class ImportTests(ScoresTestCase):
         self.assertEqual(statuses, ["not_met", "not_applicable", "basically_met"])
 
     def test_numbers_take_a_decimal_comma_or_point(self):
-        rows = [self.row("2.1", "", "99.5"), self.row("3.1", "", "80,25"), self.row("6.3", "", 100)]
+        rows = [self.row("2.1", "Đạt", "99.5"), self.row("3.1", "", "80,25"), self.row("6.3", "", 100)]
         self.assertTrue(import_scores(xlsx(rows), user=self.coordinator).ok)
         values = [self.score(code).value_number for code in ("2.1", "3.1", "6.3")]
         self.assertEqual(values, [Decimal("99.5"), Decimal("80.25"), Decimal("100")])
@@ -229,6 +232,22 @@ class BadRowTests(ScoresTestCase):
         )
         self.assertEqual(list(Score.objects.order_by("pk").values_list("pk", "version")), before)
         return report
+
+    def test_values_for_indicators_without_a_target_are_named_before_the_rows_are_refused(self):
+        rows = [
+            self.row("2.1", "", "90"),
+            self.row("2.2", "", "80"),
+            self.row("2.1", "", "95", commune=self.commune_b),
+        ]
+        report = self.assertRefused(rows, 2, "2.1")
+        self.assertEqual(
+            str(report.errors[0]),
+            "Các chỉ tiêu sau chưa có mức đạt chuẩn nên chưa tự tính được Kết quả: "
+            "QD318-2022-XA-NTM 2.1 (2 dòng); QD318-2022-XA-NTM 2.2 (1 dòng). Hãy nhập mức đạt chuẩn cho bộ "
+            "tiêu chí (trang “Độ đầy đủ” của bộ tiêu chí, hoặc tệp Excel bộ tiêu chí), hoặc ghi Kết quả cho "
+            "các dòng đó.",
+        )
+        self.assertEqual([error.row for error in report.errors[1:]], [2, 3, 4])
 
     def test_it_rejects_an_unknown_commune_code(self):
         self.assertRefused([self.row("1.1"), self.row("1.2", Mã_xã="99999")], 3, "Mã xã", "99999")
@@ -354,17 +373,21 @@ class ExportTests(ScoresTestCase):
         self.assertTrue(render_scores_file(self.export(), format="csv").startswith("\ufeff".encode()))
 
     def test_export_queries_do_not_grow_with_communes(self):
-        # communes, indicators with their criterion, scores
-        with self.assertNumQueries(3):
+        # communes, indicators with their criterion, their targets, scores, the set's
+        # region rules and amendments
+        self.national = CriteriaSet.objects.get(pk=self.national.pk)
+        with self.assertNumQueries(6):
             self.assertEqual(len(self.export(communes=Commune.objects.filter(pk=self.commune_b.pk))), 1)
         third = Commune.objects.create(
             code="15940", name="Nưa", province=self.province, district=self.district, region=Region.BTB
         )
         self.assertTrue(import_scores(xlsx(self.full_file(third)), user=self.coordinator).ok)
-        with self.assertNumQueries(3):
+        self.national = CriteriaSet.objects.get(pk=self.national.pk)
+        with self.assertNumQueries(6):
             self.assertEqual(len(self.export()), 4 + 57)
-        # communes, indicators with their criterion, the latest history of each score
-        with self.assertNumQueries(3):
+        # as above, with the latest history of each score
+        self.national = CriteriaSet.objects.get(pk=self.national.pk)
+        with self.assertNumQueries(6):
             self.assertEqual(len(self.export(as_of=timezone.localdate())), 4 + 57)
 
 
@@ -402,9 +425,10 @@ class QueryCountTests(ScoresTestCase):
     def preview(self, rows):
         user = get_user_model().objects.get(pk=self.coordinator.pk)  # no cached access
         data = xlsx(rows)
-        # communes, villages, sets, indicators with their criterion, targets, memberships;
-        # savepoint, the stored scores of the batch, rollback to and release of the savepoint
-        with self.assertNumQueries(10):
+        # communes, villages, sets, indicators with their criterion, targets, the sets'
+        # region rules and amendments, memberships; savepoint, the stored scores of the
+        # batch, rollback to and release of the savepoint
+        with self.assertNumQueries(12):
             report = import_scores(data, user=user, dry_run=True)
         return report
 
@@ -416,7 +440,7 @@ class QueryCountTests(ScoresTestCase):
         for rows in (self.full_file(), self.full_file() + self.full_file(self.commune_b)):
             user = get_user_model().objects.get(pk=self.coordinator.pk)
             data = xlsx(rows)
-            with self.assertNumQueries(9 + 1 + history_inserts):
+            with self.assertNumQueries(11 + 1 + history_inserts):
                 self.assertEqual(import_scores(data, user=user).counts["new"], 57)
 
     def test_import_lookups_do_not_grow_with_rows(self):

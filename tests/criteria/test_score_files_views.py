@@ -199,12 +199,13 @@ class ScoresExportTests(AssessmentTestCase):
         url = reverse("criteria:scores_export", args=["xlsx"])
         params = {"set": self.ntm.code, "year": 2024}
         self.add_communes(1)
-        # session, user, set, memberships, communes, indicators, scores
-        with self.assertNumQueries(7):
+        # session, user, set, memberships, communes, indicators, their targets, scores, the
+        # set's region rules and amendments
+        with self.assertNumQueries(10):
             response = self.client.get(url, params)
         self.assertEqual(len(read_xlsx(response.content)), 1 + 3 * 57)
         self.add_communes(57, start=1)
-        with self.assertNumQueries(7):
+        with self.assertNumQueries(10):
             response = self.client.get(url, params)
         self.assertEqual(len(read_xlsx(response.content)), 1 + 60 * 57)
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from communes.models import Commune, CommuneGroup, Region, Village
+from communes.models import Commune, CommuneClass, CommuneGroup, Region, Village
 from criteria.models import (
     CriteriaSet,
     Criterion,
@@ -13,10 +13,9 @@ from criteria.models import (
     Recognition,
     Registration,
     Score,
-    resolve_target,
 )
 from criteria.standing import DistrictSummary, commune_rows, commune_standings, village_standings
-from tests.base import AssessmentTestCase
+from tests.base import AssessmentTestCase, load_shipped_set
 
 YEAR = 2024
 Status = Score.Status
@@ -41,13 +40,19 @@ class TargetResolutionTests(AssessmentTestCase):
 
     def test_a_target_for_the_year_beats_the_general_one(self):
         self.target("≥70%")
-        self.target("≥75%", year=YEAR)
+        self.target("≥75%", from_year=YEAR, to_year=YEAR)
         self.assertEqual(self.score(self.commune_a).applicable_target().value, "≥75%")
 
     def test_a_target_for_another_year_does_not_apply(self):
         self.target("≥70%")
-        self.target("≥75%", year=YEAR + 1)
+        self.target("≥75%", from_year=YEAR + 1, to_year=YEAR + 1)
         self.assertEqual(self.score(self.commune_a).applicable_target().value, "≥70%")
+
+    def test_a_target_for_a_range_of_years_applies_within_it(self):
+        self.target("≥70%")
+        self.target("≥75%", from_year=2022, to_year=2025)
+        self.assertEqual(self.score(self.commune_a, 2025).applicable_target().value, "≥75%")
+        self.assertEqual(self.score(self.commune_a, 2026).applicable_target().value, "≥70%")
 
     def test_a_region_target_beats_the_general_one(self):
         self.target("≥70%")
@@ -63,22 +68,34 @@ class TargetResolutionTests(AssessmentTestCase):
         self.assertEqual(self.score(self.commune_a).applicable_target().value, "≥70%")
 
     def test_an_extremely_difficult_commune_gets_the_northern_midlands_target(self):
+        # QĐ 318 (08/3/2022): xã đặc biệt khó khăn take the TDMNPB level.
         self.target("≥70%")
         self.target("≥85%", region=Region.BTB)
         self.target("≥50%", region=Region.TDMNPB)
-        self.commune_a.is_extremely_difficult = True
-        self.assertEqual(self.commune_a.target_region, Region.TDMNPB)
+        self.commune_a.classes = [CommuneClass.EXTREMELY_DIFFICULT]
+        self.assertEqual(self.ntm.edition(2022).region_of(self.commune_a), Region.TDMNPB)
         self.assertEqual(self.score(self.commune_a).applicable_target().value, "≥50%")
 
-    def test_resolve_target_uses_the_commune_target_region(self):
-        targets = [self.target("≥85%", region=Region.BTB), self.target("≥50%", region=Region.TDMNPB)]
-        self.commune_a.is_extremely_difficult = True
-        chosen = resolve_target(targets, region=self.commune_a.target_region, year=YEAR)
-        self.assertEqual(chosen.value, "≥50%")
+    def test_a_zone_iii_commune_takes_the_northern_level_from_the_2024_amendment(self):
+        # QĐ 211/QĐ-TTg (01/3/2024) extends the rule to xã khu vực III, from 2024's scores on.
+        self.target("≥85%", region=Region.BTB)
+        self.target("≥50%", region=Region.TDMNPB)
+        self.commune_a.classes = [CommuneClass.ZONE_III]
+        self.assertEqual(self.score(self.commune_a, 2023).applicable_target().value, "≥85%")
+        self.assertEqual(self.score(self.commune_a, 2024).applicable_target().value, "≥50%")
+        before = self.ntm.edition(2024, as_of=datetime.date(2024, 2, 29))
+        self.assertEqual(self.road.target_for(self.commune_a, 2024, edition=before).value, "≥85%")
+
+    def test_a_class_without_a_rule_keeps_its_region(self):
+        self.target("≥85%", region=Region.BTB)
+        self.target("≥50%", region=Region.TDMNPB)
+        other = load_shipped_set("QD1980-2016-XA-NTM")
+        self.commune_a.classes = [CommuneClass.EXTREMELY_DIFFICULT]
+        self.assertEqual(other.edition(2019).region_of(self.commune_a), Region.BTB)
 
     def test_no_matching_target_gives_none(self):
         self.target("≥95%", region=Region.DBSH)
-        self.target("≥75%", year=YEAR + 1)
+        self.target("≥75%", from_year=YEAR + 1, to_year=YEAR + 1)
         self.assertIsNone(self.score(self.commune_a).applicable_target())
 
     def test_an_indicator_without_targets_gives_none(self):
@@ -232,12 +249,15 @@ class StandingTests(AssessmentTestCase):
     def test_query_count_does_not_grow_with_communes(self):
         communes = Commune.objects.filter(district=self.district)
         self.add_communes(1)
-        # communes; criteria; their indicators; the indicators' targets; the scores
-        with self.assertNumQueries(5):
-            self.assertEqual(len(commune_standings(communes.all(), criteria_set=self.ntm, year=YEAR)), 3)
+        # communes; criteria; their indicators; the indicators' targets; the set's region
+        # rules and amendments; the scores
+        criteria_set = self.fresh_set()
+        with self.assertNumQueries(7):
+            self.assertEqual(len(commune_standings(communes.all(), criteria_set=criteria_set, year=YEAR)), 3)
         self.add_communes(27)
-        with self.assertNumQueries(5):
-            standings = commune_standings(communes.all(), criteria_set=self.ntm, year=YEAR)
+        criteria_set = self.fresh_set()
+        with self.assertNumQueries(7):
+            standings = commune_standings(communes.all(), criteria_set=criteria_set, year=YEAR)
         self.assertEqual(sum(s.meets_set for s in standings.values()), 28)
         self.assertEqual(len(standings), 30)
 
@@ -305,12 +325,15 @@ class AsOfTests(AssessmentTestCase):
         communes = Commune.objects.filter(district=self.district)
         self.add_communes(1)
         today = timezone.localdate()
-        # communes; criteria; their indicators; the indicators' targets; the scores' latest history rows
-        with self.assertNumQueries(5):
-            commune_standings(communes.all(), criteria_set=self.ntm, year=YEAR, as_of=today)
+        # communes; criteria; their indicators; the indicators' targets; the set's region
+        # rules and amendments; the scores' latest history rows
+        criteria_set = self.fresh_set()
+        with self.assertNumQueries(7):
+            commune_standings(communes.all(), criteria_set=criteria_set, year=YEAR, as_of=today)
         self.add_communes(27)
-        with self.assertNumQueries(5):
-            standings = commune_standings(communes.all(), criteria_set=self.ntm, year=YEAR, as_of=today)
+        criteria_set = self.fresh_set()
+        with self.assertNumQueries(7):
+            standings = commune_standings(communes.all(), criteria_set=criteria_set, year=YEAR, as_of=today)
         self.assertEqual(sum(s.indicators_met for s in standings.values()), 1 + 28 * 2)
 
     def test_a_deleted_score_is_gone_as_of_today_but_not_before(self):

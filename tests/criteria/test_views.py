@@ -1,7 +1,7 @@
 from django.urls import reverse
 
 from communes.models import Department, Membership, Province, Region
-from criteria.models import CriteriaSet, Criterion, CriterionOwner, Indicator, IndicatorTarget
+from criteria.models import CriteriaSet, Criterion, CriterionOwner, Indicator, IndicatorTarget, resolve_target
 from tests.base import PersonasTestCase
 
 
@@ -63,9 +63,11 @@ class SetListTests(LibraryTestCase):
         row = response.context["criteria_sets"][0]
         self.assertEqual((row.criterion_count, row.indicator_count), (2, 3))
 
-    def test_it_shows_the_unverified_badge(self):
+    def test_it_shows_how_many_indicators_are_not_checked(self):
         self.client.force_login(self.leader)
-        self.assertContains(self.client.get(self.url), "Chưa đối chiếu")
+        response = self.client.get(self.url)
+        self.assertEqual(response.context["criteria_sets"][0].unchecked_count, 1)
+        self.assertContains(response, "1 chỉ tiêu chưa đối chiếu")
 
     def test_it_requires_login(self):
         self.assertEqual(self.client.get(self.url).status_code, 302)
@@ -102,7 +104,7 @@ class SetDetailTests(LibraryTestCase):
         self.client.force_login(self.leader)
         response = self.client.get(self.url)
         self.assertContains(response, "nếu có")
-        self.assertEqual(response.context["unverified_count"], 1)
+        self.assertEqual(response.context["completeness"].unchecked_indicators, [self.road])
 
     def test_national_set_is_not_editable_by_coordinator(self):
         self.client.force_login(self.coordinator)
@@ -119,18 +121,54 @@ class SetDetailTests(LibraryTestCase):
 
     def test_query_count_does_not_grow_with_indicators(self):
         self.client.force_login(self.leader)
-        # session, user, memberships, set, criteria, indicators, targets,
-        # the districts whose owners of the criteria the user may open
-        with self.assertNumQueries(8):
+        # session, user, memberships, set, criteria, indicators, targets, amendments,
+        # region rules, the districts whose owners of the criteria the user may open
+        with self.assertNumQueries(10):
             self.client.get(self.url)
         for n in range(20):
             indicator = Indicator.objects.create(
                 criterion=self.irrigation, code=f"3.{n + 3}", text=f"Chỉ tiêu {n}"
             )
             IndicatorTarget.objects.create(indicator=indicator, value="Đạt")
-        with self.assertNumQueries(8):
+        with self.assertNumQueries(10):
             response = self.client.get(self.url)
-        self.assertEqual(response.context["indicator_count"], 23)
+        self.assertEqual(response.context["completeness"].indicator_count, 23)
+
+    def test_query_count_is_the_same_at_1_and_5_sets(self):
+        self.client.force_login(self.leader)
+        # session, user, memberships, set, criteria, indicators, targets, amendments,
+        # region rules, the districts whose owners of the criteria the user may open
+        with self.assertNumQueries(10):
+            self.client.get(self.url)
+        for n in range(4):
+            other = CriteriaSet.objects.create(code=f"TH-{n}", name=f"Bộ {n}", level="commune")
+            criterion = Criterion.objects.create(criteria_set=other, number=1, name="Giao thông")
+            Indicator.objects.create(criterion=criterion, code="1.1", text="Đường", unverified=True)
+        self.assertEqual(CriteriaSet.objects.count(), 5)
+        with self.assertNumQueries(10):
+            response = self.client.get(self.url)
+        self.assertEqual(response.context["completeness"].unchecked_indicators, [self.road])
+
+    def test_completeness_lists_what_lacks_a_target_or_a_check_with_a_link_to_fix_it(self):
+        untargeted = Indicator.objects.create(
+            criterion=self.irrigation, code="3.3", text="Tỷ lệ kênh mương được kiên cố", kind="numeric_min"
+        )
+        self.client.force_login(self.admin)
+        response = self.client.get(self.url)
+        completeness = response.context["completeness"]
+        self.assertEqual(completeness.missing_targets, [untargeted])
+        self.assertEqual(completeness.unchecked_indicators, [self.road])
+        self.assertContains(response, "Độ đầy đủ")
+        self.assertContains(response, "1 chỉ tiêu chưa có mức đạt chuẩn")
+        fix_target = reverse("criteria:indicator_edit", args=[self.national.code, untargeted.pk])
+        fix_text = reverse("criteria:criterion_edit", args=[self.national.code, self.transport.number])
+        self.assertContains(response, f'href="{fix_target}"')
+        self.assertContains(response, f'href="{fix_text}"')
+        # Who may not edit is sent to the row on the page, not to a form they cannot use.
+        self.client.force_login(self.leader)
+        response = self.client.get(self.url)
+        self.assertNotContains(response, f'href="{fix_target}"')
+        self.assertContains(response, f'href="#indicator-{untargeted.pk}"')
 
 
 class SetCopyTests(LibraryTestCase):
@@ -259,14 +297,15 @@ class ProvincialSetEditTests(LibraryTestCase):
                 "targets-MAX_NUM_FORMS": "1000",
                 "targets-0-value": "≥70%",
                 "targets-1-region": "BTB",
-                "targets-1-year": "2024",
+                "targets-1-from_year": "2024",
+                "targets-1-to_year": "2024",
                 "targets-1-value": "≥ 85,5%",
             },
         )
         self.assertEqual(response.status_code, 302)
         self.indicator.refresh_from_db()
         self.assertEqual(self.indicator.required_evidence, ["Báo cáo giao thông", "Bản đồ"])
-        target = self.indicator.applicable_target(region="BTB", year=2024)
+        target = resolve_target(self.indicator.targets.all(), region="BTB", year=2024)
         self.assertEqual((target.value, str(target.threshold)), ("≥ 85,5%", "85.5000"))
 
     def test_target_by_region_and_group_at_once_is_refused(self):

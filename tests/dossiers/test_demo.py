@@ -254,12 +254,24 @@ class DemoTests(TestCase):
         self.client.force_login(get_user_model().objects.get(username="lanhdao"))
         response = self.client.get(reverse("reports:dashboard"), {"set": DEMO_SCORE_SET, "year": 2024})
         rows = {row.commune.name: row for row in response.context["rows"]}
-        self.assertEqual(len(rows), 14)
+        # The 13 xã; Thị trấn Triệu Sơn has its own programme and is listed apart.
+        self.assertEqual(len(rows), 13)
+        self.assertEqual([c.name for c in response.context["summary"].outside], ["Triệu Sơn"])
+        self.assertContains(response, "Thị trấn Triệu Sơn")
         at_risk = [name for name, row in rows.items() if row.at_risk]
         self.assertEqual(at_risk, ["Minh Châu"])
         self.assertEqual(rows["Minh Châu"].standing.criteria_met, 17)
         standing = rows["Đồng Tiến"].standing
         self.assertEqual((standing.criteria_met, standing.indicators_met), (15, 52))
+
+    def test_the_thi_tran_gets_no_xa_ntm_report(self):
+        self.client.force_login(get_user_model().objects.get(username="lanhdao"))
+        query = {"set": DEMO_SCORE_SET, "year": 2024}
+        preview = self.client.get(reverse("reports:commune", args=["15955"]), query)
+        self.assertContains(preview, "thị trấn Triệu Sơn không thuộc phạm vi")
+        self.assertNotContains(preview, "Tiêu chí 1")
+        pdf = self.client.get(reverse("reports:commune_pdf", args=["15955"]), query)
+        self.assertEqual(pdf.status_code, 404)
 
     def test_thocuong_was_recognised_in_2023(self):
         recognitions = Recognition.objects.values_list("commune__name", "decided_on__year")

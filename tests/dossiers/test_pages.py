@@ -106,15 +106,16 @@ class ProgressPageTests(PagesTestCase):
 
     def test_query_count_is_the_same_for_2_and_12_communes_with_dossiers(self):
         # session, user, memberships, set choices (filter), set default, visible communes,
-        # standing: criteria, indicators, targets, scores, registrations, recognitions;
+        # standing: criteria, indicators, targets, the set's region rules and amendments,
+        # scores, registrations, recognitions;
         # dossiers, their items (with criteria and departments), the criteria's indicators,
         # current documents, appraisals (with departments), departments per province
-        with self.assertNumQueries(18):
+        with self.assertNumQueries(20):
             response = self.fetch()
         self.assertEqual(len(response.context["rows"]), 2)
         for n in range(10):
             self.add_commune_with_dossier(n)
-        with self.assertNumQueries(18):
+        with self.assertNumQueries(20):
             response = self.fetch()
         self.assertEqual(len(response.context["rows"]), 12)
         self.assertEqual(self.row_text(response, "Xã 9"), "Xã 9 — 0/19 1/19 còn thiếu 1/3 0 nháp")
@@ -155,15 +156,15 @@ class DossierPageTests(PagesTestCase):
     def test_query_count_is_the_same_for_2_and_20_documents(self):
         # session, user, memberships, dossier (with commune and set); progress: the dossier,
         # its items (with criteria), the criteria's indicators, current documents, appraisals,
-        # departments per province; gates: the set's criteria, indicators, targets and the
-        # commune's scores; the owners in its district; transitions (with actors)
-        with self.assertNumQueries(16):
+        # departments per province; gates: the set's criteria, indicators, targets, region
+        # rules and amendments and the commune's scores; the owners in its district; transitions (with actors)
+        with self.assertNumQueries(18):
             response = self.fetch(self.dossier_b)
         self.assertEqual(sum(len(p.documents) for p in response.context["progress"].items), 2)
         for n in range(18):
             item = self.item(self.dossier_b, 1 + n % 19)
             self.upload(item, tiny_pdf(f"them {n}"), name=f"them-{n}.pdf", user=self.official_b)
-        with self.assertNumQueries(16):
+        with self.assertNumQueries(18):
             response = self.fetch(self.dossier_b)
         self.assertEqual(sum(len(p.documents) for p in response.context["progress"].items), 20)
 

@@ -56,15 +56,16 @@ class QueryCountTests(MeetingTestCase):
 
     def test_the_brief(self):
         # session, user, memberships, the meeting, the next meeting's day, the communes,
-        # criteria, indicators, targets, scores at the meeting and today, the tasks,
-        # dossier steps and appraisals in the window, the signature block
+        # criteria, indicators, targets, the set's region rules and amendments, scores at
+        # the meeting and today, the tasks, dossier steps and appraisals in the window,
+        # the signature block
         self.client.force_login(self.leader)
         self.grow(self.add_communes(1))
         url = reverse("meetings:brief", args=[self.meeting.pk])
-        response = self.measure(url, 15)
+        response = self.measure(url, 17)
         self.assertEqual(len(response.context["report"].changes), 3)
         self.grow(self.add_communes(57, start=1))
-        response = self.measure(url, 15)
+        response = self.measure(url, 17)
         self.assertEqual(len(response.context["report"].changes), 60)
 
     def test_the_brief_as_of_a_past_day_reads_the_task_history_once(self):
@@ -72,8 +73,8 @@ class QueryCountTests(MeetingTestCase):
         self.client.force_login(self.leader)
         self.grow(self.add_communes(1))
         url = reverse("meetings:brief", args=[self.meeting.pk])
-        self.measure(url, 16, on="2018-11-20")
+        self.measure(url, 18, on="2018-11-20")
         self.grow(self.add_communes(57, start=1))
-        response = self.measure(url, 16, on="2018-11-20")
+        response = self.measure(url, 18, on="2018-11-20")
         # The two tasks of the meeting's first conclusions, and one per commune added.
         self.assertEqual(len(response.context["report"].tasks), 2 + 58)

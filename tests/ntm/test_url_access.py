@@ -134,6 +134,9 @@ class UrlAccessTests(DossierTestCase):
             "criteria:set_edit": ({"code": s}, LIBRARY, True),
             "criteria:criterion_edit": ({"code": s, "number": 3}, LIBRARY, True),
             "criteria:indicator_edit": ({"code": s, "pk": indicator.pk}, LIBRARY, True),
+            "criteria:set_workbook": ({"code": s}, LIBRARY, False),
+            "criteria:criteria_import": ({}, COORDINATORS, True),
+            "criteria:criteria_template": ({}, COORDINATORS, False),
             "criteria:scores_import": ({}, COORDINATORS, True),
             "criteria:scores_export": ({"format": "csv"}, SCOPE, False),
             "criteria:scores_template": ({"code": a, "set_code": s, "year": y}, COMMUNE_OBJECT, False),
@@ -210,7 +213,12 @@ class UrlAccessTests(DossierTestCase):
         cls.queries = {"meetings:task_create": {"commune": a}}
         # Read, but only by the coordination office: the package goes to the province, the
         # audit trail is theirs (and the administrator's).
-        cls.coordinator_only = {"dossiers:package", "audit:list", "audit:export"}
+        cls.coordinator_only = {
+            "dossiers:package",
+            "audit:list",
+            "audit:export",
+            "criteria:criteria_template",
+        }
 
     def url(self, name) -> str:
         kwargs, _kind, _changes = self.urls[name]

@@ -67,3 +67,11 @@ def workbook(content: bytes):
 
 def sheet_rows(sheet) -> list[tuple]:
     return list(sheet.iter_rows(values_only=True))
+
+
+def table_rows(sheet) -> tuple[tuple, list[tuple]]:
+    """A report sheet's header row and the rows below it: the header follows the blank
+    row under the title lines (which may include the criteria set's provenance note)."""
+    rows = sheet_rows(sheet)
+    blank = next(index for index, row in enumerate(rows) if not any(row))
+    return rows[blank + 1], rows[blank + 2 :]

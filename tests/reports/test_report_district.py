@@ -14,6 +14,7 @@ from tests.reports.documents import (
     pdf_pages,
     pdf_text,
     sheet_rows,
+    table_rows,
     workbook,
 )
 
@@ -138,10 +139,10 @@ class DistrictReportTests(AssessmentTestCase):
         rows = sheet_rows(book["Các xã"])
         self.assertEqual(rows[0][0], "BÁO CÁO TIẾN ĐỘ XÂY DỰNG XÃ NÔNG THÔN MỚI NĂM 2024")
         self.assertEqual(rows[2][0], "Số liệu tính đến ngày 30/04/2024")
-        self.assertEqual(rows[4][3:5], ("Tiêu chí đạt (/19)", "Chỉ tiêu đạt (/57)"))
+        self.assertEqual(table_rows(book["Các xã"])[0][3:5], ("Tiêu chí đạt (/19)", "Chỉ tiêu đạt (/57)"))
         dan_ly = next(row for row in rows if row[2] == "Dân Lý")
         self.assertEqual(dan_ly[3:7], (15, 52, "2, 11, 13, 17", 2024))
-        totals = dict(sheet_rows(book["Tổng hợp"])[5:])
+        totals = dict(table_rows(book["Tổng hợp"])[1])
         self.assertEqual(totals["Bình quân tiêu chí/xã"], 17.0)
         self.assertEqual(totals["Trong đó có nguy cơ không đạt"], 1)
         criterion_2 = next(row for row in sheet_rows(book["Theo tiêu chí"]) if row[0] == 2)
@@ -184,25 +185,88 @@ class DistrictReportTests(AssessmentTestCase):
 
     def test_query_count_is_the_same_for_3_and_40_communes(self):
         # session, user, the set (filter), memberships, communes, criteria, indicators,
-        # targets, scores, registrations, recognitions; the owners of the criteria in the
+        # targets, the set's region rules and amendments, scores, registrations,
+        # recognitions; the owners of the criteria in the
         # district; the PDF and the preview read the signature block, the preview also lists
         # the sets for the filter form.
         self.client.force_login(self.coordinator)
         Commune.objects.create(code="70000", name="Xã 0", province=self.province, district=self.district)
-        with self.assertNumQueries(14):
+        with self.assertNumQueries(16):
             self.assertEqual(len(self.fetch("reports:district").context["report"].rows), 3)
-        with self.assertNumQueries(13):
+        with self.assertNumQueries(15):
             self.fetch()
-        with self.assertNumQueries(12):
+        with self.assertNumQueries(14):
             self.fetch("reports:district_xlsx")
         for n in range(1, 38):
             commune = Commune.objects.create(
                 code=f"7{n:04d}", name=f"Xã {n}", province=self.province, district=self.district
             )
             self.score_all(commune, 2024, exceptions={"5": Score.Status.NOT_MET} if n % 2 else None)
-        with self.assertNumQueries(14):
+        with self.assertNumQueries(16):
             self.assertEqual(len(self.fetch("reports:district").context["report"].rows), 40)
-        with self.assertNumQueries(13):
+        with self.assertNumQueries(15):
             self.assertEqual(self.fetch().status_code, 200)
-        with self.assertNumQueries(12):
+        with self.assertNumQueries(14):
             self.assertEqual(self.fetch("reports:district_xlsx").status_code, 200)
+
+
+class UnitsApartTests(AssessmentTestCase):
+    """A thị trấn in the district has its own programme: the xã NTM grid, counts and
+    reports leave it out and list it apart."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.score_all(cls.commune_a, 2024, exceptions=UNMET)
+        cls.score_all(cls.commune_b, 2024)
+        cls.town = Commune.objects.create(
+            code="15955",
+            name="Nưa",
+            kind=Commune.Kind.TOWNSHIP,
+            province=cls.province,
+            district=cls.district,
+            region=cls.commune_a.region,
+        )
+        # Scores a mistaken earlier entry left: they must not be counted.
+        cls.score_all(cls.town, 2024)
+
+    def setUp(self):
+        self.client.force_login(self.leader)
+        self.query = {"set": self.ntm.code, "year": 2024}
+
+    def test_the_dashboard_counts_only_the_xa_and_lists_the_town_apart(self):
+        response = self.client.get(reverse("reports:dashboard"), self.query)
+        self.assertEqual({row.commune.name for row in response.context["rows"]}, {"Dân Lý", "Dân Lực"})
+        self.assertEqual(response.context["summary"].outside, [self.town])
+        self.assertContains(response, "Thị trấn Nưa.")
+
+    def test_the_district_report_prints_two_communes_and_the_town_apart(self):
+        text = pdf_text(self.client.get(reverse("reports:district_pdf"), self.query).content)
+        self.assertIn("Dân Lý 15/19 52/57", text)
+        self.assertNotIn("Nưa 19/19", text)
+        self.assertIn("không tính vào số liệu trên: Thị trấn Nưa.", text)
+        excel = self.client.get(reverse("reports:district_xlsx"), self.query).content
+        rows = [row for sheet in workbook(excel) for row in sheet_rows(sheet)]
+        cells = " ".join(str(cell) for row in rows for cell in row)
+        self.assertIn("không tính vào số liệu: Thị trấn Nưa.", cells)
+        self.assertFalse(any(row and row[0] == "Nưa" for row in rows))
+
+    def test_the_town_gets_no_xa_ntm_report(self):
+        self.client.force_login(self.coordinator)
+        response = self.client.get(reverse("reports:commune_pdf", args=[self.town.code]), self.query)
+        self.assertEqual(response.status_code, 404)
+        preview = self.client.get(reverse("reports:commune", args=[self.town.code]), self.query)
+        self.assertContains(preview, "thị trấn Nưa không thuộc phạm vi")
+
+    def test_a_scores_file_row_for_the_town_is_refused(self):
+        from criteria.resources import COLUMNS, import_scores
+        from tests.criteria.test_import_scores import xlsx
+
+        row = dict.fromkeys(COLUMNS, "")
+        row.update({"Mã xã": self.town.code, "Xã": "Nưa", "Bộ tiêu chí": self.ntm.code, "Mã chỉ tiêu": "1.1",
+                    "Năm": "2024", "Kết quả": "Đạt"})  # fmt: skip
+        report = import_scores(xlsx([list(row.values())]), user=self.coordinator)
+        self.assertEqual(
+            [str(error) for error in report.errors],
+            ["Dòng 2: Bộ tiêu chí QD318-2022-XA-NTM áp dụng cho xã, không áp dụng cho thị trấn Nưa."],
+        )

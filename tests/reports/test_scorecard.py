@@ -118,17 +118,18 @@ class ScorecardTests(AssessmentTestCase):
 
     def test_query_count_does_not_grow_with_villages(self):
         # session, user, memberships, commune, set choices, set default, criteria,
-        # indicators, targets, scores, registrations, recognitions, village sets in use,
+        # indicators, targets, the set's region rules and amendments, scores, registrations,
+        # recognitions, village sets in use,
         # registrations list, recognitions list, villages, predecessors, successors, dossier,
         # the owners in the commune's district
         self.client.force_login(self.coordinator)
-        with self.assertNumQueries(20):
+        with self.assertNumQueries(22):
             self.fetch()
         Village.objects.bulk_create(
             Village(commune=self.commune_a, code=f"X{n}", name=f"Thôn {n}", search_name=f"thon {n}")
             for n in range(60)
         )
-        with self.assertNumQueries(20):
+        with self.assertNumQueries(22):
             response = self.fetch()
         self.assertEqual(len(response.context["villages"]), 61)
 
@@ -142,10 +143,43 @@ class ScorecardTests(AssessmentTestCase):
 
         add_communes(range(1))
         self.client.force_login(self.coordinator)
-        # the same 20 queries as above, whatever the size of the district
-        with self.assertNumQueries(20):
+        # the same 22 queries as above, whatever the size of the district
+        with self.assertNumQueries(22):
             self.fetch()
         add_communes(range(1, 58))
-        with self.assertNumQueries(20):
+        with self.assertNumQueries(22):
             response = self.fetch()
         self.assertEqual(response.context["standing"].criteria_met, 15)
+
+
+class EnglishTests(AssessmentTestCase):
+    """English shows the library's English names, and numbers and plurals as English writes them."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.score_all(cls.commune_a, 2024, exceptions=UNMET)
+        Score.objects.filter(commune=cls.commune_a, indicator=cls.indicators["3.1"]).update(value_number=15.6)
+
+    def scorecard(self, language):
+        self.client.force_login(self.official_a)
+        self.client.post(reverse("set_language"), {"language": language, "next": "/"})
+        url = reverse("reports:scorecard", args=[self.commune_a.code])
+        return self.client.get(url, {"set": self.ntm.code, "year": 2024})
+
+    def test_names_and_decimals_follow_the_language(self):
+        english = self.scorecard("en")
+        self.assertContains(english, "Criterion 1: Planning")
+        self.assertContains(english, "2. Transport")
+        self.assertContains(english, "National criteria set for new-rural (NTM) communes, 2021-2025")
+        self.assertContains(english, "15.6 %")
+        self.assertNotContains(english, "15,6")
+        vietnamese = self.scorecard("vi")
+        self.assertContains(vietnamese, "Tiêu chí 1: Quy hoạch")
+        self.assertContains(vietnamese, "15,6 %")
+
+    def test_plurals_follow_the_language(self):
+        self.client.force_login(self.official_a)
+        self.client.post(reverse("set_language"), {"language": "en", "next": "/"})
+        self.assertContains(self.client.get(reverse("communes:commune_list")), "1 commune")
+        self.assertContains(self.scorecard("en"), "1 village")
