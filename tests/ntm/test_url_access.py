@@ -14,11 +14,13 @@ added without its access being walked here:
 
 import datetime
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.http import urlencode
 
 from criteria.models import Recognition, Registration, Score
+from jobs.models import Job
 from meetings.models import Meeting
 from meetings.services import close_task, create_task
 from reports.content import build_report
@@ -106,6 +108,16 @@ class UrlAccessTests(DossierTestCase):
         )
         evidence = SimpleUploadedFile("bien-ban.pdf", tiny_pdf("bien ban"))
         close_task(task=cls.task, note="Đã hoàn thiện", user=cls.official_a, evidence=evidence)
+        # A background job about the district, with its file: the coordinator's.
+        cls.job = Job.objects.create(
+            kind=Job.Kind.SCORES_IMPORT,
+            title="ket-qua.csv",
+            started_by=cls.coordinator,
+            district=cls.district,
+            status=Job.Status.SUCCEEDED,
+            result={"summary": [f"Thêm mới 57 kết quả của {cls.commune_a.name}."]},
+        )
+        cls.job.file.save("ket-qua.csv", ContentFile(cls.commune_a.name.encode()))
         a, s, y = cls.commune_a.code, cls.ntm.code, YEAR
         indicator = cls.score.indicator
         d, item = cls.dossier.pk, cls.document.item_id
@@ -195,6 +207,8 @@ class UrlAccessTests(DossierTestCase):
             "notifications:settings": ({}, OWN, True),
             "audit:list": ({}, COORDINATORS, False),
             "audit:export": ({"format": "csv"}, COORDINATORS, False),
+            "jobs:job_detail": ({"pk": cls.job.pk}, COMMUNE_OBJECT, False),
+            "jobs:job_file": ({"pk": cls.job.pk}, COMMUNE_OBJECT, False),
         }
         # Filing a meeting copy changes no programme data: leaders may (README, "Demo accounts").
         cls.leader_may = {
@@ -208,8 +222,11 @@ class UrlAccessTests(DossierTestCase):
         # Query strings some pages need to point at commune A (a task is born from something).
         cls.queries = {"meetings:task_create": {"commune": a}}
         # Read, but only by the coordination office: the package goes to the province, the
-        # audit trail is theirs (and the administrator's).
-        cls.coordinator_only = {"dossiers:package", "audit:list", "audit:export"}
+        # audit trail is theirs (and the administrator's); a background job is followed by whoever
+        # started it and the unit's coordinators.
+        cls.coordinator_only = {
+            "dossiers:package", "audit:list", "audit:export", "jobs:job_detail", "jobs:job_file"
+        }  # fmt: skip
 
     def url(self, name) -> str:
         kwargs, _kind, _changes = self.urls[name]
