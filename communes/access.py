@@ -269,3 +269,12 @@ def get_commune_for_user(user, code: str, *, need: str | None = None) -> tuple[C
         raise Http404
     return grant(commune, commune_can(user, commune), need)
 
+
+
+def merger_communes_for_user(user):
+    """The communes a user may merge: those they coordinate (the administrator: all).
+    403 for everyone else: a merger is the coordination office's act."""
+    access = access_for(user)
+    if not access.has_role(Role.COORDINATOR):
+        raise PermissionDenied
+    return access.coordinated_communes()

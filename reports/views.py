@@ -13,7 +13,7 @@ from communes.models import Membership
 from criteria.access import can_import_scores
 from criteria.forms import StandingFilterForm
 from criteria.owners import ownership_for
-from criteria.standing import DistrictSummary, commune_rows, criteria_tree
+from criteria.standing import DistrictSummary, commune_rows, criteria_tree, predecessor_rows
 from dossiers.models import Dossier
 from dossiers.progress import appraisal_progress_of
 
@@ -95,6 +95,7 @@ def scorecard(request, code):
         village.commune = commune
     filters = StandingFilterForm(request.GET)
     criteria_set, year, as_of = filters.resolve()
+    predecessors = list(commune.predecessors.order_by("name"))
     context = {
         "commune": commune,
         "filters": filters,
@@ -102,7 +103,7 @@ def scorecard(request, code):
         "year": year,
         "as_of": as_of,
         "villages": villages,
-        "predecessors": commune.predecessors.order_by("name"),
+        "predecessors": predecessors,
         "successors": commune.successors.order_by("name"),
         "can_enter": can.enter and as_of is None,
         "can_manage": can.coordinate,
@@ -121,6 +122,9 @@ def scorecard(request, code):
             commune=commune, criteria_set=criteria_set, year=year
         ).first()
         context["village_results"] = village_results(commune, villages, year, as_of)
+        context["predecessor_rows"] = predecessor_rows(
+            predecessors, criteria_set=criteria_set, year=year, as_of=as_of
+        )
     return render(request, "reports/scorecard.html", context)
 
 
