@@ -12,6 +12,8 @@ handler500 = "ntm.views.server_error"
 urlpatterns = [
     # Apps own their full paths: several share the /communes/<code>/ prefix
     # (the scorecard is a report, the assessment pages belong to criteria).
+    # Before the apps' /communes/<code>/ pages, so "merge/" is not read as a commune code.
+    path("communes/", include("communes.urls")),
     path("", include("reports.urls")),
     path("", include("criteria.urls")),
     path("", include("dossiers.urls")),
@@ -19,7 +21,6 @@ urlpatterns = [
     path("", include("meetings.urls")),
     path("", include("audit.urls")),
     path("", include("jobs.urls")),
-    path("communes/", include("communes.urls")),
     path("accounts/", include("ntm.accounts_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),

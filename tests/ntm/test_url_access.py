@@ -174,6 +174,7 @@ class UrlAccessTests(DossierTestCase):
             "dossiers:recognition": ({"pk": d}, COMMUNE_OBJECT, True),
             "dossiers:package": ({"pk": d}, COMMUNE_OBJECT, False),
             "communes:commune_list": ({}, SCOPE, False),
+            "communes:commune_merge": ({}, COORDINATORS, True),
             "criteria:owners": (
                 {"code": s, "level": "district", "unit_code": cls.district.code},
                 COMMUNE_OBJECT,
