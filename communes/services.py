@@ -111,11 +111,18 @@ def merge_communes(
     elif name.strip() and name.strip() != into.name:
         into.name = name.strip()
         into.save(update_fields=["name"])
-    into.predecessors.add(*olds)
-    Commune.objects.filter(pk__in=[c.pk for c in olds]).update(valid_to=on - ONE_DAY)
-    _move_memberships(olds, into)
-    _move_villages(olds, into)
+    record_merger(into=into, predecessors=olds, on=on)
     return into
+
+
+def record_merger(*, into: Commune, predecessors: list[Commune], on: datetime.date) -> None:
+    """Write a merger that `merger_errors` accepted (the page, the command and the units
+    file call it): the predecessors end the day before `on`, their officials and villages
+    move to `into`, which records them as its predecessors."""
+    into.predecessors.add(*predecessors)
+    Commune.objects.filter(pk__in=[c.pk for c in predecessors]).update(valid_to=on - ONE_DAY)
+    _move_memberships(predecessors, into)
+    _move_villages(predecessors, into)
 
 
 def _move_memberships(olds, into: Commune) -> None:

@@ -11,8 +11,10 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from communes.models import Commune, Membership, Region, Village
+from communes.resources import COLUMNS, import_units
 from criteria.models import Recognition, Score
 from tests.base import AssessmentTestCase
+from tests.communes.test_import_units import xlsx
 
 ON = datetime.date(2025, 7, 1)
 EVE = datetime.date(2025, 6, 30)
@@ -192,3 +194,65 @@ class MergerPageTests(MergerTestCase):
         self.client.force_login(self.coordinator)
         choices = self.client.get(self.url).context["form"].fields["predecessors"].queryset
         self.assertEqual(set(choices.values_list("code", flat=True)), {"15934", "15937", "15940"})
+
+
+class UnitsFileMergerTests(MergerTestCase):
+    """The units file's optional columns "Sáp nhập từ" and "Ngày sáp nhập" (README)."""
+
+    HEADER = [*COLUMNS, "Sáp nhập từ", "Ngày sáp nhập"]
+
+    def file(self, *rows):
+        return xlsx([list(r) for r in rows], header=self.HEADER)
+
+    def merger_row(self, code="99001", name="Dân Hòa", merged="15934, 15937,15940", on="01/07/2025"):
+        return ["38", "Thanh Hóa", "", "", code, name, "Xã", "BTB", "", "", "", merged, on]
+
+    def test_a_row_carrying_a_merger_does_what_the_command_does(self):
+        report = import_units(self.file(self.merger_row()))
+        self.assertTrue(report.ok, report.errors)
+        new = Commune.objects.get(code="99001")
+        self.assertEqual((new.valid_from, new.district), (ON, None))
+        self.assertEqual(set(new.predecessors.values_list("code", flat=True)), {"15934", "15937", "15940"})
+        self.assertEqual(set(Commune.objects.filter(valid_to=EVE).values_list("code", flat=True)),
+                         {"15934", "15937", "15940"})  # fmt: skip
+        self.assertEqual(Membership.objects.filter(commune=new).count(), 3)
+        self.assertIn("Sáp nhập: 3 xã thành 1 xã.", report.summary_lines())
+        self.assertEqual(self.dashboard(EVE), MergerKeepsEveryNumberTests.BEFORE)
+
+    def test_old_files_without_the_columns_stay_valid(self):
+        report = import_units(xlsx([self.merger_row()[:11]]))
+        self.assertTrue(report.ok, report.errors)
+        self.assertFalse(Commune.objects.filter(valid_to__isnull=False).exists())
+
+    def test_importing_the_same_file_again_changes_nothing(self):
+        import_units(self.file(self.merger_row()))
+        report = import_units(self.file(self.merger_row()))
+        self.assertTrue(report.ok, report.errors)
+        self.assertEqual(report.outcomes["skip"], 1)
+
+    def test_a_bad_merger_row_refuses_the_whole_file(self):
+        good = ["38", "Thanh Hóa", "", "", "16001", "Xã Mới", "Xã", "BTB", "", "", "", "", ""]
+        cases = [
+            (self.merger_row(merged="15934, 00000"), "Dòng 3: Không có xã mã “00000” trong hệ thống."),
+            (self.merger_row(merged="15934,99001"), "Dòng 3: Không thể sáp nhập xã mã “99001” vào chính nó."),
+            (self.merger_row(on="31/6/2025"), "Dòng 3: Ngày sáp nhập “31/6/2025” không hợp lệ"),
+            (self.merger_row(on=""), "Có Sáp nhập từ “15934, 15937,15940” nhưng thiếu Ngày sáp nhập."),
+            (self.merger_row(on="01/07/2015"), "không sau ngày xã Dân Lý (mã 15934) bắt đầu hiệu lực"),
+        ]
+        Commune.objects.filter(code="15934").update(valid_from=datetime.date(2020, 1, 1))
+        for bad, message in cases:
+            with self.subTest(message):
+                report = import_units(self.file(good, bad))
+                self.assertIn(message, " ".join(map(str, report.errors)))
+                self.assertFalse(Commune.objects.filter(code__in=["16001", "99001"]).exists())
+                self.assertFalse(Commune.objects.filter(valid_to__isnull=False).exists())
+
+    def test_a_commune_merged_elsewhere_is_refused(self):
+        self.merge("15940", into="99002", name="Xã khác")
+        report = import_units(self.file(self.merger_row()))
+        self.assertEqual(
+            [str(e) for e in report.errors],
+            ["Dòng 2: Xã Dân Quyền (mã 15940) đã hết hiệu lực từ sau ngày 30/06/2025 (đã sáp nhập); "
+             "không sáp nhập lại."],
+        )  # fmt: skip
+        self.assertFalse(Commune.objects.filter(code="99001").exists())
