@@ -37,6 +37,7 @@ class Job(models.Model):
 
     class Kind(models.TextChoices):
         SCORES_IMPORT = "scores_import", _("Nhập kết quả chỉ tiêu")
+        REPORT = "report", _("Báo cáo")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Đang chờ")
@@ -48,6 +49,7 @@ class Job(models.Model):
         READ = "read", _("Đang đọc tệp")
         CHECK = "check", _("Đang kiểm tra từng dòng")
         SAVE = "save", _("Đang ghi")
+        RENDER = "render", _("Đang dựng báo cáo")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(_("loại"), max_length=30, choices=Kind)

@@ -20,19 +20,29 @@ Work = Callable[[Job], dict]
 
 
 @transaction.atomic
-def start_job(*, kind: str, title: str, user, task, source=None, unit: dict | None = None) -> Job:
+def start_job(
+    *,
+    kind: str,
+    title: str,
+    user,
+    task,
+    source=None,
+    unit: dict | None = None,
+    task_kwargs: dict | None = None,
+) -> Job:
     """Record a job and queue `task` (a django-tasks task taking the job's id) to run it.
 
     `source` (an uploaded file) is kept with the job for the worker to read; `unit`
     ({"district_id": …} or {"province_id": …}) is the unit the work is about, whose
-    coordinators may follow it too (`coordinated_unit` in jobs/access.py). The task
+    coordinators may follow it too (`coordinated_unit` in jobs/access.py); `task_kwargs`
+    (plain data) are passed to the task after the job's id. The task
     is queued once the job is committed, so no worker can look for a job not yet there.
     """
     job = Job(kind=kind, title=title, started_by=user, **(unit or {}))
     if source is not None:
         job.source.save(source.name, source, save=False)
     job.save()
-    transaction.on_commit(lambda: task.enqueue(str(job.pk)))
+    transaction.on_commit(lambda: task.enqueue(str(job.pk), **(task_kwargs or {})))
     return job
 
 

@@ -134,6 +134,9 @@ class UrlAccessTests(DossierTestCase):
             "reports:dossiers_pdf": ({}, SCOPE, False),
             "reports:dossiers_xlsx": ({}, SCOPE, False),
             "reports:dossiers_snapshot": ({}, SCOPE, True),
+            "reports:district_job": ({}, SCOPE, True),
+            "reports:dossiers_job": ({}, SCOPE, True),
+            "reports:commune_job": ({"code": a}, COMMUNE_OBJECT, True),
             "reports:commune": ({"code": a}, COMMUNE_OBJECT, False),
             "reports:commune_pdf": ({"code": a}, COMMUNE_OBJECT, False),
             "reports:commune_xlsx": ({"code": a}, COMMUNE_OBJECT, False),
@@ -216,6 +219,10 @@ class UrlAccessTests(DossierTestCase):
             "reports:district_snapshot",
             "reports:dossiers_snapshot",
             "reports:commune_snapshot",
+            # Having a report rendered in the background changes no data either.
+            "reports:district_job",
+            "reports:dossiers_job",
+            "reports:commune_job",
             # Their own notices and email choice.
             "notifications:mark_read",
             "notifications:settings",
