@@ -1,6 +1,7 @@
 """Background jobs' pages: who follows a job and takes its file, and how long jobs are kept."""
 
 import datetime
+import io
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,8 +13,9 @@ from django_tasks_db.models import DBTaskResult
 
 from criteria.models import ImportUpload
 from jobs.models import Job
+from ntm.lib.spreadsheet_files import estimate_rows
 from tests.base import PersonasTestCase
-from tests.criteria.test_import_scores import csv_file
+from tests.criteria.test_import_scores import csv_file, xlsx
 
 
 class JobTestCase(PersonasTestCase):
@@ -131,3 +133,11 @@ class PruneJobsTests(JobTestCase):
         call_command("prune_jobs", days=7, stdout=open("/dev/null", "w"))  # noqa: SIM115
         self.assertEqual(set(Job.objects.values_list("pk", flat=True)), {recent.pk, running.pk})
         self.assertFalse(storage.exists(name))
+
+
+class EstimateRowsTests(PersonasTestCase):
+    def test_it_counts_the_rows_of_a_csv_and_of_an_xlsx_without_parsing_them(self):
+        rows = [[f"{n:05d}", "Xã", "", "QD318", "3.1", "2024", "", "Đạt", ""] for n in range(1234)]
+        for format, data in (("csv", csv_file(rows)), ("xlsx", xlsx(rows))):
+            with self.subTest(format):
+                self.assertEqual(estimate_rows(io.BytesIO(data), format=format), 1235)
