@@ -17,6 +17,9 @@ from communes.models import Department
 from criteria.forms import StandingFilterForm
 from criteria.owners import ownership_for, province_ownership
 from criteria.standing import commune_rows
+from jobs.access import coordinated_unit
+from jobs.models import Job
+from jobs.services import start_job
 
 from .access import (
     get_document_for_user,
@@ -54,6 +57,7 @@ from .services import (
     upload_document,
     withdraw_document,
 )
+from .tasks import build_package_job
 
 
 def _error_message(request, error: ValidationError) -> None:
@@ -499,3 +503,23 @@ def package(request, pk):
         appraisal = get_object_or_404(Appraisal, dossier=dossier, department_id=department)
     package, filename = dossier_package(dossier, appraisal=appraisal)
     return FileResponse(package, as_attachment=True, filename=filename, content_type="application/zip")
+
+
+@login_required
+@require_POST
+def package_job(request, pk):
+    """Zip a large dossier in the background; the job's page offers the zip when ready."""
+    dossier, _can = get_dossier_for_user(request.user, pk, need="coordinate")
+    appraisal = None
+    if request.POST.get("department"):
+        department = _int_or_404(request.POST["department"])
+        appraisal = get_object_or_404(Appraisal, dossier=dossier, department_id=department)
+    job = start_job(
+        kind=Job.Kind.PACKAGE,
+        title=f"{dossier.commune.name} {dossier.year}",
+        user=request.user,
+        task=build_package_job,
+        unit=coordinated_unit(request.user),
+        task_kwargs={"dossier_pk": dossier.pk, "appraisal_pk": appraisal.pk if appraisal else None},
+    )
+    return redirect(job)

@@ -38,6 +38,7 @@ class Job(models.Model):
     class Kind(models.TextChoices):
         SCORES_IMPORT = "scores_import", _("Nhập kết quả chỉ tiêu")
         REPORT = "report", _("Báo cáo")
+        PACKAGE = "package", _("Gói hồ sơ")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Đang chờ")
@@ -50,6 +51,7 @@ class Job(models.Model):
         CHECK = "check", _("Đang kiểm tra từng dòng")
         SAVE = "save", _("Đang ghi")
         RENDER = "render", _("Đang dựng báo cáo")
+        PACK = "pack", _("Đang đóng gói tài liệu")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(_("loại"), max_length=30, choices=Kind)

@@ -1,8 +1,13 @@
-"""A report rendered in the background: the job keeps the file the downloads would give."""
+"""Reports and dossier packages made in the background: the job keeps the file the downloads
+would give."""
+
+import io
+import zipfile
 
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
+from dossiers.tasks import build_package_job
 from jobs.models import Job
 from reports.tasks import render_report_job
 from tests.dossiers.base import YEAR, DossierTestCase
@@ -58,4 +63,33 @@ class ReportJobTests(DossierTestCase):
         self.client.force_login(self.official_a)
         url = reverse("reports:district_job") + f"?set={self.ntm.code}&year={YEAR}"
         self.assertEqual(self.client.post(url, {"format": "pdf"}).status_code, 403)
+        self.assertFalse(Job.objects.exists())
+
+
+class PackageJobTests(DossierTestCase):
+    def test_a_dossier_package_is_zipped_by_the_worker_with_its_progress(self):
+        dossier = self.open_dossier(self.commune_a)
+        self.upload(self.item(dossier, 2), name="quy-hoach.pdf")
+        self.upload(self.item(dossier, 3), name="thuy-loi.pdf")
+        self.client.force_login(self.coordinator)
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(reverse("dossiers:package_job", args=[dossier.pk]))
+        job = Job.objects.get()
+        self.assertRedirects(response, job.get_absolute_url(), fetch_redirect_response=False)
+        queued = DBTaskResult.objects.get()
+        build_package_job.call(*queued.args_kwargs["args"], **queued.args_kwargs["kwargs"])
+        job.refresh_from_db()
+        self.assertEqual((job.status, job.stage, job.done, job.total), ("succeeded", "pack", 2, 2))
+        body = b"".join(self.client.get(reverse("jobs:job_file", args=[job.pk])).streaming_content)
+        names = zipfile.ZipFile(io.BytesIO(body)).namelist()
+        self.assertEqual(len([n for n in names if n.endswith(".pdf")]), 2)
+        self.assertIn("manifest.csv", names)
+
+    def test_only_coordinators_have_one_made(self):
+        dossier = self.open_dossier(self.commune_a)
+        for user, status in ((self.leader, 403), (self.official_a, 403), (self.official_b, 404)):
+            with self.subTest(user.username):
+                self.client.force_login(user)
+                response = self.client.post(reverse("dossiers:package_job", args=[dossier.pk]))
+                self.assertEqual(response.status_code, status)
         self.assertFalse(Job.objects.exists())

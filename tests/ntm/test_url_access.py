@@ -176,6 +176,7 @@ class UrlAccessTests(DossierTestCase):
             "dossiers:appraisals": ({"pk": d}, COMMUNE_OBJECT, False),
             "dossiers:recognition": ({"pk": d}, COMMUNE_OBJECT, True),
             "dossiers:package": ({"pk": d}, COMMUNE_OBJECT, False),
+            "dossiers:package_job": ({"pk": d}, COMMUNE_OBJECT, True),
             "communes:commune_list": ({}, SCOPE, False),
             "communes:commune_merge": ({}, COORDINATORS, True),
             "criteria:owners": (
