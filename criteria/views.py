@@ -441,8 +441,10 @@ def scores_import(request):
     if request.method != "POST" or not form.is_valid():
         return _scores_import_page(request, {"form": form})
     file = form.cleaned_data["file"]
-    if estimate_rows(file, format=file.extension) - 1 > settings.BACKGROUND_IMPORT_ROWS:  # less the header
+    rows = estimate_rows(file, format=file.extension) - 1  # less the header
+    if settings.BACKGROUND_IMPORT_ROWS < rows <= settings.IMPORT_MAX_ROWS:
         # Too long for one request: a worker checks and imports it, the page follows it.
+        # (A file over the row limit is refused here and now, as any bad file.)
         job = start_job(
             kind=Job.Kind.SCORES_IMPORT,
             title=file.name,

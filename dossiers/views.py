@@ -493,14 +493,18 @@ def recognition(request, pk):
     return redirect(dossier)
 
 
+def _package_part(dossier, data) -> Appraisal | None:
+    """The appraisal whose department's part of the package `?department=` asks for."""
+    if not data.get("department"):
+        return None
+    return get_object_or_404(Appraisal, dossier=dossier, department_id=_int_or_404(data["department"]))
+
+
 @login_required
 def package(request, pk):
     """One zip of the current documents, by criterion, with a manifest; or one department's part."""
     dossier, _can = get_dossier_for_user(request.user, pk, need="coordinate")
-    appraisal = None
-    if request.GET.get("department"):
-        department = _int_or_404(request.GET["department"])
-        appraisal = get_object_or_404(Appraisal, dossier=dossier, department_id=department)
+    appraisal = _package_part(dossier, request.GET)
     package, filename = dossier_package(dossier, appraisal=appraisal)
     return FileResponse(package, as_attachment=True, filename=filename, content_type="application/zip")
 
@@ -510,10 +514,7 @@ def package(request, pk):
 def package_job(request, pk):
     """Zip a large dossier in the background; the job's page offers the zip when ready."""
     dossier, _can = get_dossier_for_user(request.user, pk, need="coordinate")
-    appraisal = None
-    if request.POST.get("department"):
-        department = _int_or_404(request.POST["department"])
-        appraisal = get_object_or_404(Appraisal, dossier=dossier, department_id=department)
+    appraisal = _package_part(dossier, request.POST)
     job = start_job(
         kind=Job.Kind.PACKAGE,
         title=f"{dossier.commune.name} {dossier.year}",
