@@ -25,6 +25,7 @@ class MergerForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.communes = communes
         self.fields["predecessors"].queryset = communes.current().order_by("search_name", "name")
+        self.fields["predecessors"].label_from_instance = lambda commune: f"{commune.name} ({commune.code})"
 
     def clean_into_code(self):
         code = self.cleaned_data["into_code"].strip()
