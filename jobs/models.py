@@ -108,6 +108,11 @@ class Job(models.Model):
         return min(100, self.done * 100 // self.total)
 
     @property
+    def counted(self) -> str:
+        """What `done` and `total` count."""
+        return {self.Kind.REPORT: _("xã"), self.Kind.PACKAGE: _("tài liệu")}.get(self.kind, _("dòng"))
+
+    @property
     def imports_rows(self) -> bool:
         """An import: its errors are rows refused, and nothing was written."""
         return self.kind == self.Kind.SCORES_IMPORT

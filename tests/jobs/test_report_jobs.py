@@ -41,6 +41,7 @@ class ReportJobTests(DossierTestCase):
         job.refresh_from_db()
         self.assertEqual((job.status, job.done, job.total), ("succeeded", 2, 2))
         page = self.client.get(job.get_absolute_url()).content.decode()
+        self.assertIn("2 / 2 xã", page)
         self.assertIn(reverse("jobs:job_file", args=[job.pk]), page)
         text = pdf_text(b"".join(self.download(job, self.coordinator).streaming_content))
         self.assertIn(self.commune_a.name, text)
