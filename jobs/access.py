@@ -37,6 +37,13 @@ def get_job_for_user(user, pk, *, need: str | None = None) -> tuple[Job, JobCan]
     return grant(job, JobCan(follow=bool(runs_it), download=bool(runs_it)), need)
 
 
+def own_jobs(user):
+    """The jobs a user started (their list: other people's jobs are on their own lists)."""
+    return Job.objects.filter(started_by=user).only(
+        "id", "kind", "title", "status", "created_at", "finished_at", "done", "total", "file"
+    )
+
+
 def coordinated_unit(user) -> dict:
     """The one district or province the user coordinates, as a job's unit; none when
     they coordinate several or none (then only they and administrators follow it)."""

@@ -4,6 +4,7 @@ from . import views
 
 app_name = "jobs"
 urlpatterns = [
+    path("jobs/", views.job_list, name="job_list"),
     path("jobs/<uuid:pk>/", views.job_detail, name="job_detail"),
     path("jobs/<uuid:pk>/file", views.job_file, name="job_file"),
 ]

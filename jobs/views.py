@@ -1,11 +1,19 @@
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 
-from .access import get_job_for_user
+from .access import get_job_for_user, own_jobs
 
 # Seconds between two looks of the progress page at a job that is not finished.
 REFRESH_SECONDS = 2
+
+
+@login_required
+def job_list(request):
+    """The background jobs the user started, newest first."""
+    page = Paginator(own_jobs(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "jobs/job_list.html", {"page": page})
 
 
 @login_required

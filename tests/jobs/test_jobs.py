@@ -91,6 +91,27 @@ class JobAccessTests(JobTestCase):
             self.client.get(url)
 
 
+class JobListTests(JobTestCase):
+    def test_it_lists_the_users_own_jobs(self):
+        self.client.force_login(self.coordinator)
+        response = self.client.get(reverse("jobs:job_list"))
+        self.assertContains(response, "ket-qua-2025.xlsx")
+        self.assertContains(response, "8.550 / 8.550 dòng")
+        self.client.force_login(self.admin)
+        self.assertNotContains(self.client.get(reverse("jobs:job_list")), "ket-qua-2025.xlsx")
+
+    def test_its_queries_do_not_grow_with_the_jobs(self):
+        # session, user, count, memberships (the navigation), the page of jobs.
+        self.client.force_login(self.coordinator)
+        with self.assertNumQueries(5):
+            self.client.get(reverse("jobs:job_list"))
+        Job.objects.bulk_create(
+            Job(kind=Job.Kind.REPORT, title=f"{n}.pdf", started_by=self.coordinator) for n in range(30)
+        )
+        with self.assertNumQueries(5):
+            self.client.get(reverse("jobs:job_list"))
+
+
 class SmallImportsStayInTheRequestTests(PersonasTestCase):
     def rows(self, count):
         return [["15934", "Dân Lý", "", "QD318-2022-XA-NTM", "3.1", "2024", "", "Đạt", ""]] * count

@@ -212,6 +212,7 @@ class UrlAccessTests(DossierTestCase):
             "notifications:settings": ({}, OWN, True),
             "audit:list": ({}, COORDINATORS, False),
             "audit:export": ({"format": "csv"}, COORDINATORS, False),
+            "jobs:job_list": ({}, OWN, False),
             "jobs:job_detail": ({"pk": cls.job.pk}, COMMUNE_OBJECT, False),
             "jobs:job_file": ({"pk": cls.job.pk}, COMMUNE_OBJECT, False),
         }
