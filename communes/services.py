@@ -71,13 +71,11 @@ def _merged_already(commune: Commune, into: Commune | None, on: datetime.date) -
 
 
 @transaction.atomic
-def merge_communes(
-    *, into_code: str, from_codes: list[str], on: datetime.date, name: str = "", kind: str = ""
-) -> Commune:
+def merge_communes(*, into_code: str, from_codes: list[str], on: datetime.date, name: str = "") -> Commune:
     """Merge the communes `from_codes` into the commune `into_code` on `on`; all or nothing.
 
-    The new commune is created (with `name`, and the predecessors' province, region and
-    group; their district when they share one) or updated, valid from `on` when new, and
+    The new commune is created (with `name`, and the first predecessor's kind, province,
+    region and group; their district when they share one) or updated, valid from `on` when new, and
     records its predecessors. The predecessors end the day before `on`; their officials
     and villages move to the new commune. Their scores, dossiers, registrations and
     recognitions stay theirs, so every earlier number reads as it did, as of any date.
@@ -101,7 +99,7 @@ def merge_communes(
         into = Commune.objects.create(
             code=into_code,
             name=name.strip(),
-            kind=kind or first.kind,
+            kind=first.kind,
             province_id=first.province_id,
             district_id=districts.pop() if len(districts) == 1 else None,
             region=first.region,

@@ -6,7 +6,7 @@ from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from .access import access_for, merger_communes_for_user
+from .access import access_for, can_merge_communes, merger_communes_for_user
 from .forms import MergerForm
 from .services import merge_communes
 
@@ -24,7 +24,7 @@ def commune_list(request):
         .order_by("search_name", "name")
     )
     page = Paginator(communes, 50).get_page(request.GET.get("page"))
-    context = {"page": page, "query": query, "can_merge": access_for(request.user).has_role("coordinator")}
+    context = {"page": page, "query": query, "can_merge": can_merge_communes(request.user)}
     return render(request, "communes/commune_list.html", context)
 
 
