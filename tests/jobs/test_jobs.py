@@ -162,3 +162,12 @@ class EstimateRowsTests(PersonasTestCase):
         for format, data in (("csv", csv_file(rows)), ("xlsx", xlsx(rows))):
             with self.subTest(format):
                 self.assertEqual(estimate_rows(io.BytesIO(data), format=format), 1235)
+
+
+class JobAdminTests(JobTestCase):
+    def test_the_administrator_reads_the_jobs(self):
+        self.client.force_login(self.admin)
+        response = self.client.get(reverse("admin:jobs_job_changelist"))
+        self.assertContains(response, "ket-qua-2025.xlsx")
+        page = self.client.get(reverse("admin:jobs_job_change", args=[self.job.pk]))
+        self.assertContains(page, "8550")
