@@ -25,10 +25,14 @@ demo: install
 	$(BIN)/python manage.py load_criteria --all
 	$(BIN)/python manage.py load_demo
 
+# The server and one background worker together; Ctrl-C (or the server stopping) stops both.
 # Start-up removes upload temporaries a killed server left behind (also for systemd:
-# ExecStartPre, see README).
+# ExecStartPre, see README) and jobs finished more than JOBS_KEEP_DAYS ago.
 run: demo
 	$(BIN)/python manage.py check_documents --clean-temporaries
+	$(BIN)/python manage.py prune_jobs
+	$(BIN)/python manage.py db_worker --no-reload --queue-name '*' & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST)
 
 # Two processes (pytest-xdist), each test class whole in one of them, so its set-up data

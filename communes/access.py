@@ -269,3 +269,16 @@ def get_commune_for_user(user, code: str, *, need: str | None = None) -> tuple[C
         raise Http404
     return grant(commune, commune_can(user, commune), need)
 
+
+
+def can_merge_communes(user) -> bool:
+    """A merger is the coordination office's act (and the administrator's)."""
+    return access_for(user).has_role(Role.COORDINATOR)
+
+
+def merger_communes_for_user(user):
+    """The communes a user may merge: those they coordinate (the administrator: all);
+    403 for everyone else."""
+    if not can_merge_communes(user):
+        raise PermissionDenied
+    return access_for(user).coordinated_communes()

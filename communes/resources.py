@@ -15,6 +15,7 @@ written, and a valid file is written in bulk, level by level, in one transaction
 from __future__ import annotations
 
 import copy
+import datetime
 from functools import cache
 
 import tablib
@@ -41,6 +42,7 @@ from ntm.lib.spreadsheets import (
 from ntm.lib.text import fold
 
 from .models import Commune, CommuneClass, CommuneGroup, District, Province, Region, Village
+from .services import merger_errors, record_merger
 
 PROVINCE_CODE = "Mã tỉnh"
 PROVINCE = "Tỉnh"
@@ -58,6 +60,13 @@ COLUMNS = (
     PROVINCE_CODE, PROVINCE, DISTRICT_CODE, DISTRICT, COMMUNE_CODE, COMMUNE,
     KIND, REGION, GROUP, VILLAGE_CODE, VILLAGE,
 )  # fmt: skip
+# Optional, after Thôn (older files stay valid): the row's commune was formed on
+# `Ngày sáp nhập` (dd/mm/yyyy) by merging the communes `Sáp nhập từ` (codes, comma-separated).
+MERGED_FROM = "Sáp nhập từ"
+MERGED_ON = "Ngày sáp nhập"
+# Optional too: the commune's classes (`Phân loại`, e.g. "ĐBKK, ATK"), which decide the
+# region whose targets apply to it.
+OPTIONAL_COLUMNS = (CLASSES, MERGED_FROM, MERGED_ON)
 
 # The file speaks Vietnamese whatever the interface language, so the words written
 # in it are constants of the format, not translations.
@@ -204,11 +213,13 @@ def _assign_related(obj, name, target) -> bool:
 class UnitRow(Row):
     """A row of the units file, and the words it was parsed into."""
 
-    __slots__ = ("kind", "region", "commune_group", "classes")
+    __slots__ = ("kind", "region", "commune_group", "classes", "merger")
 
     def __init__(self, number, cells, has_extra_cells=False):
         super().__init__(number, cells, has_extra_cells)
         self.kind = self.region = self.commune_group = self.classes = None
+        #: (predecessor codes, merger date) when the row carries a merger.
+        self.merger = None
 
 
 class UnitSheet(CheckedSheet):
@@ -218,7 +229,7 @@ class UnitSheet(CheckedSheet):
     """
 
     columns = COLUMNS
-    optional_columns = (CLASSES,)
+    optional_columns = OPTIONAL_COLUMNS
     code_widths = CODE_WIDTHS
     row_class = UnitRow
 
@@ -229,10 +240,17 @@ class UnitSheet(CheckedSheet):
         self._seen = {kind: set() for kind in LEVELS}
         self._new = {kind: set() for kind in LEVELS}
         self._updated = {kind: set() for kind in LEVELS}
+        # Mergers: {new commune code: (codes, date, row number)}, {predecessor code: new code},
+        # and the new communes whose merger this import writes.
+        self._mergers: dict[str, tuple] = {}
+        self._merged_into: dict[str, str] = {}
+        self._merging: set[str] = set()
+        self._done_mergers: set[str] = set()
 
     def prepare(self):
         """Load, in four queries, the units the file names, one object per code."""
         codes = {column: {row.cells[column] for row in self.rows} - {""} for column in CODE_WIDTHS}
+        codes[COMMUNE_CODE] |= {code for row in self.rows for code in _codes(row.cells[MERGED_FROM])}
         provinces = {p.code: p for p in Province.objects.filter(code__in=codes[PROVINCE_CODE])}
         districts = District.objects.select_related("province").filter(code__in=codes[DISTRICT_CODE])
         districts = {d.code: d for d in districts}
@@ -259,6 +277,58 @@ class UnitSheet(CheckedSheet):
         self._check_cells(row, errors)
         self._check_against_earlier_rows(row, errors)
         self._check_against_database(row, errors)
+        if row.cells[MERGED_FROM] or row.cells[MERGED_ON]:
+            self._check_merger(row, errors)
+
+    def _check_merger(self, row, errors):
+        """A merger as the merger page and command check it, and once per commune."""
+        cells, code = row.cells, row.cells[COMMUNE_CODE]
+        for given, missing in ((MERGED_FROM, MERGED_ON), (MERGED_ON, MERGED_FROM)):
+            if not cells[missing]:
+                errors.add(
+                    missing,
+                    _("Có %(given)s %(value)s nhưng thiếu %(missing)s.")
+                    % {"given": given, "value": shown(cells[given]), "missing": missing},
+                )
+                return
+        try:
+            on = datetime.datetime.strptime(cells[MERGED_ON], "%d/%m/%Y").date()
+        except ValueError:
+            errors.add(
+                MERGED_ON,
+                _("Ngày sáp nhập %(value)s không hợp lệ: viết dd/mm/yyyy.")
+                % {"value": shown(cells[MERGED_ON])},
+            )
+            return
+        codes = _codes(cells[MERGED_FROM])
+        first = self._mergers.setdefault(code, (codes, on, row.number))
+        if first[:2] != (codes, on):
+            errors.add(
+                MERGED_FROM,
+                _("Mã xã %(code)s đã có ở dòng %(first)d với một cuộc sáp nhập khác.")
+                % {"code": shown(code), "first": first[2]},
+            )
+            return
+        if first[2] != row.number:
+            row.merger = (codes, on)
+            return
+        for predecessor in codes:
+            into = self._merged_into.setdefault(predecessor, code)
+            if into != code:
+                errors.add(
+                    MERGED_FROM,
+                    _("Xã mã “%(code)s” đã được sáp nhập vào xã mã “%(into)s” ở dòng khác của tệp.")
+                    % {"code": predecessor, "into": into},
+                )
+        communes = self._units["commune"]
+        for message in merger_errors(
+            into_code=code,
+            into=communes.get(code),
+            predecessors={predecessor: communes.get(predecessor) for predecessor in codes},
+            on=on,
+        ):
+            errors.add(MERGED_FROM, message)
+        row.merger = (codes, on)
 
     def _check_cells(self, row, errors):
         cells = row.cells
@@ -392,6 +462,13 @@ class UnitSheet(CheckedSheet):
                 # bulk_create gives the new units their keys, so children point at them.
                 model.objects.bulk_create(new)
                 model.objects.bulk_update(changed, UPDATED_FIELDS[kind])
+            for row in rows:
+                code = row.cells[COMMUNE_CODE]
+                if row.merger is not None and code in self._merging:
+                    codes, on = row.merger
+                    communes = self._units["commune"]
+                    record_merger(into=communes[code], predecessors=[communes[c] for c in codes], on=on)
+                    self._merging.discard(code)
 
     def _apply(self, row, pending):
         """Set the row's units to what it says; stage what it creates or changes."""
@@ -425,6 +502,15 @@ class UnitSheet(CheckedSheet):
         changed = _assign(commune, **values)
         changed |= _assign_related(commune, "province", province)
         changed |= _assign_related(commune, "district", district)
+        if row.merger is not None:
+            codes, on = row.merger
+            if commune.pk is None:
+                # A commune formed by the merger exists from its day.
+                changed |= _assign(commune, valid_from=on)
+            if any(units["commune"][c].valid_to is None for c in codes) and code not in self._done_mergers:
+                self._merging.add(code)
+                self._done_mergers.add(code)
+                changed = True
         # The row is new when it adds its unit (the village, or the commune of a
         # commune-only row), an update when it changes anything, skipped otherwise.
         adds = commune.pk is None and code not in self._seen["commune"]
@@ -468,13 +554,27 @@ class UnitSheet(CheckedSheet):
         return counts
 
     def summary_lines(self):
-        return summary_lines(self.counts())
+        lines = summary_lines(self.counts())
+        if self._done_mergers:
+            merged = sum(len(self._mergers[code][0]) for code in self._done_mergers)
+            lines.append(
+                _("Sáp nhập: %(merged)d xã thành %(formed)d xã.")
+                % {"merged": merged, "formed": len(self._done_mergers)}
+            )
+        return lines
 
     def describe(self, row):
         cells = row.cells
         if cells[VILLAGE]:
             return f"{cells[VILLAGE]} ({cells[COMMUNE]})"
         return cells[COMMUNE]
+
+
+def _codes(text: str) -> list[str]:
+    """The commune codes of a "Sáp nhập từ" cell, padded back to the official width."""
+    width = CODE_WIDTHS[COMMUNE_CODE]
+    codes = (code.strip() for code in text.replace(";", ",").split(","))
+    return list(dict.fromkeys(code.zfill(width) if code.isdigit() else code for code in codes if code))
 
 
 def _same(column, first, row) -> bool:

@@ -5,4 +5,5 @@ from . import views
 app_name = "communes"
 urlpatterns = [
     path("", views.commune_list, name="commune_list"),
+    path("merge/", views.commune_merge, name="commune_merge"),
 ]

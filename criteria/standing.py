@@ -494,3 +494,13 @@ class DistrictSummary:
     @property
     def at_risk(self) -> list[CommuneRow]:
         return [r for r in self.all_rows if r.at_risk]
+
+
+def predecessor_rows(predecessors, *, criteria_set: CriteriaSet, year: int, as_of=None) -> list[CommuneRow]:
+    """Where the communes merged into one stood in `year`, for the years up to their
+    merger: their scores stay theirs, so the new commune's page shows them beside its own.
+    [] for a commune formed by no merger, and for years after it."""
+    merged = [c for c in predecessors if c.valid_to is None or year <= c.valid_to.year]
+    if not merged:
+        return []
+    return commune_rows(merged, criteria_set=criteria_set, year=year, as_of=as_of, detail=False)

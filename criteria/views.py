@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,8 +13,11 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from communes.access import access_for, get_commune_for_user
+from jobs.access import coordinated_unit
+from jobs.models import Job
+from jobs.services import start_job
 from ntm.lib.forms import save_unless_duplicate
-from ntm.lib.spreadsheet_files import FORMATS
+from ntm.lib.spreadsheet_files import FORMATS, estimate_rows
 from ntm.lib.spreadsheets import NEW, SKIP, UPDATE, XLSX, RowCopy
 
 from .access import (
@@ -69,6 +73,7 @@ from .services import (
     verify_score,
 )
 from .standing import criteria_tree, units_in_scope
+from .tasks import import_scores_job
 from .workbook import export_criteria, import_criteria
 
 DUPLICATE_SET = gettext_lazy("Đã có bộ tiêu chí với mã này.")
@@ -552,8 +557,21 @@ def scores_import(request):
         return _scores_import_confirm(request)
     form = SpreadsheetUploadForm(request.POST or None, request.FILES or None)
     if request.method != "POST" or not form.is_valid():
-        return render(request, "criteria/scores_import.html", {"form": form})
+        return _scores_import_page(request, {"form": form})
     file = form.cleaned_data["file"]
+    rows = estimate_rows(file, format=file.extension) - 1  # less the header
+    if settings.BACKGROUND_IMPORT_ROWS < rows <= settings.IMPORT_MAX_ROWS:
+        # Too long for one request: a worker checks and imports it, the page follows it.
+        # (A file over the row limit is refused here and now, as any bad file.)
+        job = start_job(
+            kind=Job.Kind.SCORES_IMPORT,
+            title=file.name,
+            user=request.user,
+            task=import_scores_job,
+            source=file,
+            unit=coordinated_unit(request.user),
+        )
+        return redirect(job)
     context = {"form": form, "file_name": file.name}
     with RowCopy() as rows:
         report = import_scores(file, user=request.user, format=file.extension, dry_run=True, copy_to=rows)
@@ -566,6 +584,11 @@ def scores_import(request):
             context["confirm_form"] = ImportConfirmForm(initial={"upload": upload.pk})
             context["preview"] = [(row.description, PREVIEW_ACTIONS[row.outcome]) for row in report.preview]
     context["report"] = report
+    return _scores_import_page(request, context)
+
+
+def _scores_import_page(request, context):
+    context["background_rows"] = settings.BACKGROUND_IMPORT_ROWS
     return render(request, "criteria/scores_import.html", context)
 
 
@@ -578,8 +601,7 @@ def _scores_import_confirm(request):
     upload.discard()
     if not report.ok:
         # The data changed between preview and confirm; nothing was written.
-        context = {"form": SpreadsheetUploadForm(), "report": report}
-        return render(request, "criteria/scores_import.html", context)
+        return _scores_import_page(request, {"form": SpreadsheetUploadForm(), "report": report})
     summary = " ".join(report.summary_lines())
     messages.success(
         request, _("Đã nhập tệp %(name)s. %(summary)s") % {"name": upload.original_name, "summary": summary}

@@ -50,9 +50,10 @@ SPOOL_BYTES = 32 * 1024 * 1024
 COPY_CHUNK = 256 * 1024
 
 
-def dossier_package(dossier, *, appraisal=None) -> tuple[IO[bytes], str]:
+def dossier_package(dossier, *, appraisal=None, progress=None) -> tuple[IO[bytes], str]:
     """The zip, as an open file at its start, and its file name. With `appraisal`, only
-    that department's criteria.
+    that department's criteria. `progress(done, total)` is called after each document
+    (a background job shows it).
 
     The zip is built in a temporary file that stays in memory up to SPOOL_BYTES and is
     written to disk past it, each document copied a chunk at a time: memory stays
@@ -71,7 +72,7 @@ def dossier_package(dossier, *, appraisal=None) -> tuple[IO[bytes], str]:
     buffer = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - returned open
     try:
         with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for document in documents:
+            for done, document in enumerate(documents, 1):
                 folder = folder_for(document.item)
                 extension = PurePosixPath(document.file.name).suffix
                 name = f"{_ascii(document.title)}-v{document.version}{extension}"
@@ -106,6 +107,8 @@ def dossier_package(dossier, *, appraisal=None) -> tuple[IO[bytes], str]:
                     note,
                 ]
                 writer.writerow([neutralise(value) for value in row])
+                if progress is not None:
+                    progress(done, len(documents))
             archive.writestr("manifest.csv", "\ufeff" + manifest.getvalue())
     except BaseException:
         buffer.close()

@@ -30,4 +30,5 @@ urlpatterns = [
     path("dossiers/<int:pk>/appraisals/", views.appraisals, name="appraisals"),
     path("dossiers/<int:pk>/recognition/", views.recognition, name="recognition"),
     path("dossiers/<int:pk>/package.zip", views.package, name="package"),
+    path("dossiers/<int:pk>/package/background/", views.package_job, name="package_job"),
 ]

@@ -16,6 +16,9 @@ from communes.models import Department
 from criteria.forms import StandingFilterForm
 from criteria.owners import ownership_for, province_ownership
 from criteria.standing import commune_rows
+from jobs.access import coordinated_unit
+from jobs.models import Job
+from jobs.services import start_job
 from ntm.lib.downloads import stored_file_response
 from ntm.lib.storage import atomic_with_files
 from ntm.lib.uploads import accepts_uploads
@@ -56,6 +59,7 @@ from .services import (
     upload_document,
     withdraw_document,
 )
+from .tasks import build_package_job
 
 
 def _error_message(request, error: ValidationError) -> None:
@@ -539,13 +543,34 @@ def recognition(request, pk):
     return redirect(dossier)
 
 
+def _package_part(dossier, data) -> Appraisal | None:
+    """The appraisal whose department's part of the package `?department=` asks for."""
+    if not data.get("department"):
+        return None
+    return get_object_or_404(Appraisal, dossier=dossier, department_id=_int_or_404(data["department"]))
+
+
 @login_required
 def package(request, pk):
     """One zip of the current documents, by criterion, with a manifest; or one department's part."""
     dossier, _can = get_dossier_for_user(request.user, pk, need="coordinate")
-    appraisal = None
-    if request.GET.get("department"):
-        department = _int_or_404(request.GET["department"])
-        appraisal = get_object_or_404(Appraisal, dossier=dossier, department_id=department)
+    appraisal = _package_part(dossier, request.GET)
     package, filename = dossier_package(dossier, appraisal=appraisal)
     return FileResponse(package, as_attachment=True, filename=filename, content_type="application/zip")
+
+
+@login_required
+@require_POST
+def package_job(request, pk):
+    """Zip a large dossier in the background; the job's page offers the zip when ready."""
+    dossier, _can = get_dossier_for_user(request.user, pk, need="coordinate")
+    appraisal = _package_part(dossier, request.POST)
+    job = start_job(
+        kind=Job.Kind.PACKAGE,
+        title=f"{dossier.commune.name} {dossier.year}",
+        user=request.user,
+        task=build_package_job,
+        unit=coordinated_unit(request.user),
+        task_kwargs={"dossier_pk": dossier.pk, "appraisal_pk": appraisal.pk if appraisal else None},
+    )
+    return redirect(job)

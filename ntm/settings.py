@@ -46,7 +46,10 @@ INSTALLED_APPS = [
     "csp",
     "simple_history",
     "import_export",
+    "django_tasks",
+    "django_tasks_db",
     "communes",
+    "jobs",
     "criteria",
     "dossiers",
     "reports",
@@ -241,6 +244,17 @@ IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=2_000)
 IMPORT_MAX_SHARED_STRINGS_MB = env.int("IMPORT_MAX_SHARED_STRINGS_MB", default=16)
 # What an .xlsx may unpack to (it is a zip): a small file must not hide a huge sheet.
 IMPORT_MAX_UNZIPPED_MB = env.int("IMPORT_MAX_UNZIPPED_MB", default=256)
+
+# Background work (django-tasks, database backend): `manage.py db_worker` runs the
+# queue, on the same database as the site (SQLite in development, PostgreSQL with
+# several workers in production). `make run` starts one worker beside the server.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Files with more data rows than this import in the background, with their progress on a
+# page; smaller ones are previewed and confirmed within the request, as always.
+BACKGROUND_IMPORT_ROWS = env.int("BACKGROUND_IMPORT_ROWS", default=5_000)
+# Days a finished background job (its result and its file) is kept; `prune_jobs` removes
+# older ones, and `make run` runs it before the worker starts.
+JOBS_KEEP_DAYS = env.int("JOBS_KEEP_DAYS", default=7)
 
 # Security. Production (DEBUG off) is HTTPS behind a reverse proxy; every
 # setting that `check --deploy` asks for is on there and can be relaxed by env.

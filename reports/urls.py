@@ -25,6 +25,7 @@ def report_paths(kind: str, prefix: str) -> list:
             name=f"{name}_xlsx",
         ),
         path(f"reports/{prefix}/snapshot/", views.snapshot_create, {"kind": kind}, name=f"{name}_snapshot"),
+        path(f"reports/{prefix}/background/", views.report_job, {"kind": kind}, name=f"{name}_job"),
     ]
 
 

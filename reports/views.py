@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header, urlencode
@@ -14,9 +14,12 @@ from criteria.access import can_import_scores
 from criteria.completeness import is_unchecked
 from criteria.forms import StandingFilterForm
 from criteria.owners import ownership_for
-from criteria.standing import DistrictSummary, commune_rows, criteria_tree, units_in_scope
+from criteria.standing import DistrictSummary, commune_rows, criteria_tree, predecessor_rows, units_in_scope
 from dossiers.models import Dossier
 from dossiers.progress import appraisal_progress_of
+from jobs.access import coordinated_unit
+from jobs.models import Job
+from jobs.services import start_job
 from ntm.lib.downloads import stored_file_response
 from ntm.lib.storage import is_storage_full
 
@@ -27,11 +30,12 @@ from .access import (
     signature_units,
     visible_snapshots,
 )
-from .content import build_report, short_date, village_results
-from .forms import DossierFilterForm, SignatureBlockForm, SnapshotForm
+from .content import short_date, village_results
+from .forms import SignatureBlockForm, SnapshotForm
 from .models import ReportKind
 from .pdf import render_pdf
 from .services import save_snapshot
+from .tasks import render_report_job, report_for_query
 from .workqueue import work_queue
 from .xlsx import render_xlsx
 
@@ -100,6 +104,7 @@ def scorecard(request, code):
         village.commune = commune
     filters = StandingFilterForm(request.GET)
     criteria_set, year, as_of = filters.resolve()
+    predecessors = list(commune.predecessors.order_by("name"))
     context = {
         "commune": commune,
         "filters": filters,
@@ -107,7 +112,7 @@ def scorecard(request, code):
         "year": year,
         "as_of": as_of,
         "villages": villages,
-        "predecessors": commune.predecessors.order_by("name"),
+        "predecessors": predecessors,
         "successors": commune.successors.order_by("name"),
         "can_enter": can.enter and as_of is None,
         "can_manage": can.coordinate,
@@ -134,6 +139,9 @@ def scorecard(request, code):
             commune=commune, criteria_set=criteria_set, year=year
         ).first()
         context["village_results"] = village_results(commune, villages, year, as_of)
+        context["predecessor_rows"] = predecessor_rows(
+            predecessors, criteria_set=criteria_set, year=year, as_of=as_of
+        )
     return render(request, "reports/scorecard.html", context)
 
 
@@ -146,19 +154,7 @@ def scorecard(request, code):
 
 def _report(request, kind, scope):
     """The filters of the query string, and the report they ask for (None without a set)."""
-    filters = (DossierFilterForm if kind == ReportKind.DOSSIERS else StandingFilterForm)(request.GET)
-    criteria_set, year, as_of = filters.resolve()
-    report = None
-    if criteria_set is not None:
-        report = build_report(
-            kind,
-            communes=scope.communes,
-            commune=scope.commune,
-            criteria_set=criteria_set,
-            year=year,
-            as_of=as_of,
-        )
-    return filters, report
+    return report_for_query(kind, scope, request.GET)
 
 
 def report_urls(kind, commune=None) -> dict[str, str]:
@@ -166,7 +162,9 @@ def report_urls(kind, commune=None) -> dict[str, str]:
     args = [commune.code] if commune is not None else []
     return {
         name: reverse(f"reports:{kind}{suffix}", args=args)
-        for name, suffix in (("preview", ""), ("pdf", "_pdf"), ("xlsx", "_xlsx"), ("snapshot", "_snapshot"))
+        for name, suffix in (
+            ("preview", ""), ("pdf", "_pdf"), ("xlsx", "_xlsx"), ("snapshot", "_snapshot"), ("job", "_job")
+        )
     }
 
 
@@ -204,6 +202,29 @@ def report_download(request, kind, extension, code=None):
         response = HttpResponse(render_xlsx(report), content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, f"{report.file_stem}.{extension}")
     return response
+
+
+@login_required
+@require_POST
+def report_job(request, kind, code=None):
+    """Render a large report's .pdf or .xlsx in the background; the job's page offers it.
+    Those who may save a report for a meeting may have one rendered."""
+    scope, _can = get_report_scope_for_user(request.user, kind, code, need="save")
+    _filters, report = _report(request, kind, scope)
+    if report is None or not report.communes:
+        raise Http404
+    extension = request.POST.get("format")
+    if extension not in ("pdf", "xlsx"):
+        return HttpResponseBadRequest(_("Chọn PDF hoặc Excel."))
+    job = start_job(
+        kind=Job.Kind.REPORT,
+        title=f"{report.file_stem}.{extension}",
+        user=request.user,
+        task=render_report_job,
+        unit=coordinated_unit(request.user),
+        task_kwargs={"kind": kind, "code": code, "extension": extension, "query": request.GET.dict()},
+    )
+    return redirect(job)
 
 
 @login_required

@@ -14,11 +14,13 @@ added without its access being walked here:
 
 import datetime
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.http import urlencode
 
 from criteria.models import Recognition, Registration, Score
+from jobs.models import Job
 from meetings.models import Meeting
 from meetings.services import close_task, create_task
 from reports.content import build_report
@@ -106,6 +108,16 @@ class UrlAccessTests(DossierTestCase):
         )
         evidence = SimpleUploadedFile("bien-ban.pdf", tiny_pdf("bien ban"))
         close_task(task=cls.task, note="Đã hoàn thiện", user=cls.official_a, evidence=evidence)
+        # A background job about the district, with its file: the coordinator's.
+        cls.job = Job.objects.create(
+            kind=Job.Kind.SCORES_IMPORT,
+            title="ket-qua.csv",
+            started_by=cls.coordinator,
+            district=cls.district,
+            status=Job.Status.SUCCEEDED,
+            result={"summary": [f"Thêm mới 57 kết quả của {cls.commune_a.name}."]},
+        )
+        cls.job.file.save("ket-qua.csv", ContentFile(cls.commune_a.name.encode()))
         a, s, y = cls.commune_a.code, cls.ntm.code, YEAR
         indicator = cls.score.indicator
         d, item = cls.dossier.pk, cls.document.item_id
@@ -122,6 +134,9 @@ class UrlAccessTests(DossierTestCase):
             "reports:dossiers_pdf": ({}, SCOPE, False),
             "reports:dossiers_xlsx": ({}, SCOPE, False),
             "reports:dossiers_snapshot": ({}, SCOPE, True),
+            "reports:district_job": ({}, SCOPE, True),
+            "reports:dossiers_job": ({}, SCOPE, True),
+            "reports:commune_job": ({"code": a}, COMMUNE_OBJECT, True),
             "reports:commune": ({"code": a}, COMMUNE_OBJECT, False),
             "reports:commune_pdf": ({"code": a}, COMMUNE_OBJECT, False),
             "reports:commune_xlsx": ({"code": a}, COMMUNE_OBJECT, False),
@@ -165,7 +180,9 @@ class UrlAccessTests(DossierTestCase):
             "dossiers:appraisals": ({"pk": d}, COMMUNE_OBJECT, False),
             "dossiers:recognition": ({"pk": d}, COMMUNE_OBJECT, True),
             "dossiers:package": ({"pk": d}, COMMUNE_OBJECT, False),
+            "dossiers:package_job": ({"pk": d}, COMMUNE_OBJECT, True),
             "communes:commune_list": ({}, SCOPE, False),
+            "communes:commune_merge": ({}, COORDINATORS, True),
             "criteria:owners": (
                 {"code": s, "level": "district", "unit_code": cls.district.code},
                 COMMUNE_OBJECT,
@@ -199,12 +216,19 @@ class UrlAccessTests(DossierTestCase):
             "notifications:settings": ({}, OWN, True),
             "audit:list": ({}, COORDINATORS, False),
             "audit:export": ({"format": "csv"}, COORDINATORS, False),
+            "jobs:job_list": ({}, OWN, False),
+            "jobs:job_detail": ({"pk": cls.job.pk}, COMMUNE_OBJECT, False),
+            "jobs:job_file": ({"pk": cls.job.pk}, COMMUNE_OBJECT, False),
         }
         # Filing a meeting copy changes no programme data: leaders may (README, "Demo accounts").
         cls.leader_may = {
             "reports:district_snapshot",
             "reports:dossiers_snapshot",
             "reports:commune_snapshot",
+            # Having a report rendered in the background changes no data either.
+            "reports:district_job",
+            "reports:dossiers_job",
+            "reports:commune_job",
             # Their own notices and email choice.
             "notifications:mark_read",
             "notifications:settings",
@@ -212,12 +236,15 @@ class UrlAccessTests(DossierTestCase):
         # Query strings some pages need to point at commune A (a task is born from something).
         cls.queries = {"meetings:task_create": {"commune": a}}
         # Read, but only by the coordination office: the package goes to the province, the
-        # audit trail is theirs (and the administrator's).
+        # audit trail is theirs (and the administrator's); a background job is followed by whoever
+        # started it and the unit's coordinators.
         cls.coordinator_only = {
             "dossiers:package",
             "audit:list",
             "audit:export",
             "criteria:criteria_template",
+            "jobs:job_detail",
+            "jobs:job_file",
         }
 
     def url(self, name) -> str:
