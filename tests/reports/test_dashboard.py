@@ -202,9 +202,10 @@ class HomePageQueryTests(AssessmentTestCase):
     def test_the_commune_officials_home(self):
         # session, user, memberships, set choices, set default, communes, criteria, indicators,
         # targets, scores, registrations, recognitions, dossiers, appraisals, departments per
-        # province; queue: the dossier, its items, indicators, current documents, appraisals,
-        # departments per province; unread notices; the user's tasks (counts, first ten)
-        response = self.assert_same_cost(self.official_a, 24)
+        # province; queue: the dossier, its items, current documents, appraisals, criteria,
+        # indicators, departments per province; unread notices; the user's tasks (counts,
+        # first ten)
+        response = self.assert_same_cost(self.official_a, 25)
         self.assertEqual([r.commune for r in response.context["rows"]], [self.commune_a])
         self.assertContains(response, "Thành phần hồ sơ còn thiếu minh chứng")
 
