@@ -35,6 +35,7 @@ from .xlsx import render_xlsx
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DISTRICT_ROLES = (Membership.Role.COORDINATOR, Membership.Role.DEPARTMENT, Membership.Role.LEADER)
 SNAPSHOTS_PER_PAGE = 50
+COMMUNE_LINKS_PER_PAGE = 100
 
 
 def _query(criteria_set, year, as_of) -> str:
@@ -219,13 +220,19 @@ def report_index(request):
     filters = StandingFilterForm(request.GET)
     criteria_set, year, as_of = filters.resolve()
     communes = access_for(request.user).visible_communes().current(as_of).order_by("search_name", "name")
+    # A page of commune links: the index of a province or of the country costs what one
+    # district's did.
+    page = Paginator(communes, COMMUNE_LINKS_PER_PAGE).get_page(request.GET.get("page"))
+    query = _query(criteria_set, year, as_of) if criteria_set else ""
     context = {
         "filters": filters,
         "criteria_set": criteria_set,
         "year": year,
         "as_of": as_of,
-        "query": _query(criteria_set, year, as_of) if criteria_set else "",
-        "communes": communes,
+        "query": query,
+        "page": page,
+        "page_params": query,
+        "communes": page.object_list,
         "kinds": ReportKind,
         "snapshots": visible_snapshots(request.user).select_related("created_by")[:5],
         "signature_units": signature_units(request.user),
