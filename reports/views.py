@@ -13,9 +13,8 @@ from communes.models import Membership
 from criteria.access import can_import_scores
 from criteria.forms import StandingFilterForm
 from criteria.owners import ownership_for
-from criteria.standing import DistrictSummary, commune_rows, criteria_tree
+from criteria.standing import commune_rows
 from dossiers.models import Dossier
-from dossiers.progress import appraisal_progress_of
 
 from .access import (
     get_report_scope_for_user,
@@ -26,6 +25,7 @@ from .access import (
 )
 from .content import build_report, short_date, village_results
 from .forms import DossierFilterForm, SignatureBlockForm, SnapshotForm
+from .grid import dashboard_grid
 from .models import ReportKind
 from .pdf import render_pdf
 from .services import save_snapshot
@@ -65,20 +65,13 @@ def dashboard(request):
     communes = (
         access.visible_communes().current(as_of).select_related("district").order_by("search_name", "name")
     )
-    criteria = criteria_tree(criteria_set)
-    rows = commune_rows(
-        communes, criteria_set=criteria_set, year=year, as_of=as_of, criteria=criteria, detail=False
-    )
     query = _query(criteria_set, year, as_of)
-    dossiers = Dossier.objects.filter(commune__in=communes, criteria_set=criteria_set, year=year)
-    progress = {p.dossier.commune_id: p for p in appraisal_progress_of(dossiers)}
-    for row in rows:
-        row.url = f"{reverse('reports:scorecard', args=[row.commune.code])}?{query}"
-        row.dossier = progress.get(row.commune.pk)
+    grid = dashboard_grid(communes, criteria_set=criteria_set, year=year, as_of=as_of, query=query)
+    rows = grid.rows
     context.update(
         rows=rows,
-        criteria=criteria,
-        summary=DistrictSummary(all_rows=rows, criteria_total=len(criteria)),
+        criteria=grid.criteria,
+        summary=grid.summary,
         query=query,
         queue=work_queue(request.user, rows=rows, criteria_set=criteria_set, year=year, query=query),
         # A commune official sees their own commune, not a one-commune "district" average.
