@@ -20,10 +20,16 @@ from django.db import connection
 
 # Field types the drivers take as they are in Python.
 PLAIN_TYPES = {
-    "AutoField", "BigAutoField", "BigIntegerField", "BooleanField", "CharField", "ForeignKey",
+    "AutoField", "BigAutoField", "BigIntegerField", "BooleanField", "ForeignKey",
     "IntegerField", "PositiveBigIntegerField", "PositiveIntegerField", "PositiveSmallIntegerField",
-    "SmallAutoField", "SmallIntegerField", "TextField",
+    "SmallAutoField", "SmallIntegerField",
 }  # fmt: skip
+TEXT_TYPES = {"CharField", "TextField"}
+
+
+def _text(value):
+    # A label may be a lazy translation, which no driver takes.
+    return value if value.__class__ is str else str(value)
 
 
 def _adapter(field) -> Callable | None:
@@ -31,6 +37,8 @@ def _adapter(field) -> Callable | None:
     kind = field.get_internal_type()
     if kind in PLAIN_TYPES:
         return None
+    if kind in TEXT_TYPES:
+        return _text
     ops = connection.ops
     if kind == "DecimalField":
         return lambda value: ops.adapt_decimalfield_value(value, field.max_digits, field.decimal_places)
