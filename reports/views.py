@@ -67,11 +67,24 @@ def dashboard(request):
     )
     query = _query(criteria_set, year, as_of)
     grid = dashboard_grid(communes, criteria_set=criteria_set, year=year, as_of=as_of, query=query)
-    rows = grid.rows
+    rows, summary, group = grid.rows, grid.summary, None
+    if grid.groups and "group" in request.GET:
+        # A tile's link: that group's grid and totals.
+        group = grid.group(request.GET["group"])
+        if group is None:
+            messages.error(
+                request, _("Không có nhóm xã này trong phạm vi theo dõi; đang hiện tất cả các nhóm.")
+            )
+        else:
+            summary = group.summary
     context.update(
         rows=rows,
+        # Several groups and none chosen: their tiles, not one grid of every commune.
+        grid_rows=group.rows if group else ([] if grid.groups else rows),
+        groups=grid.groups,
+        group=group,
         criteria=grid.criteria,
-        summary=grid.summary,
+        summary=summary,
         query=query,
         queue=work_queue(request.user, rows=rows, criteria_set=criteria_set, year=year, query=query),
         # A commune official sees their own commune, not a one-commune "district" average.
