@@ -411,27 +411,10 @@ class ScoreSheet(CheckedSheet):
             # quarters of the import compiling values), then their keys are read back
             # for the history records.
             insert_new(Score, creates)
-            self._read_keys(creates)
+            read_score_keys(creates)
             insert_history(Score, creates, history_type="+", user=self.user, reason=reason, date=self.now)
         history = {"default_user": self.user, "default_change_reason": reason, "default_date": self.now}
         bulk_update_with_history(updates, Score, fields=UPDATED_FIELDS, **history)
-
-    @staticmethod
-    def _read_keys(scores) -> None:
-        """Set the primary keys of `scores`, just inserted (1 query)."""
-        keys = Score.objects.filter(
-            commune__in={s.commune_id for s in scores},
-            indicator__in={s.indicator_id for s in scores},
-            year__in={s.year for s in scores},
-        ).order_by()
-        pks = {
-            (commune, village, indicator, year): pk
-            for commune, village, indicator, year, pk in keys.values_list(
-                "commune_id", "village_id", "indicator_id", "year", "pk"
-            )
-        }
-        for score in scores:
-            score.pk = pks[score.commune_id, score.village_id, score.indicator_id, score.year]
 
     def _stored(self, rows, *, lock) -> dict[tuple, Score]:
         """The stored scores of `rows` (1 query), locked unless previewing."""
@@ -464,6 +447,23 @@ class ScoreSheet(CheckedSheet):
     def describe(self, row):
         status = row.assessed[2] if row.assessed else Score.Status.NOT_ASSESSED
         return f"{row.commune.name} {row.year} {row.indicator.code}: {Score.Status(status).label}"
+
+
+def read_score_keys(scores: list[Score]) -> None:
+    """Set the primary keys of `scores`, just inserted without them (1 query)."""
+    keys = Score.objects.filter(
+        commune__in={s.commune_id for s in scores},
+        indicator__in={s.indicator_id for s in scores},
+        year__in={s.year for s in scores},
+    ).order_by()
+    pks = {
+        (commune, village, indicator, year): pk
+        for commune, village, indicator, year, pk in keys.values_list(
+            "commune_id", "village_id", "indicator_id", "year", "pk"
+        )
+    }
+    for score in scores:
+        score.pk = pks[score.commune_id, score.village_id, score.indicator_id, score.year]
 
 
 def summary_lines(counts: dict[str, int]) -> list[str]:

@@ -20,6 +20,7 @@ from communes.models import Commune, Department, District, Membership, Province,
 from criteria.demo import assign_demo_departments, demo_value, status_word
 from criteria.loader import load_criteria_set, read_criteria_file
 from criteria.models import CriteriaSet, Recognition, Registration, Score
+from criteria.resources import read_score_keys
 from criteria.standing import criteria_tree
 from dossiers.models import Dossier
 from dossiers.services import create_dossier
@@ -68,12 +69,7 @@ def _status(rng: random.Random, indicator, *, unmet_share: float, has_craft_vill
 def _write_scores(scores: list[Score], *, user, date) -> None:
     """New scores and their history records, as the scores import writes them."""
     insert_new(Score, scores)
-    keys = Score.objects.filter(
-        commune__in={s.commune_id for s in scores}, year__in={s.year for s in scores}
-    ).values_list("commune_id", "indicator_id", "year", "pk")
-    pks = {(commune, indicator, year): pk for commune, indicator, year, pk in keys.order_by()}
-    for score in scores:
-        score.pk = pks[score.commune_id, score.indicator_id, score.year]
+    read_score_keys(scores)
     insert_history(Score, scores, history_type="+", user=user, reason="", date=date)
 
 
