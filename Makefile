@@ -59,11 +59,12 @@ check-deploy: install
 clean:
 	rm -rf $(VENV) test-output
 
-# How the dashboard, the scorecard, the scores import and the district PDF scale on a
-# province-sized data set (150 communes, 5 years), in a throwaway database: one table
-# of timings and ratios against the framework floor and WeasyPrint alone, and the
-# import of a 100,000-row file with its peak memory. Exits non-zero when a goal is
-# missed. Options: make bench BENCH_ARGS="--communes 300".
+# How one commune's pages, the dossiers list, the reports index, the dashboard (drawn
+# and cached), the scores import and the district PDF scale on one province grown
+# through 15, 150 and 3,321 communes (5 years), in a throwaway database: one table of
+# timings and ratios against the framework floor and WeasyPrint alone, and the import
+# of a 100,000-row file with its peak memory. Exits non-zero when a goal is missed.
+# Options: make bench BENCH_ARGS="--communes 15 300".
 bench: install
 	$(BIN)/python -m tools.bench $(BENCH_ARGS)
 

@@ -1,7 +1,7 @@
 import datetime
 
 from django import forms
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -461,11 +461,7 @@ class StandingFilterForm(forms.Form):
         criteria_set = cleaned.get("set") or self.fields["set"].queryset.first()
         year = cleaned.get("year")
         if year is None:
-            latest = None
-            if criteria_set is not None:
-                latest = Score.objects.filter(indicator__criterion__criteria_set=criteria_set).aggregate(
-                    latest=Max("year")
-                )["latest"]
+            latest = None if criteria_set is None else Score.latest_year(criteria_set)
             year = latest or timezone.localdate().year
         if not self.is_bound:
             # Show what is displayed, not empty boxes.

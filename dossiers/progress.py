@@ -20,6 +20,7 @@ from functools import cached_property
 from django.db.models import Count, Prefetch
 
 from communes.models import Department
+from criteria.models import Criterion
 
 from .models import Appraisal, Document, Dossier, DossierItem
 
@@ -119,22 +120,18 @@ class DossierProgress(AppraisalProgress):
 
 def department_totals(province_ids) -> dict[int, int]:
     """Provincial departments that appraise dossiers, counted per province (1 query)."""
-    rows = (
-        Department.objects.appraising(*province_ids)
-        .values("province_id")
-        .annotate(n=Count("pk"))
-    )
+    rows = Department.objects.appraising(*province_ids).values("province_id").annotate(n=Count("pk"))
     return {row["province_id"]: row["n"] for row in rows}
 
 
 def with_progress_data(dossiers):
-    """Prefetch what progress needs: items with criteria and indicators, current
-    documents, appraisals (a fixed number of queries whatever the number of dossiers)."""
+    """Prefetch what progress needs: items, current documents, appraisals (a fixed
+    number of queries whatever the number of dossiers). The items' criteria come in
+    progress_of(), once per set."""
     return dossiers.select_related("commune", "criteria_set").prefetch_related(
         Prefetch(
             "items",
-            queryset=DossierItem.objects.select_related("criterion").prefetch_related(
-                "criterion__indicators",
+            queryset=DossierItem.objects.prefetch_related(
                 Prefetch("documents", queryset=Document.objects.current(), to_attr="current_documents"),
             ),
         ),
@@ -142,9 +139,26 @@ def with_progress_data(dossiers):
     )
 
 
+def share_criteria(dossiers) -> None:
+    """Give every item of `dossiers` its criterion, with indicators, from one load per
+    set (2 queries): a hundred dossiers of one set share its 19 criteria instead of
+    loading 19 × 57 indicators each."""
+    criteria = {
+        c.pk: c
+        for c in Criterion.objects.filter(
+            criteria_set_id__in={d.criteria_set_id for d in dossiers}
+        ).prefetch_related("indicators")
+    }
+    for dossier in dossiers:
+        for item in dossier.items.all():
+            if item.criterion_id:
+                item.criterion = criteria[item.criterion_id]
+
+
 def progress_of(dossiers) -> list[DossierProgress]:
     """Progress of dossiers loaded through `with_progress_data`."""
     dossiers = list(dossiers)
+    share_criteria(dossiers)
     totals = department_totals({d.commune.province_id for d in dossiers})
     return [
         DossierProgress(

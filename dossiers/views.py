@@ -1,12 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
@@ -61,6 +62,8 @@ from .services import (
 )
 from .tasks import build_package_job
 
+PROGRESS_PER_PAGE = 50
+
 
 def _error_message(request, error: ValidationError) -> None:
     messages.error(request, " ".join(error.messages))
@@ -80,29 +83,36 @@ def progress(request):
     provincial departments, status — the list the district's meetings review."""
     filters = StandingFilterForm(request.GET)
     criteria_set, year, as_of = filters.resolve()
-    rows = []
-    if criteria_set is not None:
-        communes = access_for(request.user).visible_communes().order_by("search_name", "name")
-        dossiers = with_progress_data(
-            visible_dossiers(request.user).filter(criteria_set=criteria_set, year=year)
-        )
-        by_commune = {p.dossier.commune_id: p for p in progress_of(dossiers)}
-        # Criteria met as of the day asked for; the dossier columns are as they stand now.
-        standing_rows = commune_rows(
-            communes, criteria_set=criteria_set, year=year, as_of=as_of, detail=False
-        )
-        rows = [(row, by_commune.get(row.commune.pk)) for row in standing_rows]
     # ?status= lists only the dossiers in that state: each count of the home page links here.
     status_filter = None
     if request.GET.get("status") in Dossier.Status.values:
         status_filter = Dossier.Status(request.GET["status"])
-        rows = [(row, p) for row, p in rows if p is not None and p.dossier.status == status_filter]
+    page, rows = None, []
+    if criteria_set is not None:
+        dossiers = visible_dossiers(request.user).filter(criteria_set=criteria_set, year=year)
+        communes = access_for(request.user).visible_communes().order_by("search_name", "name")
+        if status_filter is not None:
+            communes = communes.filter(pk__in=dossiers.filter(status=status_filter).values("commune_id"))
+        # A page of communes, and only their dossiers and standings: the page costs the
+        # same for a district and for the country.
+        page = Paginator(communes, PROGRESS_PER_PAGE).get_page(request.GET.get("page"))
+        shown = list(page.object_list)
+        by_commune = {
+            p.dossier.commune_id: p
+            for p in progress_of(with_progress_data(dossiers.filter(commune__in=shown)))
+        }
+        # Criteria met as of the day asked for; the dossier columns are as they stand now.
+        standing_rows = commune_rows(shown, criteria_set=criteria_set, year=year, as_of=as_of, detail=False)
+        rows = [(row, by_commune.get(row.commune.pk)) for row in standing_rows]
+    params = {key: request.GET[key] for key in ("set", "year", "as_of", "status") if request.GET.get(key)}
     context = {
         "filters": filters,
         "criteria_set": criteria_set,
         "year": year,
         "as_of": as_of,
         "rows": rows,
+        "page": page,
+        "page_params": urlencode(params),
         "status_filter": status_filter,
     }
     return render(request, "dossiers/progress.html", context)

@@ -108,6 +108,10 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Local memory by default (one process); several processes share one backend, for
+# example CACHE_URL=redis://cache:6379/1 or pymemcache://cache:11211.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out user before the password is checked.
     "axes.backends.AxesStandaloneBackend",

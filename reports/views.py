@@ -14,9 +14,8 @@ from criteria.access import can_import_scores
 from criteria.completeness import is_unchecked
 from criteria.forms import StandingFilterForm
 from criteria.owners import ownership_for
-from criteria.standing import DistrictSummary, commune_rows, criteria_tree, predecessor_rows, units_in_scope
+from criteria.standing import commune_rows, criteria_tree, predecessor_rows
 from dossiers.models import Dossier
-from dossiers.progress import appraisal_progress_of
 from jobs.access import coordinated_unit
 from jobs.models import Job
 from jobs.services import start_job
@@ -32,6 +31,7 @@ from .access import (
 )
 from .content import short_date, village_results
 from .forms import SignatureBlockForm, SnapshotForm
+from .grid import dashboard_grid
 from .models import ReportKind
 from .pdf import render_pdf
 from .services import save_snapshot
@@ -42,6 +42,7 @@ from .xlsx import render_xlsx
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DISTRICT_ROLES = (Membership.Role.COORDINATOR, Membership.Role.DEPARTMENT, Membership.Role.LEADER)
 SNAPSHOTS_PER_PAGE = 50
+COMMUNE_LINKS_PER_PAGE = 100
 
 
 def _query(criteria_set, year, as_of) -> str:
@@ -71,22 +72,26 @@ def dashboard(request):
     communes = (
         access.visible_communes().current(as_of).select_related("district").order_by("search_name", "name")
     )
-    # Only the units the set applies to are counted; the others are listed apart.
-    communes, outside = units_in_scope(communes, criteria_set)
-    criteria = criteria_tree(criteria_set)
-    rows = commune_rows(
-        communes, criteria_set=criteria_set, year=year, as_of=as_of, criteria=criteria, detail=False
-    )
     query = _query(criteria_set, year, as_of)
-    dossiers = Dossier.objects.filter(commune__in=communes, criteria_set=criteria_set, year=year)
-    progress = {p.dossier.commune_id: p for p in appraisal_progress_of(dossiers)}
-    for row in rows:
-        row.url = f"{reverse('reports:scorecard', args=[row.commune.code])}?{query}"
-        row.dossier = progress.get(row.commune.pk)
+    grid = dashboard_grid(communes, criteria_set=criteria_set, year=year, as_of=as_of, query=query)
+    rows, summary, group = grid.rows, grid.summary, None
+    if grid.groups and "group" in request.GET:
+        # A tile's link: that group's grid and totals.
+        group = grid.group(request.GET["group"])
+        if group is None:
+            messages.error(
+                request, _("Không có nhóm xã này trong phạm vi theo dõi; đang hiện tất cả các nhóm.")
+            )
+        else:
+            summary = group.summary
     context.update(
         rows=rows,
-        criteria=criteria,
-        summary=DistrictSummary(all_rows=rows, criteria_total=len(criteria), outside=outside),
+        # Several groups and none chosen: their tiles, not one grid of every commune.
+        grid_rows=group.rows if group else ([] if grid.groups else rows),
+        groups=grid.groups,
+        group=group,
+        criteria=grid.criteria,
+        summary=summary,
         query=query,
         queue=work_queue(request.user, rows=rows, criteria_set=criteria_set, year=year, query=query),
         # A commune official sees their own commune, not a one-commune "district" average.
@@ -265,13 +270,19 @@ def report_index(request):
     filters = StandingFilterForm(request.GET)
     criteria_set, year, as_of = filters.resolve()
     communes = access_for(request.user).visible_communes().current(as_of).order_by("search_name", "name")
+    # A page of commune links: the index of a province or of the country costs what one
+    # district's did.
+    page = Paginator(communes, COMMUNE_LINKS_PER_PAGE).get_page(request.GET.get("page"))
+    query = _query(criteria_set, year, as_of) if criteria_set else ""
     context = {
         "filters": filters,
         "criteria_set": criteria_set,
         "year": year,
         "as_of": as_of,
-        "query": _query(criteria_set, year, as_of) if criteria_set else "",
-        "communes": communes,
+        "query": query,
+        "page": page,
+        "page_params": query,
+        "communes": page.object_list,
         "kinds": ReportKind,
         "snapshots": visible_snapshots(request.user).select_related("created_by")[:5],
         "signature_units": signature_units(request.user),

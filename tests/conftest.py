@@ -2,6 +2,8 @@ import os
 import shutil
 import tempfile
 
+import pytest
+
 # Playwright's sync API runs an event loop in the test thread; Django refuses
 # ORM calls from such threads unless told the tests know what they do.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -29,3 +31,13 @@ def pytest_configure(config):
 def pytest_unconfigure(config):
     shutil.rmtree(MEDIA_ROOT, ignore_errors=True)
     shutil.rmtree(UPLOAD_TEMP_DIR, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: a test database rolled back on SQLite hands
+    out the same history ids again, so a data version seen by one test can recur in the
+    next with other data behind it."""
+    from django.core.cache import cache
+
+    cache.clear()

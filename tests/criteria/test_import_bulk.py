@@ -24,6 +24,11 @@ class BulkWriteTests(ScoresTestCase):
             set(records.values_list("history_user", "history_change_reason")),
             {(self.coordinator.pk, "Nhập từ tệp")},
         )
+        # Each record is its score's, as it was written, at the time the import entered it.
+        self.assertEqual(
+            set(records.values_list("id", "status", "value_number", "history_date")),
+            set(Score.objects.values_list("id", "status", "value_number", "entered_at")),
+        )
 
     def test_an_updated_score_gets_a_new_version_and_a_change_record(self):
         import_scores(xlsx([self.row("3.1", "", "85")]), user=self.coordinator)
@@ -48,18 +53,18 @@ class BulkWriteTests(ScoresTestCase):
     def test_a_batch_that_fails_undoes_the_batches_before_it(self):
         calls = []
 
-        def fail_on_the_third(objs, model, **kwargs):
+        def fail_on_the_third(model, objs):
             calls.append(len(objs))
             if len(calls) == 3:
                 raise IntegrityError("someone inserted the same score")
-            return original(objs, model, **kwargs)
+            return original(model, objs)
 
         from criteria import resources
 
-        original = resources.bulk_create_with_history
+        original = resources.insert_new
         with (
             mock.patch.object(ScoreSheet, "save_batch", 10),
-            mock.patch.object(resources, "bulk_create_with_history", fail_on_the_third),
+            mock.patch.object(resources, "insert_new", fail_on_the_third),
         ):
             report = import_scores(xlsx(self.full_file()), user=self.coordinator)
         self.assertEqual(

@@ -6,6 +6,7 @@ from django.urls import reverse
 from communes.models import Commune, Department
 from dossiers.models import Appraisal, Dossier, DossierItem
 from dossiers.services import record_appraisal
+from dossiers.views import PROGRESS_PER_PAGE
 from tests.dossiers.base import DossierTestCase, tiny_pdf
 
 SENT = datetime.date(2024, 10, 1)
@@ -105,20 +106,38 @@ class ProgressPageTests(PagesTestCase):
         self.assertRedirects(self.client.get(self.url), f"{reverse('login')}?next={self.url}")
 
     def test_query_count_is_the_same_for_2_and_12_communes_with_dossiers(self):
-        # session, user, memberships, set choices (filter), set default, visible communes,
-        # standing: criteria, indicators, targets, the set's region rules and amendments,
-        # scores, registrations, recognitions;
-        # dossiers, their items (with criteria and departments), the criteria's indicators,
-        # current documents, appraisals (with departments), departments per province
-        with self.assertNumQueries(20):
+        # session, user, memberships, set choices (filter), set default, count and page of
+        # visible communes, standing: criteria, indicators, targets, the set's region rules and
+        # amendments, scores, registrations,
+        # recognitions; dossiers, their items, current documents, appraisals (with
+        # departments), the set's criteria and their indicators, departments per province
+        with self.assertNumQueries(22):
             response = self.fetch()
         self.assertEqual(len(response.context["rows"]), 2)
         for n in range(10):
             self.add_commune_with_dossier(n)
-        with self.assertNumQueries(20):
+        with self.assertNumQueries(22):
             response = self.fetch()
         self.assertEqual(len(response.context["rows"]), 12)
         self.assertEqual(self.row_text(response, "Xã 9"), "Xã 9 — 0/19 1/19 còn thiếu 1/3 0 nháp")
+
+    def test_a_long_list_is_paged_and_the_next_page_keeps_the_filters(self):
+        for n in range(PROGRESS_PER_PAGE):
+            Commune.objects.create(
+                code=f"9{n:04d}", name=f"Xã {n:02d}", province=self.province, district=self.district
+            )
+        response = self.fetch()
+        self.assertEqual(len(response.context["rows"]), PROGRESS_PER_PAGE)
+        self.assertContains(response, f"?set={self.ntm.code}&amp;year=2024&amp;page=2")
+        response = self.client.get(self.url, {"set": self.ntm.code, "year": 2024, "page": 2})
+        # 52 communes: Dân Lục and Dân Lý come first, Xã 48 and Xã 49 are left for page 2.
+        self.assertEqual(
+            [row.commune.name for row, _progress in response.context["rows"]], ["Xã 48", "Xã 49"]
+        )
+
+    def test_the_status_filter_lists_only_dossiers_in_that_state(self):
+        response = self.client.get(self.url, {"set": self.ntm.code, "year": 2024, "status": "draft"})
+        self.assertEqual([row.commune for row, _progress in response.context["rows"]], [self.commune_b])
 
 
 class DossierPageTests(PagesTestCase):
@@ -155,16 +174,16 @@ class DossierPageTests(PagesTestCase):
 
     def test_query_count_is_the_same_for_2_and_20_documents(self):
         # session, user, memberships, dossier (with commune and set); progress: the dossier,
-        # its items (with criteria), the criteria's indicators, current documents, appraisals,
-        # departments per province; gates: the set's criteria, indicators, targets, region
-        # rules and amendments and the commune's scores; the owners in its district; transitions (with actors)
-        with self.assertNumQueries(18):
+        # its items, current documents, appraisals, the set's criteria and their indicators,
+        # departments per province; gates: the set's criteria, indicators, targets, region rules and
+        # amendments and the commune's scores; the owners in its district; transitions (with actors)
+        with self.assertNumQueries(19):
             response = self.fetch(self.dossier_b)
         self.assertEqual(sum(len(p.documents) for p in response.context["progress"].items), 2)
         for n in range(18):
             item = self.item(self.dossier_b, 1 + n % 19)
             self.upload(item, tiny_pdf(f"them {n}"), name=f"them-{n}.pdf", user=self.official_b)
-        with self.assertNumQueries(18):
+        with self.assertNumQueries(19):
             response = self.fetch(self.dossier_b)
         self.assertEqual(sum(len(p.documents) for p in response.context["progress"].items), 20)
 
@@ -187,16 +206,16 @@ class AppraisalsPageTests(PagesTestCase):
 
     def test_query_count_is_the_same_for_3_and_17_departments(self):
         # session, user, memberships, dossier, appraisals, their criteria, their documents
-        # seen, departments; progress: dossier, items, indicators, current documents,
-        # appraisals, department totals; the set's criteria, shared by every form; the
-        # criteria the province assigned to its departments
+        # seen, departments; progress: dossier, items, current documents, appraisals,
+        # the items' criteria and their indicators, department totals; the set's criteria,
+        # shared by every form; the criteria the province assigned to its departments
         url = reverse("dossiers:appraisals", args=[self.dossier_a.pk])
         self.client.force_login(self.coordinator)
-        with self.assertNumQueries(16):
+        with self.assertNumQueries(17):
             self.client.get(url)
         for n in range(14):
             self.add_department(n)
-        with self.assertNumQueries(16):
+        with self.assertNumQueries(17):
             response = self.client.get(url)
         self.assertContains(response, "Đã gửi 16/17 ngành")
 

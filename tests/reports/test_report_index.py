@@ -1,6 +1,7 @@
 from django.urls import reverse
 
 from communes.models import Commune
+from reports.views import COMMUNE_LINKS_PER_PAGE
 from tests.base import AssessmentTestCase
 
 
@@ -53,15 +54,22 @@ class ReportIndexTests(AssessmentTestCase):
     def test_it_requires_login(self):
         self.assertRedirects(self.client.get(self.url), f"{reverse('login')}?next={self.url}")
 
-    def test_query_count_is_the_same_for_2_and_30_communes(self):
+    def test_query_count_is_the_same_for_2_and_130_communes(self):
         # session, user, the set choices, the default set, its latest year, memberships,
-        # communes, snapshots, the districts whose signature block the coordinator keeps
+        # count and page of communes, snapshots, the districts whose signature block the
+        # coordinator keeps
         self.client.force_login(self.coordinator)
-        with self.assertNumQueries(9):
+        with self.assertNumQueries(10):
             self.client.get(self.url)
-        for n in range(28):
+        for n in range(128):
             Commune.objects.create(
-                code=f"7{n:04d}", name=f"Xã {n}", province=self.province, district=self.district
+                code=f"7{n:04d}", name=f"Xã {n:03d}", province=self.province, district=self.district
             )
-        with self.assertNumQueries(9):
-            self.assertEqual(len(self.client.get(self.url).context["communes"]), 30)
+        with self.assertNumQueries(10):
+            response = self.client.get(self.url)
+        self.assertEqual(len(response.context["communes"]), COMMUNE_LINKS_PER_PAGE)
+        self.assertContains(response, f"?set={self.ntm.code}&amp;year=2024&amp;page=2")
+        # Dân Lục, Dân Lý, then Xã 000–097 on page 1; Xã 098–127 on page 2.
+        response = self.client.get(self.url, {"page": 2})
+        self.assertEqual(response.context["communes"][0].name, "Xã 098")
+        self.assertEqual(len(response.context["communes"]), 30)

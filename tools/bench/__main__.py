@@ -1,4 +1,4 @@
-"""python -m tools.bench [--communes 150] [--years 5] [--repeat 20] [--pdf-repeat 10]
+"""python -m tools.bench [--communes 15 150 3321] [--years 5] [--repeat 20] [--pdf-repeat 10]
                         [--import-rows 100000]
 
 Seeds a province in a throwaway database, times the pages through Django's test
@@ -31,7 +31,13 @@ def parse_options(argv):
         prog="python -m tools.bench",
         description="Time the pages on a province-sized data set, in a throwaway database.",
     )
-    parser.add_argument("--communes", type=int, default=150, help="communes in the province (150)")
+    parser.add_argument(
+        "--communes",
+        type=int,
+        nargs="+",
+        default=[15, 150, 3321],
+        help="sizes of the province, one run growing through them (15 150 3321)",
+    )
     parser.add_argument("--years", type=int, default=5, help=f"years of scores up to {LAST_YEAR} (5)")
     parser.add_argument("--repeat", type=int, default=20, help="timed runs of each page (20)")
     parser.add_argument("--pdf-repeat", type=int, default=10, help="timed runs of each PDF (10)")
@@ -44,11 +50,12 @@ def parse_options(argv):
     options = parser.parse_args(argv)
     from criteria.models import MIN_YEAR
 
-    if options.communes <= DISTRICT_SIZE:
-        # Otherwise the province is one district, and "district → province" compares a page with itself.
+    options.communes = sorted(set(options.communes))
+    if options.communes[-1] <= DISTRICT_SIZE:
+        # The reports compare a district with a larger scope: one size must be larger.
         parser.error(f"--communes must be more than {DISTRICT_SIZE}, the communes of one district.")
-    if min(options.years, options.repeat, options.pdf_repeat, options.import_rows) < 1:
-        parser.error("--years, --repeat, --pdf-repeat and --import-rows must be at least 1.")
+    if min(options.communes[0], options.years, options.repeat, options.pdf_repeat, options.import_rows) < 1:
+        parser.error("--communes, --years, --repeat, --pdf-repeat and --import-rows must be at least 1.")
     if options.years > LAST_YEAR - MIN_YEAR + 1:
         parser.error(f"--years goes back at most to {MIN_YEAR}.")
     return options
@@ -61,34 +68,54 @@ def run(options, out=sys.stdout) -> int:
     from django.test import override_settings
 
     from .database import throwaway_database
-    from .measures import MEASURES, WARM_UP, render_table
-    from .seed import LAST_YEAR, seed_province
+    from .measures import MEASURES, PROVINCE_SIZE, WARM_UP, render_table, scale_rows, time_scale_pages
+    from .seed import DISTRICT_SIZE, LAST_YEAR, grow_province, seed_province
 
     started = time.perf_counter()
     # DEBUG off, as in production: no query log, no autorefreshing static files.
     bench_settings = override_settings(
         ROOT_URLCONF="tools.bench.urls", DEBUG=False, ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]
     )
+    sizes = options.communes
+    # The import and report measures run once, on the province (150 communes, or the
+    # size nearest below it that is larger than one district).
+    larger = [size for size in sizes if size > DISTRICT_SIZE]
+    province_size = max([size for size in larger if size <= PROVINCE_SIZE], default=larger[0])
+    seeding = 0.0
+    header, scale, rows = [], {}, []
     with throwaway_database(), bench_settings, warnings.catch_warnings():
         # WhiteNoise warns that collectstatic has not run; pages do not need it here.
         warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
-        seed = seed_province(communes=options.communes, years=options.years)
-        ready = time.perf_counter() - started
+        seed = None
+        for size in sizes:
+            start = time.perf_counter()
+            if seed is None:
+                seed = seed_province(communes=size, years=options.years)
+            else:
+                grow_province(seed, communes=size, years=options.years)
+            seeding += time.perf_counter() - start
+            header.append(
+                f"{size:,} communes in {seed.districts} districts: {seed.scores:,} scores, "
+                f"{seed.history:,} history rows, {seed.villages:,} villages."
+            )
+            scale[size] = time_scale_pages(seed, options)
+            if size == province_size:
+                rows += [row for measure in MEASURES for row in measure(seed, options)]
         version = ".".join(map(str, connection.get_database_version()))
         header = [
-            f"Bench: {options.communes} communes in {seed.districts} districts, "
-            f"{seed.indicators} indicators of {seed.criteria_set.code}, {options.years} years "
-            f"({LAST_YEAR - options.years + 1}–{LAST_YEAR}): {seed.scores:,} scores, "
-            f"{seed.history:,} history rows, {seed.villages:,} villages.",
+            f"Bench: one province, {seed.indicators} indicators of {seed.criteria_set.code}, "
+            f"{options.years} years ({LAST_YEAR - options.years + 1}–{LAST_YEAR}); imports and reports "
+            f"at {province_size:,} communes.",
+            *header,
             f"Python {platform.python_version()}, Django {django.get_version()}, "
             f"{connection.vendor} {version} (throwaway database), DEBUG off; median of "
             f"{options.repeat} runs ({options.pdf_repeat} for PDFs) after {WARM_UP} warm-ups.",
         ]
-        rows = [row for measure in MEASURES for row in measure(seed, options)]
+        rows = [*scale_rows(scale), *rows]
     for text in [*header, "", *render_table(rows), ""]:
         print(text, file=out)
     print(
-        f"Database migrated and seeded in {ready:.1f} s; whole run {time.perf_counter() - started:.1f} s.",
+        f"Seeded in {seeding:.1f} s; whole run {time.perf_counter() - started:.1f} s.",
         file=out,
     )
     out.flush()

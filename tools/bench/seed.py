@@ -4,7 +4,6 @@ scored for every commune and year (with its history), registrations and recognit
 from __future__ import annotations
 
 import datetime
-import math
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,11 @@ from communes.models import Commune, Department, District, Membership, Province,
 from criteria.demo import assign_demo_departments, demo_value, status_word
 from criteria.loader import load_criteria_set, read_criteria_file
 from criteria.models import CriteriaSet, Recognition, Registration, Score
+from criteria.resources import read_score_keys
 from criteria.standing import criteria_tree
+from dossiers.models import Dossier
+from dossiers.services import create_dossier
+from ntm.lib.bulk import insert_history, insert_new
 from ntm.lib.text import fold
 
 SET_CODE = "QD318-2022-XA-NTM"
@@ -37,17 +40,20 @@ class Seed:
     """What seed_province() made, as the measures need it."""
 
     criteria_set: CriteriaSet
+    province: Province
     communes: list[Commune]
     districts: int
-    district_communes: int
-    large_district_communes: int
     province_user: AbstractBaseUser
-    district_user: AbstractBaseUser
-    large_district_user: AbstractBaseUser
     indicators: int
     scores: int
     history: int
     villages: int
+    rng: random.Random
+    district_communes: int = 0
+    large_district_communes: int = 0
+    district_user: AbstractBaseUser | None = None
+    large_district_user: AbstractBaseUser | None = None
+    dossier: Dossier | None = None
 
 
 def _status(rng: random.Random, indicator, *, unmet_share: float, has_craft_village: bool) -> str:
@@ -60,52 +66,45 @@ def _status(rng: random.Random, indicator, *, unmet_share: float, has_craft_vill
     return Score.Status.BASICALLY_MET if draw < unmet_share / 4 else Score.Status.NOT_MET
 
 
-@transaction.atomic
-def seed_province(*, communes: int, years: int) -> Seed:
-    """Districts of 15 communes under one province, each commune with every indicator
-    of the set scored for `years` years up to 2024, plus registrations and recognitions."""
-    rng = random.Random(318)
-    set_file = Path(settings.BASE_DIR) / "fixtures" / "criteria" / f"{SET_CODE.lower()}.yaml"
-    criteria_set = load_criteria_set(data=read_criteria_file(set_file)).criteria_set
-    User = get_user_model()
-    province = Province.objects.create(code="99", name="Tỉnh Thử Nghiệm")
-    districts = [
-        District.objects.create(code=f"9{number:02d}", name=f"Huyện Số {number}", province=province)
-        for number in range(1, math.ceil(communes / DISTRICT_SIZE) + 1)
-    ]
-    places = [
-        Commune.objects.create(
+def _write_scores(scores: list[Score], *, user, date) -> None:
+    """New scores and their history records, as the scores import writes them."""
+    insert_new(Score, scores)
+    read_score_keys(scores)
+    insert_history(Score, scores, history_type="+", user=user, reason="", date=date)
+
+
+def _add_communes(seed: Seed, *, communes: int, years: int, rng: random.Random) -> None:
+    """Add communes to the province up to `communes`, in districts of 15, each with
+    every indicator scored for `years` years, registrations and recognitions."""
+    province, user, criteria_set = seed.province, seed.province_user, seed.criteria_set
+    first = len(seed.communes) + 1
+    numbers = range(first, communes + 1)
+    districts = {}
+    for number in numbers:
+        district_number = (number - 1) // DISTRICT_SIZE + 1
+        if district_number not in districts:
+            districts[district_number], _created = District.objects.get_or_create(
+                code=f"9{district_number:03d}",
+                province=province,
+                defaults={"name": f"Huyện Số {district_number}"},
+            )
+    # bulk_create skips save(), which keeps search_name.
+    places = Commune.objects.bulk_create(
+        Commune(
             code=f"{90000 + number:05d}",
             name=f"Xã Số {number}",
+            search_name=fold(f"Xã Số {number}"),
             province=province,
-            district=districts[(number - 1) // DISTRICT_SIZE],
+            district=districts[(number - 1) // DISTRICT_SIZE + 1],
             region=Region.BTB,
         )
-        for number in range(1, communes + 1)
-    ]
-    # bulk_create skips save(), which keeps search_name.
+        for number in numbers
+    )
     villages = Village.objects.bulk_create(
         Village(commune=commune, code=f"T{number:02d}", name=name, search_name=fold(name))
         for commune in places
         for number, name in enumerate(VILLAGE_NAMES, 1)
     )
-    first_district = districts[0]
-    Department.objects.bulk_create(
-        Department(name=name, short_name=short_name, level=Department.Level.DISTRICT, district=first_district)
-        for short_name, name in DISTRICT_DEPARTMENTS
-    )
-    assign_demo_departments(first_district)
-    province_user = User.objects.create_user("bench_tinh")
-    Membership.objects.create(user=province_user, role=Membership.Role.COORDINATOR, province=province)
-    district_user = User.objects.create_user("bench_huyen")
-    Membership.objects.create(user=district_user, role=Membership.Role.COORDINATOR, district=first_district)
-    # Districts here have 15 communes; a 40-commune scope is a user on 40 communes.
-    large_district_user = User.objects.create_user("bench_40")
-    Membership.objects.bulk_create(
-        Membership(user=large_district_user, role=Membership.Role.COMMUNE, commune=commune)
-        for commune in places[:LARGE_DISTRICT]
-    )
-
     criteria = criteria_tree(criteria_set)
     lagging = {commune.pk: rng.random() for commune in places}  # 0: ahead, 1: far behind
     craft_village = {commune.pk: rng.random() < 0.7 for commune in places}
@@ -114,46 +113,51 @@ def seed_province(*, communes: int, years: int) -> Seed:
         entered_at = timezone.make_aware(datetime.datetime(year, 11, 15, 9, 0))
         # Up to 30% unmet in the first year for the laggards, shrinking every year.
         progress = (year - first_year) / (years + 1)
-        scores = []
-        for commune in places:
-            unmet_share = (0.05 + 0.25 * lagging[commune.pk]) * (1 - progress)
-            for criterion in criteria:
-                for indicator in criterion.indicators.all():
-                    status = _status(
-                        rng, indicator, unmet_share=unmet_share, has_craft_village=craft_village[commune.pk]
-                    )
-                    target = indicator.target_for(commune, year)
-                    score = Score(
-                        indicator=indicator,
-                        commune=commune,
-                        year=year,
-                        entered_by=province_user,
-                        entered_at=entered_at,
-                        verification=Score.Verification.VERIFIED,
-                        verified_by=province_user,
-                        verified_at=entered_at + datetime.timedelta(days=20),
-                    )
-                    value = None
-                    if status != Score.Status.NOT_APPLICABLE:
-                        value = demo_value(
+        for start in range(0, len(places), 200):
+            batch = places[start : start + 200]
+            scores = []
+            for commune in batch:
+                unmet_share = (0.05 + 0.25 * lagging[commune.pk]) * (1 - progress)
+                for criterion in criteria:
+                    for indicator in criterion.indicators.all():
+                        status = _status(
+                            rng,
                             indicator,
-                            target,
-                            met=status == Score.Status.MET,
-                            seed=(commune.code, year, indicator.code),
+                            unmet_share=unmet_share,
+                            has_craft_village=craft_village[commune.pk],
                         )
-                    # The programme's rules: a status against the value needs a reason.
-                    score.assess(
-                        value_number=value,
-                        value_text="" if indicator.is_numeric else status_word(status),
-                        status=status,
-                        reason="Đang hoàn thiện hồ sơ, chờ thẩm tra lại",
-                        target=target,
-                    )
-                    scores.append(score)
-        bulk_create_with_history(scores, Score, default_user=province_user, default_date=entered_at)
+                        target = indicator.target_for(commune, year)
+                        score = Score(
+                            indicator_id=indicator.pk,
+                            commune_id=commune.pk,
+                            year=year,
+                            entered_by_id=user.pk,
+                            entered_at=entered_at,
+                            verification=Score.Verification.VERIFIED,
+                            verified_by_id=user.pk,
+                            verified_at=entered_at + datetime.timedelta(days=20),
+                        )
+                        value = None
+                        if status != Score.Status.NOT_APPLICABLE:
+                            value = demo_value(
+                                indicator,
+                                target,
+                                met=status == Score.Status.MET,
+                                seed=(commune.code, year, indicator.code),
+                            )
+                        # The programme's rules: a status against the value needs a reason.
+                        score.assess(
+                            value_number=value,
+                            value_text="" if indicator.is_numeric else status_word(status),
+                            status=status,
+                            reason="Đang hoàn thiện hồ sơ, chờ thẩm tra lại",
+                            target=target,
+                        )
+                        scores.append(score)
+            _write_scores(scores, user=user, date=entered_at)
 
     registrations, recognitions = [], []
-    for number, commune in enumerate(places):
+    for number, commune in enumerate(places, first - 1):
         if rng.random() < 0.4:
             target_year = LAST_YEAR + (number % 2)
             registered_on = datetime.date(target_year - 1, 12, 10)
@@ -164,7 +168,7 @@ def seed_province(*, communes: int, years: int) -> Seed:
                     target_year=target_year,
                     registered_on=registered_on,
                     confirmed_on=registered_on + datetime.timedelta(days=5),
-                    confirmed_by=province_user,
+                    confirmed_by=user,
                 )
             )
         elif lagging[commune.pk] < 0.2:
@@ -177,19 +181,69 @@ def seed_province(*, communes: int, years: int) -> Seed:
                     signer="Chủ tịch UBND tỉnh",
                 )
             )
-    bulk_create_with_history(registrations, Registration, default_user=province_user)
-    bulk_create_with_history(recognitions, Recognition, default_user=province_user)
-    return Seed(
+    bulk_create_with_history(registrations, Registration, default_user=user)
+    bulk_create_with_history(recognitions, Recognition, default_user=user)
+    seed.communes += places
+    seed.districts = District.objects.filter(province=province).count()
+    seed.villages += len(villages)
+    seed.scores = Score.objects.count()
+    seed.history = Score.history.count()
+
+
+@transaction.atomic
+def seed_province(*, communes: int, years: int) -> Seed:
+    """Districts of 15 communes under one province, each commune with every indicator
+    of the set scored for `years` years up to 2024, plus registrations and recognitions."""
+    set_file = Path(settings.BASE_DIR) / "fixtures" / "criteria" / f"{SET_CODE.lower()}.yaml"
+    criteria_set = load_criteria_set(data=read_criteria_file(set_file)).criteria_set
+    User = get_user_model()
+    province = Province.objects.create(code="99", name="Tỉnh Thử Nghiệm")
+    province_user = User.objects.create_user("bench_tinh")
+    Membership.objects.create(user=province_user, role=Membership.Role.COORDINATOR, province=province)
+    seed = Seed(
         criteria_set=criteria_set,
-        communes=places,
-        districts=len(districts),
-        district_communes=min(DISTRICT_SIZE, communes),
-        large_district_communes=min(LARGE_DISTRICT, communes),
+        province=province,
+        communes=[],
+        districts=0,
         province_user=province_user,
-        district_user=district_user,
-        large_district_user=large_district_user,
-        indicators=sum(len(criterion.indicators.all()) for criterion in criteria),
-        scores=Score.objects.count(),
-        history=Score.history.count(),
-        villages=len(villages),
+        indicators=sum(len(criterion.indicators.all()) for criterion in criteria_tree(criteria_set)),
+        scores=0,
+        history=0,
+        villages=0,
+        rng=random.Random(318),
     )
+    _add_communes(seed, communes=communes, years=years, rng=seed.rng)
+    first_district = District.objects.get(province=province, code="9001")
+    Department.objects.bulk_create(
+        Department(name=name, short_name=short_name, level=Department.Level.DISTRICT, district=first_district)
+        for short_name, name in DISTRICT_DEPARTMENTS
+    )
+    assign_demo_departments(first_district)
+    seed.district_user = User.objects.create_user("bench_huyen")
+    Membership.objects.create(
+        user=seed.district_user, role=Membership.Role.COORDINATOR, district=first_district
+    )
+    seed.large_district_user = User.objects.create_user("bench_40")
+    _fill_large_district(seed)
+    seed.dossier = create_dossier(
+        commune=seed.communes[0], criteria_set=criteria_set, year=LAST_YEAR, user=province_user
+    )
+    seed.district_communes = min(DISTRICT_SIZE, communes)
+    return seed
+
+
+def _fill_large_district(seed: Seed) -> None:
+    """Districts here have 15 communes; a 40-commune scope is a user on the first 40."""
+    had = seed.large_district_communes
+    seed.large_district_communes = min(LARGE_DISTRICT, len(seed.communes))
+    Membership.objects.bulk_create(
+        Membership(user=seed.large_district_user, role=Membership.Role.COMMUNE, commune=commune)
+        for commune in seed.communes[had : seed.large_district_communes]
+    )
+
+
+@transaction.atomic
+def grow_province(seed: Seed, *, communes: int, years: int) -> None:
+    """More communes in the seeded province, up to `communes`, made as seed_province() makes them."""
+    _add_communes(seed, communes=communes, years=years, rng=seed.rng)
+    _fill_large_district(seed)
