@@ -27,6 +27,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cached_property
 
 import tablib
+from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
@@ -646,6 +647,16 @@ class SheetResource(resources.ModelResource):
     def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
         sheet = self.sheet_class(user=kwargs.get("user"))
         return run_import(dataset, [sheet], dry_run=dry_run, keep_rows=True).result
+
+
+def command_importer(username: str | None):
+    """For import commands: the active user named by --user, or None (the system)."""
+    if not username:
+        return None
+    importer = get_user_model().objects.filter(username=username, is_active=True).first()
+    if importer is None:
+        raise CommandError(_("Không có người dùng %(user)s.") % {"user": username})
+    return importer
 
 
 def finish_command(command, report: ImportReport) -> None:

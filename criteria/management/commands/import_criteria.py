@@ -2,12 +2,11 @@
 
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from criteria.workbook import import_criteria
-from ntm.lib.spreadsheets import finish_command
+from ntm.lib.spreadsheets import command_importer, finish_command
 
 
 class Command(BaseCommand):
@@ -28,9 +27,5 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(_("Không tìm thấy tệp %(path)s.") % {"path": path})
-        importer = None
-        if user:
-            importer = get_user_model().objects.filter(username=user, is_active=True).first()
-            if importer is None:
-                raise CommandError(_("Không có người dùng %(user)s.") % {"user": user})
+        importer = command_importer(user)
         finish_command(self, import_criteria(path, user=importer, dry_run=dry_run))

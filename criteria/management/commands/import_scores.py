@@ -2,12 +2,11 @@
 
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from criteria.resources import import_scores
-from ntm.lib.spreadsheets import finish_command
+from ntm.lib.spreadsheets import command_importer, finish_command
 
 
 class Command(BaseCommand):
@@ -28,11 +27,7 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(_("Không tìm thấy tệp %(path)s.") % {"path": path})
-        importer = None
-        if user:
-            importer = get_user_model().objects.filter(username=user, is_active=True).first()
-            if importer is None:
-                raise CommandError(_("Không có người dùng %(user)s.") % {"user": user})
+        importer = command_importer(user)
         # One pass: every row is checked before anything is written, and nothing is
         # written unless all are valid, so a refused file leaves the database as it was.
         finish_command(self, import_scores(path, user=importer, dry_run=dry_run))
