@@ -18,32 +18,17 @@ from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
-from communes.models import CommuneGroup
 from criteria.models import CriteriaSet, IndicatorTarget, Recognition, Registration, Score
 from criteria.standing import CommuneRow, DistrictSummary, commune_rows, criteria_tree, units_in_scope
 from dossiers.models import Appraisal, Dossier, DossierItem
 from dossiers.progress import appraisal_progress_of
-from ntm.lib.text import fold
+
+from .levels import Tile, group_tiles
 
 # Long enough to serve a morning of meetings; a new version makes a new key anyway.
 GRID_TIMEOUT = 6 * 60 * 60
 VERSIONED_MODELS = (Score, Registration, Recognition, IndicatorTarget, Dossier, DossierItem, Appraisal)
-
-
-@dataclass
-class GroupTile:
-    """One group of a province's communes on the dashboard: its aggregates, and the
-    `?group=` that opens its commune grid."""
-
-    key: str
-    name: str
-    summary: DistrictSummary
-
-    @property
-    def rows(self) -> list[CommuneRow]:
-        return self.summary.all_rows
 
 
 @dataclass
@@ -52,35 +37,10 @@ class Grid:
     criteria: list
     summary: DistrictSummary
     # More than one group: a province's communes by former district or commune group.
-    groups: list[GroupTile] = field(default_factory=list)
+    groups: list[Tile] = field(default_factory=list)
 
-    def group(self, key: str) -> GroupTile | None:
+    def group(self, key: str) -> Tile | None:
         return next((tile for tile in self.groups if tile.key == key), None)
-
-
-def _group_of(commune) -> tuple[str, str]:
-    """A commune's group: its former district, or its commune group where it has none."""
-    if commune.district_id is not None:
-        return f"huyen-{commune.district.code}", commune.district.name
-    if commune.commune_group:
-        return f"nhom-{commune.commune_group}", str(CommuneGroup(commune.commune_group).label)
-    return "khac", _("Xã chưa xếp nhóm")
-
-
-def group_tiles(rows: list[CommuneRow], criteria_total: int) -> list[GroupTile]:
-    """The rows by group, in the order of their first commune; none when all are in one."""
-    groups: dict[tuple[str, str], list[CommuneRow]] = {}
-    for row in rows:
-        groups.setdefault(_group_of(row.commune), []).append(row)
-    if len(groups) < 2:
-        return []
-    tiles = [
-        GroupTile(
-            key=key, name=name, summary=DistrictSummary(all_rows=members, criteria_total=criteria_total)
-        )
-        for (key, name), members in groups.items()
-    ]
-    return sorted(tiles, key=lambda tile: fold(tile.name))
 
 
 def data_version() -> str:
