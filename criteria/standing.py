@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
+from typing import NamedTuple
 
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils import timezone
@@ -75,6 +76,25 @@ class IndicatorResult:
         return "—"
 
 
+# Each status as one plain string object: a province's summary holds one per indicator
+# and commune, and a cached grid pickles each distinct object once.
+_PLAIN_STATUS = {status.value: status.value for status in Status}
+
+
+def criterion_status(statuses) -> str:
+    """A criterion's status from its indicators' statuses: met when every applicable one
+    is met; else not met, not assessed or basically met, in that order."""
+    if not statuses:
+        return Status.NOT_ASSESSED.value
+    applicable = {_PLAIN_STATUS[status] for status in statuses} - {Status.NOT_APPLICABLE.value}
+    if applicable <= {Status.MET.value}:
+        return Status.MET.value
+    for status in (Status.NOT_MET.value, Status.NOT_ASSESSED.value):
+        if status in applicable:
+            return status
+    return Status.BASICALLY_MET.value
+
+
 @dataclass
 class CriterionResult:
     criterion: Criterion
@@ -83,17 +103,15 @@ class CriterionResult:
     @cached_property
     def status(self) -> str:
         """Met, not met, basically met or not assessed, for the dashboard cell."""
-        if not self.indicators:
-            return Status.NOT_ASSESSED
-        # A set of plain strings: this runs for every cell of a province's grid.
-        applicable = {str(r.status) for r in self.indicators} - {Status.NOT_APPLICABLE.value}
-        if applicable <= {Status.MET.value}:
-            return Status.MET
-        if Status.NOT_MET.value in applicable:
-            return Status.NOT_MET
-        if Status.NOT_ASSESSED.value in applicable:
-            return Status.NOT_ASSESSED
-        return Status.BASICALLY_MET
+        return criterion_status([r.status for r in self.indicators])
+
+    @property
+    def indicators_met(self) -> int:
+        return sum(1 for r in self.indicators if r.counts_as_met)
+
+    @property
+    def indicators_total(self) -> int:
+        return len(self.indicators)
 
     @property
     def met(self) -> bool:
@@ -107,30 +125,52 @@ class CriterionResult:
         return Status(self.status).label
 
 
+class CriterionSummary(NamedTuple):
+    """A criterion's result without its indicators' detail: all a grid cell, a count or
+    a district list reads. A province's cached grid keeps 19 of these small tuples per
+    commune instead of 57 results."""
+
+    criterion: Criterion
+    status: str
+    indicators_met: int
+    indicators_total: int
+
+    @classmethod
+    def of(cls, criterion: Criterion, statuses: tuple[str, ...]) -> CriterionSummary:
+        met = sum(1 for status in statuses if status in COUNTS_AS_MET)
+        return cls(criterion, criterion_status(statuses), met, len(statuses))
+
+    @property
+    def met(self) -> bool:
+        return self.status == Status.MET
+
+    def get_status_display(self) -> str:
+        return Status(self.status).label
+
+
 @dataclass
 class Standing:
     """One place's standing against one set, in one year."""
 
     place: object
-    criteria: list[CriterionResult] = field(default_factory=list)
+    # CriterionResult with each indicator's result, or CriterionSummary (detail=False).
+    criteria: list[CriterionResult | CriterionSummary] = field(default_factory=list)
     # Whether the place has any score at all for the set and year.
     assessed: bool = False
+    # Counted once when built: every list and total reads them, and a cached grid
+    # keeps them.
+    criteria_met: int = field(init=False)
+    indicators_met: int = field(init=False)
+    indicators_total: int = field(init=False)
 
-    @cached_property
-    def criteria_met(self) -> int:
-        return sum(1 for c in self.criteria if c.met)
+    def __post_init__(self):
+        self.criteria_met = sum(1 for c in self.criteria if c.met)
+        self.indicators_met = sum(c.indicators_met for c in self.criteria)
+        self.indicators_total = sum(c.indicators_total for c in self.criteria)
 
     @property
     def criteria_total(self) -> int:
         return len(self.criteria)
-
-    @cached_property
-    def indicators_met(self) -> int:
-        return sum(1 for c in self.criteria for r in c.indicators if r.counts_as_met)
-
-    @cached_property
-    def indicators_total(self) -> int:
-        return sum(len(c.indicators) for c in self.criteria)
 
     @property
     def meets_set(self) -> bool:
@@ -240,36 +280,37 @@ def build_standings(
         results = []
         for criterion, indicators in layout:
             if detail:
-                indicator_results = []
-                for indicator in indicators:
-                    target = edition.target(indicator, commune)
-                    score = place_scores.get(indicator.pk)
-                    status = Status.NOT_ASSESSED
-                    if score is not None:
-                        score.indicator = indicator
-                        status = score.judged_status(target)
-                    indicator_results.append(IndicatorResult(indicator, status, score, target))
-            else:
-                indicator_results = [
-                    IndicatorResult(
-                        indicator, _judged(edition, indicator, commune, place_scores.get(indicator.pk))
+                results.append(
+                    CriterionResult(
+                        criterion, [_result(edition, i, commune, place_scores.get(i.pk)) for i in indicators]
                     )
-                    for indicator in indicators
-                ]
-            results.append(CriterionResult(criterion=criterion, indicators=indicator_results))
+                )
+            else:
+                statuses = tuple(_judged(edition, i, commune, place_scores.get(i.pk)) for i in indicators)
+                results.append(CriterionSummary.of(criterion, statuses))
         standings[place.pk] = Standing(place=place, criteria=results, assessed=bool(place_scores))
     return standings
 
 
+def _result(edition: Edition, indicator: Indicator, commune, score: Score | None) -> IndicatorResult:
+    """One indicator's result with its score and the target that judges it."""
+    target = edition.target(indicator, commune)
+    if score is None:
+        return IndicatorResult(indicator, Status.NOT_ASSESSED, None, target)
+    score.indicator = indicator
+    return IndicatorResult(indicator, score.judged_status(target), score, target)
+
+
 def _judged(edition: Edition, indicator: Indicator, commune, row) -> str:
-    """The status of a (status, value, override reason) row, as Score.judged_status."""
+    """The status of a (status, value, override reason) row, as Score.judged_status, as
+    a plain string."""
     if row is None:
-        return Status.NOT_ASSESSED
+        return Status.NOT_ASSESSED.value
     status, value_number, override_reason = row
     if value_number is None or not indicator.is_numeric or override_reason:
-        return status
+        return _PLAIN_STATUS[status]
     computed = computed_status(indicator.kind, value_number, edition.target(indicator, commune))
-    return judged_status(status=status, override_reason=override_reason, computed=computed)
+    return _PLAIN_STATUS[judged_status(status=status, override_reason=override_reason, computed=computed)]
 
 
 SUMMARY_FIELDS = ("indicator_id", "status", "value_number", "override_reason")
@@ -492,8 +533,16 @@ class DistrictSummary:
         return [r for r in self.all_rows if r.registered_this_year]
 
     @property
+    def registered_count(self) -> int:
+        return len(self.registered_this_year)
+
+    @cached_property
     def at_risk(self) -> list[CommuneRow]:
         return [r for r in self.all_rows if r.at_risk]
+
+    @property
+    def at_risk_count(self) -> int:
+        return len(self.at_risk)
 
 
 def predecessor_rows(predecessors, *, criteria_set: CriteriaSet, year: int, as_of=None) -> list[CommuneRow]:

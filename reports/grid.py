@@ -10,7 +10,6 @@ and the day (`as_of`, or today) are part of the key.
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 from dataclasses import dataclass, field
 
@@ -24,23 +23,79 @@ from criteria.standing import CommuneRow, DistrictSummary, commune_rows, criteri
 from dossiers.models import Appraisal, Dossier, DossierItem
 from dossiers.progress import appraisal_progress_of
 
-from .levels import Tile, group_tiles
+from .levels import Tile, group_tiles, province_tiles
 
 # Long enough to serve a morning of meetings; a new version makes a new key anyway.
 GRID_TIMEOUT = 6 * 60 * 60
 VERSIONED_MODELS = (Score, Registration, Recognition, IndicatorTarget, Dossier, DossierItem, Appraisal)
 
 
+@dataclass(frozen=True)
+class Totals:
+    """The numbers of a group or a province, copied from its DistrictSummary: what the
+    dashboard shows of the communes it does not list, kept without their rows."""
+
+    commune_count: int
+    not_assessed_count: int
+    average_criteria: float
+    bands: tuple[tuple[str, int], ...]
+    recognised_count: int
+    registered_count: int
+    at_risk_count: int
+    all_count: int
+
+    @classmethod
+    def of(cls, summary: DistrictSummary) -> Totals:
+        return cls(
+            commune_count=summary.commune_count,
+            not_assessed_count=summary.not_assessed_count,
+            average_criteria=summary.average_criteria,
+            bands=tuple(summary.bands),
+            recognised_count=summary.recognised_count,
+            registered_count=summary.registered_count,
+            at_risk_count=summary.at_risk_count,
+            all_count=len(summary.all_rows),
+        )
+
+
+@dataclass(frozen=True)
+class Line:
+    """A tile of a province's group, or a country's row of one province: its key
+    (`?group=`, `?province=`), its name and its totals."""
+
+    key: str
+    name: str
+    totals: Totals
+
+    @classmethod
+    def of(cls, tile: Tile) -> Line:
+        return cls(tile.key, tile.name, Totals.of(tile.summary))
+
+
 @dataclass
 class Grid:
+    """The communes of one province (or district): their rows, totals and groups."""
+
     rows: list[CommuneRow]
     criteria: list
     summary: DistrictSummary
     # More than one group: a province's communes by former district or commune group.
-    groups: list[Tile] = field(default_factory=list)
+    groups: list[Line] = field(default_factory=list)
 
     def group(self, key: str) -> Tile | None:
-        return next((tile for tile in self.groups if tile.key == key), None)
+        """The rows and totals of the group `key`, for its grid; None for no such group."""
+        return next((tile for tile in group_tiles(self.rows, len(self.criteria)) if tile.key == key), None)
+
+
+@dataclass
+class Overview:
+    """Communes of several provinces: the totals, one line per province, and the
+    communes at risk (the coordinator's queue lists them), without the other rows."""
+
+    totals: Totals
+    provinces: list[Line]
+    at_risk: list[CommuneRow]
+    outside: list
 
 
 def data_version() -> str:
@@ -56,20 +111,14 @@ def data_version() -> str:
         return ".".join(str(newest or 0) for newest in cursor.fetchone())
 
 
-def _key(commune_ids, *, criteria_set: CriteriaSet, year: int, as_of: datetime.date | None) -> str:
+def _key(kind: str, commune_ids, *, version: str, criteria_set, year: int, as_of) -> str:
     communes = hashlib.sha256(",".join(map(str, commune_ids)).encode()).hexdigest()[:24]
     day = (as_of or timezone.localdate()).isoformat()
-    parts = [criteria_set.pk, year, day, "now" if as_of is None else "as_of", data_version()]
-    return f"dashboard-grid:{translation.get_language()}:{':'.join(map(str, parts))}:{communes}"
+    parts = [criteria_set.pk, year, day, "now" if as_of is None else "as_of", version]
+    return f"dashboard-{kind}:{translation.get_language()}:{':'.join(map(str, parts))}:{communes}"
 
 
-def dashboard_grid(communes, *, criteria_set: CriteriaSet, year: int, as_of, query: str) -> Grid:
-    """The grid of `communes` (a queryset, in display order), from the cache when the
-    data has not changed since it was drawn (2 queries), else drawn and kept."""
-    key = _key(list(communes.values_list("pk", flat=True)), criteria_set=criteria_set, year=year, as_of=as_of)
-    grid = cache.get(key)
-    if grid is not None:
-        return grid
+def _draw(communes, *, criteria_set: CriteriaSet, year: int, as_of, query: str) -> Grid:
     criteria = criteria_tree(criteria_set)
     # Only the units the set applies to are counted; the others are listed apart.
     covered, outside = units_in_scope(communes, criteria_set)
@@ -81,7 +130,55 @@ def dashboard_grid(communes, *, criteria_set: CriteriaSet, year: int, as_of, que
     for row in rows:
         row.url = f"{reverse('reports:scorecard', args=[row.commune.code])}?{query}"
         row.dossier = progress.get(row.commune.pk)
+    return _grid(rows, criteria, outside)
+
+
+def _grid(rows: list[CommuneRow], criteria: list, outside: list) -> Grid:
     summary = DistrictSummary(all_rows=rows, criteria_total=len(criteria), outside=outside)
-    grid = Grid(rows=rows, criteria=criteria, summary=summary, groups=group_tiles(rows, len(criteria)))
-    cache.set(key, grid, GRID_TIMEOUT)
+    groups = [Line.of(tile) for tile in group_tiles(rows, len(criteria))]
+    return Grid(rows=rows, criteria=criteria, summary=summary, groups=groups)
+
+
+def dashboard_grid(
+    communes, ids: list[int], *, criteria_set: CriteriaSet, year: int, as_of, query: str
+) -> Grid:
+    """The grid of `communes` (a queryset, in display order; `ids`, their ids in that
+    order), from the cache when the data has not changed since it was drawn (1 query),
+    else drawn and kept."""
+    key = _key("grid", ids, version=data_version(), criteria_set=criteria_set, year=year, as_of=as_of)
+    grid = cache.get(key)
+    if grid is None:
+        grid = _draw(communes, criteria_set=criteria_set, year=year, as_of=as_of, query=query)
+        cache.set(key, grid, GRID_TIMEOUT)
     return grid
+
+
+def dashboard_overview(
+    communes, scope: list[tuple[int, int]], *, criteria_set: CriteriaSet, year: int, as_of, query: str
+) -> Overview:
+    """The totals of `communes` of several provinces (`scope`: their ids and province
+    ids, in display order) and one line per province, from the cache when the data has
+    not changed (1 query). Drawing it draws every province's grid too, and keeps each,
+    so opening a province after the country costs no more."""
+    version = data_version()
+    options = {"version": version, "criteria_set": criteria_set, "year": year, "as_of": as_of}
+    key = _key("overview", [pk for pk, _province in scope], **options)
+    overview = cache.get(key)
+    if overview is not None:
+        return overview
+    grid = _draw(communes, criteria_set=criteria_set, year=year, as_of=as_of, query=query)
+    provinces = province_tiles(grid.rows, len(grid.criteria))
+    for tile in provinces:
+        # The key that province's own grid is asked by: its communes, in the same order.
+        province_id = tile.rows[0].commune.province_id
+        shown = [pk for pk, province in scope if province == province_id]
+        outside = [c for c in grid.summary.outside if c.province_id == province_id]
+        cache.set(_key("grid", shown, **options), _grid(tile.rows, grid.criteria, outside), GRID_TIMEOUT)
+    overview = Overview(
+        totals=Totals.of(grid.summary),
+        provinces=[Line.of(tile) for tile in provinces],
+        at_risk=grid.summary.at_risk,
+        outside=grid.summary.outside,
+    )
+    cache.set(key, overview, GRID_TIMEOUT)
+    return overview

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from communes.access import access_for, get_commune_for_user
-from communes.models import Membership, Region
+from communes.models import Membership, Province, Region
 from criteria.access import can_import_scores
 from criteria.completeness import is_unchecked
 from criteria.forms import StandingFilterForm
@@ -31,7 +31,7 @@ from .access import (
 )
 from .content import short_date, village_results
 from .forms import SignatureBlockForm, SnapshotForm
-from .grid import dashboard_grid
+from .grid import dashboard_grid, dashboard_overview
 from .models import ReportKind
 from .pdf import render_pdf
 from .services import save_snapshot
@@ -70,10 +70,50 @@ def dashboard(request):
         context["queue"] = work_queue(request.user, rows=[], criteria_set=None, year=year, query="")
         return render(request, "reports/dashboard.html", context)
     communes = (
-        access.visible_communes().current(as_of).select_related("district").order_by("search_name", "name")
+        access.visible_communes()
+        .current(as_of)
+        .select_related("district", "province")
+        .order_by("search_name", "name")
     )
     query = _query(criteria_set, year, as_of)
-    grid = dashboard_grid(communes, criteria_set=criteria_set, year=year, as_of=as_of, query=query)
+    context.update(query=query, level_query=query)
+    # The communes shown and their provinces, in display order (one query, which the
+    # grid's cache key reuses).
+    scope = list(communes.values_list("pk", "province_id"))
+    provinces = {province_id for _pk, province_id in scope}
+    if len(provinces) > 1:
+        # Several provinces: one line per province, until one is opened.
+        province = None
+        if code := request.GET.get("province"):
+            province = Province.objects.filter(code=code, pk__in=provinces).first()
+            if province is None:
+                messages.error(
+                    request, _("Không có tỉnh này trong phạm vi theo dõi; đang hiện tất cả các tỉnh.")
+                )
+        if province is None:
+            overview = dashboard_overview(
+                communes, scope, criteria_set=criteria_set, year=year, as_of=as_of, query=query
+            )
+            context.update(
+                overview=overview,
+                at_risk=overview.at_risk,
+                outside=overview.outside,
+                queue=work_queue(
+                    request.user, rows=overview.at_risk, criteria_set=criteria_set, year=year, query=query
+                ),
+            )
+            return render(request, "reports/dashboard.html", context)
+        communes = communes.filter(province=province)
+        scope = [(pk, province_id) for pk, province_id in scope if province_id == province.pk]
+        context.update(province=province, level_query=f"{query}&{urlencode({'province': code})}")
+    grid = dashboard_grid(
+        communes,
+        [pk for pk, _province in scope],
+        criteria_set=criteria_set,
+        year=year,
+        as_of=as_of,
+        query=query,
+    )
     rows, summary, group = grid.rows, grid.summary, None
     if grid.groups and "group" in request.GET:
         # A tile's link: that group's grid and totals.
@@ -84,6 +124,8 @@ def dashboard(request):
             )
         else:
             summary = group.summary
+    # A commune official sees their own commune, not a one-commune "district" average.
+    own_commune = rows[0] if len(rows) == 1 and not access.has_role(*DISTRICT_ROLES) else None
     context.update(
         rows=rows,
         # Several groups and none chosen: their tiles, not one grid of every commune.
@@ -92,10 +134,10 @@ def dashboard(request):
         group=group,
         criteria=grid.criteria,
         summary=summary,
-        query=query,
+        at_risk=[] if own_commune else summary.at_risk,
+        outside=summary.outside,
         queue=work_queue(request.user, rows=rows, criteria_set=criteria_set, year=year, query=query),
-        # A commune official sees their own commune, not a one-commune "district" average.
-        own_commune=rows[0] if len(rows) == 1 and not access.has_role(*DISTRICT_ROLES) else None,
+        own_commune=own_commune,
     )
     return render(request, "reports/dashboard.html", context)
 
@@ -168,7 +210,11 @@ def report_urls(kind, commune=None) -> dict[str, str]:
     return {
         name: reverse(f"reports:{kind}{suffix}", args=args)
         for name, suffix in (
-            ("preview", ""), ("pdf", "_pdf"), ("xlsx", "_xlsx"), ("snapshot", "_snapshot"), ("job", "_job")
+            ("preview", ""),
+            ("pdf", "_pdf"),
+            ("xlsx", "_xlsx"),
+            ("snapshot", "_snapshot"),
+            ("job", "_job"),
         )
     }
 

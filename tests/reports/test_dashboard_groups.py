@@ -39,9 +39,9 @@ class ProvinceGroupsTests(AssessmentTestCase):
                 tiles = {tile.name: tile for tile in response.context["groups"]}
                 self.assertEqual(list(tiles), ["Nhóm 2", "Nông Cống", "Triệu Sơn"])
                 # Triệu Sơn: 18 and 19 criteria met; Nông Cống: none; group 2: not assessed.
-                self.assertEqual(tiles["Triệu Sơn"].summary.average_criteria, 18.5)
-                self.assertEqual(tiles["Nông Cống"].summary.average_criteria, 0)
-                self.assertEqual(len(tiles["Nhóm 2"].rows), 1)
+                self.assertEqual(tiles["Triệu Sơn"].totals.average_criteria, 18.5)
+                self.assertEqual(tiles["Nông Cống"].totals.average_criteria, 0)
+                self.assertEqual(tiles["Nhóm 2"].totals.all_count, 1)
                 self.assertContains(response, '<div class="figure">18,5</div>', html=True)
                 # No grid of every commune: the tiles say where to look.
                 self.assertEqual(response.context["grid_rows"], [])
