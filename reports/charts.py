@@ -33,8 +33,6 @@ PLOT_HEIGHT = 190
 LABEL_SPACE = 104
 
 
-
-
 def criteria_met_charts(rows, *, criteria_total: int, average: float) -> list[SafeString]:
     """Bar charts of criteria met per commune, most advanced first, in chunks of
     at most COMMUNES_PER_CHART communes of about equal size."""

@@ -11,7 +11,9 @@ and the day (`as_of`, or today) are part of the key.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+import pickle
+from dataclasses import dataclass
+from functools import cached_property
 
 from django.core.cache import cache
 from django.db import connection
@@ -38,7 +40,7 @@ class Totals:
     commune_count: int
     not_assessed_count: int
     average_criteria: float
-    bands: tuple[tuple[str, int], ...]
+    bands: list[tuple[str, int]]
     recognised_count: int
     registered_count: int
     at_risk_count: int
@@ -50,7 +52,7 @@ class Totals:
             commune_count=summary.commune_count,
             not_assessed_count=summary.not_assessed_count,
             average_criteria=summary.average_criteria,
-            bands=tuple(summary.bands),
+            bands=summary.bands,
             recognised_count=summary.recognised_count,
             registered_count=summary.registered_count,
             at_risk_count=summary.at_risk_count,
@@ -74,13 +76,45 @@ class Line:
 
 @dataclass
 class Grid:
-    """The communes of one province (or district): their rows, totals and groups."""
+    """The communes of one province (or district): their totals, their groups, the
+    communes at risk, and every commune's row.
 
-    rows: list[CommuneRow]
+    The rows are kept pickled apart (`_rows`) and read only when the page lists them:
+    a province's dashboard shows its group tiles, and a warm one then reads a few
+    hundred bytes of totals instead of 150 rows of standings.
+    """
+
     criteria: list
-    summary: DistrictSummary
+    totals: Totals
     # More than one group: a province's communes by former district or commune group.
-    groups: list[Line] = field(default_factory=list)
+    groups: list[Line]
+    at_risk: list[CommuneRow]
+    outside: list
+    size: int
+    _rows: bytes
+
+    @classmethod
+    def of(cls, rows: list[CommuneRow], criteria: list, outside: list) -> Grid:
+        summary = DistrictSummary(all_rows=rows, criteria_total=len(criteria), outside=outside)
+        grid = cls(
+            criteria=criteria,
+            totals=Totals.of(summary),
+            groups=[Line.of(tile) for tile in group_tiles(rows, len(criteria))],
+            at_risk=summary.at_risk,
+            outside=outside,
+            size=len(rows),
+            _rows=pickle.dumps(rows, pickle.HIGHEST_PROTOCOL),
+        )
+        grid.__dict__["rows"] = rows
+        return grid
+
+    @cached_property
+    def rows(self) -> list[CommuneRow]:
+        return pickle.loads(self._rows)  # noqa: S301 - written by Grid.of, read from our own cache
+
+    def __getstate__(self):
+        # The rows travel as `_rows` only.
+        return {name: value for name, value in self.__dict__.items() if name != "rows"}
 
     def group(self, key: str) -> Tile | None:
         """The rows and totals of the group `key`, for its grid; None for no such group."""
@@ -130,13 +164,7 @@ def _draw(communes, *, criteria_set: CriteriaSet, year: int, as_of, query: str) 
     for row in rows:
         row.url = f"{reverse('reports:scorecard', args=[row.commune.code])}?{query}"
         row.dossier = progress.get(row.commune.pk)
-    return _grid(rows, criteria, outside)
-
-
-def _grid(rows: list[CommuneRow], criteria: list, outside: list) -> Grid:
-    summary = DistrictSummary(all_rows=rows, criteria_total=len(criteria), outside=outside)
-    groups = [Line.of(tile) for tile in group_tiles(rows, len(criteria))]
-    return Grid(rows=rows, criteria=criteria, summary=summary, groups=groups)
+    return Grid.of(rows, criteria, outside)
 
 
 def dashboard_grid(
@@ -172,13 +200,13 @@ def dashboard_overview(
         # The key that province's own grid is asked by: its communes, in the same order.
         province_id = tile.rows[0].commune.province_id
         shown = [pk for pk, province in scope if province == province_id]
-        outside = [c for c in grid.summary.outside if c.province_id == province_id]
-        cache.set(_key("grid", shown, **options), _grid(tile.rows, grid.criteria, outside), GRID_TIMEOUT)
+        outside = [c for c in grid.outside if c.province_id == province_id]
+        cache.set(_key("grid", shown, **options), Grid.of(tile.rows, grid.criteria, outside), GRID_TIMEOUT)
     overview = Overview(
-        totals=Totals.of(grid.summary),
+        totals=grid.totals,
         provinces=[Line.of(tile) for tile in provinces],
-        at_risk=grid.summary.at_risk,
-        outside=grid.summary.outside,
+        at_risk=grid.at_risk,
+        outside=grid.outside,
     )
     cache.set(key, overview, GRID_TIMEOUT)
     return overview

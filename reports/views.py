@@ -67,7 +67,9 @@ def dashboard(request):
         "can_import": can_import_scores(request.user),
     }
     if criteria_set is None:
-        context["queue"] = work_queue(request.user, rows=[], criteria_set=None, year=year, query="")
+        context["queue"] = work_queue(
+            request.user, own=None, at_risk=[], criteria_set=None, year=year, query=""
+        )
         return render(request, "reports/dashboard.html", context)
     communes = (
         access.visible_communes()
@@ -99,7 +101,12 @@ def dashboard(request):
                 at_risk=overview.at_risk,
                 outside=overview.outside,
                 queue=work_queue(
-                    request.user, rows=overview.at_risk, criteria_set=criteria_set, year=year, query=query
+                    request.user,
+                    own=None,
+                    at_risk=overview.at_risk,
+                    criteria_set=criteria_set,
+                    year=year,
+                    query=query,
                 ),
             )
             return render(request, "reports/dashboard.html", context)
@@ -114,7 +121,7 @@ def dashboard(request):
         as_of=as_of,
         query=query,
     )
-    rows, summary, group = grid.rows, grid.summary, None
+    summary, group = grid.totals, None
     if grid.groups and "group" in request.GET:
         # A tile's link: that group's grid and totals.
         group = grid.group(request.GET["group"])
@@ -124,19 +131,29 @@ def dashboard(request):
             )
         else:
             summary = group.summary
+    # A single commune (an official's own): its row, and its standing in the queue.
+    single = grid.rows[0] if grid.size == 1 else None
     # A commune official sees their own commune, not a one-commune "district" average.
-    own_commune = rows[0] if len(rows) == 1 and not access.has_role(*DISTRICT_ROLES) else None
+    own_commune = single if not access.has_role(*DISTRICT_ROLES) else None
     context.update(
-        rows=rows,
         # Several groups and none chosen: their tiles, not one grid of every commune.
-        grid_rows=group.rows if group else ([] if grid.groups else rows),
+        grid_rows=group.rows if group else ([] if grid.groups else grid.rows),
+        grid=grid,
+        grid_size=grid.size,
         groups=grid.groups,
         group=group,
         criteria=grid.criteria,
         summary=summary,
-        at_risk=[] if own_commune else summary.at_risk,
-        outside=summary.outside,
-        queue=work_queue(request.user, rows=rows, criteria_set=criteria_set, year=year, query=query),
+        at_risk=[] if own_commune else (group.summary.at_risk if group else grid.at_risk),
+        outside=[] if group else grid.outside,
+        queue=work_queue(
+            request.user,
+            own=single,
+            at_risk=grid.at_risk,
+            criteria_set=criteria_set,
+            year=year,
+            query=query,
+        ),
         own_commune=own_commune,
     )
     return render(request, "reports/dashboard.html", context)

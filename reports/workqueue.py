@@ -53,17 +53,18 @@ def _progress_url(criteria_set, year, status) -> str:
     return f"{reverse('dossiers:progress')}?{query}"
 
 
-def work_queue(user, *, rows, criteria_set, year, query) -> WorkQueue:
-    """The entries for every role the user holds, from the dashboard's commune rows."""
+def work_queue(user, *, own, at_risk, criteria_set, year, query) -> WorkQueue:
+    """The entries for every role the user holds, from the dashboard: `own`, the row of
+    the one commune shown (an official's), and `at_risk`, the rows of the communes at risk."""
     access = access_for(user)
     queue = WorkQueue()
     today = timezone.localdate()
     if access.has_role(Role.COMMUNE) and not access.is_superuser:
-        _commune(queue, user, rows=rows, criteria_set=criteria_set, year=year, query=query, today=today)
+        _commune(queue, user, row=own, criteria_set=criteria_set, year=year, query=query, today=today)
     if access.department_ids:
         _department(queue, user)
     if access.has_role(Role.COORDINATOR):
-        _coordinator(queue, user, rows=rows, criteria_set=criteria_set, year=year, today=today)
+        _coordinator(queue, user, at_risk=at_risk, criteria_set=criteria_set, year=year, today=today)
     if access.has_role(Role.LEADER, Role.COORDINATOR):
         queue.latest_snapshot = visible_snapshots(user).select_related("created_by").first()
     unread = Notification.objects.filter(recipient=user).unread().count()
@@ -72,12 +73,11 @@ def work_queue(user, *, rows, criteria_set, year, query) -> WorkQueue:
     return queue
 
 
-def _commune(queue, user, *, rows, criteria_set, year, query, today) -> None:
+def _commune(queue, user, *, row, criteria_set, year, query, today) -> None:
     """Own commune: its standing, the evidence still missing per item, returned items with
     the district's reason, registration and the deadline."""
-    if criteria_set is None or len(rows) != 1:
+    if criteria_set is None or row is None:
         return
-    (row,) = rows
     standing = row.standing
     unmet = standing.unmet_criteria
     queue.add(
@@ -163,7 +163,7 @@ def _department(queue, user) -> None:
     )
 
 
-def _coordinator(queue, user, *, rows, criteria_set, year, today: datetime.date) -> None:
+def _coordinator(queue, user, *, at_risk, criteria_set, year, today: datetime.date) -> None:
     counts = dossier_queues.dossier_counts(user)
     if criteria_set is not None:
         for status, label in (
@@ -186,7 +186,6 @@ def _coordinator(queue, user, *, rows, criteria_set, year, today: datetime.date)
         ],
         urgent=bool(overdue),
     )
-    at_risk = [row for row in rows if row.at_risk]
     queue.add(
         _("Xã có nguy cơ không về đích năm %(year)s") % {"year": year},
         len(at_risk),

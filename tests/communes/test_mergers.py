@@ -58,7 +58,7 @@ class MergerTestCase(AssessmentTestCase):
         """{code: (criteria met, indicators met)} of every commune on the dashboard."""
         self.client.force_login(self.coordinator)
         query = {"set": self.ntm.code, "year": YEAR, **({"as_of": as_of.isoformat()} if as_of else {})}
-        rows = self.client.get(reverse("reports:dashboard"), query).context["rows"]
+        rows = self.client.get(reverse("reports:dashboard"), query).context["grid"].rows
         return {r.commune.code: (r.standing.criteria_met, r.standing.indicators_met) for r in rows}
 
     def scorecard(self, code, as_of=None, year=YEAR):

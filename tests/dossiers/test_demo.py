@@ -72,7 +72,7 @@ class DemoTests(TestCase):
     def test_the_leaders_dashboard_shows_the_spread(self):
         self.client.force_login(get_user_model().objects.get(username="lanhdao"))
         response = self.client.get(reverse("reports:dashboard"), {"set": DEMO_SCORE_SET, "year": 2024})
-        rows = {row.commune.name: row for row in response.context["rows"]}
+        rows = {row.commune.name: row for row in response.context["grid"].rows}
         self.assertEqual((rows["Dân Lý"].dossier.sent_count, rows["Dân Lý"].dossier.inspected_count), (8, 5))
         self.assertContains(response, "đã gửi 8/17 ngành, 5 ngành đã về kiểm tra")
         self.assertContains(response, "đã gửi 17/17 ngành, 4 ngành đã về kiểm tra")
@@ -253,10 +253,10 @@ class DemoTests(TestCase):
     def test_the_dashboard_shows_what_the_readme_says(self):
         self.client.force_login(get_user_model().objects.get(username="lanhdao"))
         response = self.client.get(reverse("reports:dashboard"), {"set": DEMO_SCORE_SET, "year": 2024})
-        rows = {row.commune.name: row for row in response.context["rows"]}
+        rows = {row.commune.name: row for row in response.context["grid"].rows}
         # The 13 xã; Thị trấn Triệu Sơn has its own programme and is listed apart.
         self.assertEqual(len(rows), 13)
-        self.assertEqual([c.name for c in response.context["summary"].outside], ["Triệu Sơn"])
+        self.assertEqual([c.name for c in response.context["outside"]], ["Triệu Sơn"])
         self.assertContains(response, "Thị trấn Triệu Sơn")
         at_risk = [name for name, row in rows.items() if row.at_risk]
         self.assertEqual(at_risk, ["Minh Châu"])

@@ -35,7 +35,7 @@ class DashboardTests(AssessmentTestCase):
         return self.client.get(self.url, {"set": self.ntm.code, "year": 2024, **params})
 
     def row(self, response, commune):
-        return next(r for r in response.context["rows"] if r.commune == commune)
+        return next(r for r in response.context["grid"].rows if r.commune == commune)
 
     def test_a_row_shows_criteria_and_indicators_met(self):
         response = self.get(self.leader)
@@ -114,11 +114,11 @@ class DashboardTests(AssessmentTestCase):
 
     def test_commune_official_sees_only_own_row(self):
         response = self.get(self.official_b)
-        self.assertEqual([r.commune for r in response.context["rows"]], [self.commune_b])
+        self.assertEqual([r.commune for r in response.context["grid"].rows], [self.commune_b])
 
     def test_outsider_sees_no_commune(self):
         response = self.get(self.nobody)
-        self.assertEqual(response.context["rows"], [])
+        self.assertEqual(response.context["grid"].rows, [])
         self.assertContains(response, "chưa được phân quyền")
 
     def test_it_requires_login(self):
@@ -156,17 +156,17 @@ class DashboardTests(AssessmentTestCase):
         self.client.force_login(self.coordinator)
         with self.assertNumQueries(25):
             response = self.fetch()
-        self.assertEqual(len(response.context["rows"]), 3)
+        self.assertEqual(len(response.context["grid"].rows), 3)
         # Warm: the grid comes from the cache, its ten queries are not made.
         with self.assertNumQueries(13):
             self.fetch()
         self.add_communes(57, start=1)
         with self.assertNumQueries(25):
             response = self.fetch()
-        self.assertEqual(len(response.context["rows"]), 60)
+        self.assertEqual(len(response.context["grid"].rows), 60)
         with self.assertNumQueries(13):
             response = self.fetch()
-        self.assertEqual(len(response.context["rows"]), 60)
+        self.assertEqual(len(response.context["grid"].rows), 60)
 
     def add_communes(self, count, start=0):
         for n in range(start, start + count):
@@ -215,7 +215,7 @@ class HomePageQueryTests(AssessmentTestCase):
         # its items, current documents, appraisals, criteria, indicators, departments per
         # province; unread notices; the user's tasks (counts, first ten)
         response = self.assert_same_cost(self.official_a, 29)
-        self.assertEqual([r.commune for r in response.context["rows"]], [self.commune_a])
+        self.assertEqual([r.commune for r in response.context["grid"].rows], [self.commune_a])
         self.assertContains(response, "Thành phần hồ sơ còn thiếu minh chứng")
 
     def test_the_departments_home(self):
@@ -230,4 +230,4 @@ class HomePageQueryTests(AssessmentTestCase):
         # the overview's 17; the latest meeting copy; unread notices; the user's tasks
         # (counts, first ten)
         response = self.assert_same_cost(self.leader, 23)
-        self.assertEqual(len(response.context["rows"]), 60)
+        self.assertEqual(len(response.context["grid"].rows), 60)

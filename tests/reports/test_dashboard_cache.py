@@ -44,7 +44,7 @@ class DashboardCacheTests(AssessmentTestCase):
             return self.fetch()
 
     def criteria_met(self, response, commune):
-        (row,) = (r for r in response.context["rows"] if r.commune == commune)
+        (row,) = (r for r in response.context["grid"].rows if r.commune == commune)
         return row.standing.criteria_met
 
     def test_a_warm_grid_shows_what_the_cold_one_did(self):
@@ -74,7 +74,7 @@ class DashboardCacheTests(AssessmentTestCase):
         self.assertContains(self.fetch(), '<div class="figure">1/2</div>', html=True)
 
     def test_a_new_dossier_shows_at_once(self):
-        self.assertIsNone(next(r for r in self.warm().context["rows"] if r.commune == self.commune_b).dossier)
+        self.assertIsNone(next(r for r in self.warm().context["grid"].rows if r.commune == self.commune_b).dossier)
         dossier = create_dossier(
             commune=self.commune_b, criteria_set=self.ntm, year=2024, user=self.coordinator
         )
@@ -94,5 +94,5 @@ class DashboardCacheTests(AssessmentTestCase):
         response = self.fetch(as_of=yesterday.isoformat())
         self.assertEqual(self.criteria_met(response, self.commune_a), 0)
         self.assertFalse(
-            next(r for r in response.context["rows"] if r.commune == self.commune_a).standing.assessed
+            next(r for r in response.context["grid"].rows if r.commune == self.commune_a).standing.assessed
         )

@@ -165,7 +165,7 @@ class DistrictReportTests(AssessmentTestCase):
             [(r.commune, r.standing.criteria_met, r.standing.indicators_met) for r in report.rows],
             [
                 (r.commune, r.standing.criteria_met, r.standing.indicators_met)
-                for r in dashboard.context["rows"]
+                for r in dashboard.context["grid"].rows
             ],
         )
 
@@ -236,8 +236,8 @@ class UnitsApartTests(AssessmentTestCase):
 
     def test_the_dashboard_counts_only_the_xa_and_lists_the_town_apart(self):
         response = self.client.get(reverse("reports:dashboard"), self.query)
-        self.assertEqual({row.commune.name for row in response.context["rows"]}, {"Dân Lý", "Dân Lực"})
-        self.assertEqual(response.context["summary"].outside, [self.town])
+        self.assertEqual({row.commune.name for row in response.context["grid"].rows}, {"Dân Lý", "Dân Lực"})
+        self.assertEqual(response.context["outside"], [self.town])
         self.assertContains(response, "Thị trấn Nưa.")
 
     def test_the_district_report_prints_two_communes_and_the_town_apart(self):

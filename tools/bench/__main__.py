@@ -68,7 +68,15 @@ def run(options, out=sys.stdout) -> int:
     from django.test import override_settings
 
     from .database import throwaway_database
-    from .measures import MEASURES, PROVINCE_SIZE, WARM_UP, render_table, scale_rows, time_scale_pages
+    from .measures import (
+        MEASURES,
+        PROVINCE_SIZE,
+        WARM_UP,
+        measure_national,
+        render_table,
+        scale_rows,
+        time_scale_pages,
+    )
     from .seed import DISTRICT_SIZE, LAST_YEAR, grow_province, seed_province
 
     started = time.perf_counter()
@@ -101,6 +109,8 @@ def run(options, out=sys.stdout) -> int:
             scale[size] = time_scale_pages(seed, options)
             if size == province_size:
                 rows += [row for measure in MEASURES for row in measure(seed, options)]
+        # Last: it spreads the largest province's communes over the country.
+        rows += measure_national(seed, options)
         version = ".".join(map(str, connection.get_database_version()))
         header = [
             f"Bench: one province, {seed.indicators} indicators of {seed.criteria_set.code}, "

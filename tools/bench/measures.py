@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.test import Client
@@ -23,6 +24,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from communes.access import access_for
+from communes.models import Commune, District, Membership, Province
 from criteria.resources import YEAR, export_scores, import_scores, render_scores_file
 from reports.content import build_report
 from reports.models import ReportKind
@@ -60,9 +62,14 @@ PROVINCE_SIZE = 150
 DASHBOARD_COLD_GOAL = Goal(40, "× floor", f"(at {PROVINCE_SIZE})")
 DASHBOARD_WARM_GOAL = Goal(3, "× floor", f"(at {PROVINCE_SIZE})")
 SAME_COST_GOAL = Goal(1.3, "×")
+# The country (the largest size, its communes spread over PROVINCES provinces), one line
+# per province, as a national user sees it once drawn: the view is a cached dashboard
+# like the province's. Drawing it is timed too, without a goal (the note says why).
+PROVINCES = 34
+NATIONAL_GOAL = Goal(40, "× floor", f"({PROVINCES} provinces, from the cache)")
 # A report PDF may cost this much more than WeasyPrint alone on the same HTML: data
 # assembly and templates must not be the bottleneck.
-PDF_GOAL = Goal(1.3, "× WeasyPrint")
+PDF_GOAL = Goal(1.1, "× WeasyPrint")
 # A page's queries never grow with the communes it shows.
 NO_EXTRA_QUERIES = Goal(0, " extra queries")
 # The scores import's goals (issue 13), named in tools/import_bench.py: rows a second on
@@ -327,6 +334,7 @@ def time_scale_pages(seed: Seed, options) -> dict[str, tuple[float, int]]:
     dashboard = f"{reverse('reports:dashboard')}?{query}"
     urls = {
         "floor": reverse("bench_floor"),
+        "bare request": reverse("bench_bare"),
         "scorecard": f"{reverse('reports:scorecard', args=[seed.communes[0].code])}?{query}",
         "dossier": seed.dossier.get_absolute_url(),
         "dossiers list": f"{reverse('dossiers:progress')}?{query}",
@@ -347,7 +355,7 @@ def scale_rows(results: dict[int, dict[str, tuple[float, int]]]) -> list[Row]:
     for size in sizes:
         floor_ms, floor_queries = results[size]["floor"]
         rows.append(Row(f"floor, {size:,} communes", floor_ms, str(floor_queries), 1.0, "× floor"))
-        for page in SCALE_PAGES:
+        for page in ("bare request", *SCALE_PAGES):
             ms, queries = results[size][page]
             goal = None
             if size == province and page == "dashboard cold":
@@ -376,6 +384,47 @@ def scale_rows(results: dict[int, dict[str, tuple[float, int]]]) -> list[Row]:
         for page in ("dossiers list", "dashboard warm"):
             small_queries, large_queries = results[small][page][1], results[large][page][1]
             rows.append(query_growth(f"{page} queries, {small:,} → {large:,}", small_queries, large_queries))
+    return rows
+
+
+def measure_national(seed: Seed, options) -> list[Row]:
+    """The seed's communes spread over PROVINCES provinces (each district moved whole),
+    and a leader of all of them: the country's dashboard drawn, from the cache, and one
+    province opened from it. It moves the communes, so it runs last."""
+    provinces = [
+        Province.objects.create(code=f"N{number:02}", name=f"Tỉnh {number:02}")
+        for number in range(1, PROVINCES + 1)
+    ]
+    for index, district in enumerate(District.objects.filter(province=seed.province).order_by("code")):
+        province = provinces[index % PROVINCES]
+        District.objects.filter(pk=district.pk).update(province=province)
+        Commune.objects.filter(district=district).update(province=province)
+    leader = get_user_model().objects.create_user("bench_trung_uong")
+    Membership.objects.bulk_create(
+        Membership(user=leader, role=Membership.Role.LEADER, province=province) for province in provinces
+    )
+    client = _client(leader)
+    _check_scope(leader, len(seed.communes))
+    query = urlencode({"set": seed.criteria_set.code, "year": LAST_YEAR})
+    dashboard = f"{reverse('reports:dashboard')}?{query}"
+    page = _get(client, dashboard).content.decode()
+    # One line per province holding communes, each a link that opens it; no commune grid.
+    lines, shown = page.count("&amp;province="), min(PROVINCES, seed.districts)
+    if lines != shown or "grid-commune" in page:
+        raise BenchError(f"The country shows {lines} provinces, not {shown}, or a commune grid.")
+    calls = {
+        "floor": partial(_get, client, reverse("bench_floor")),
+        "country cold": partial(_cold, client, dashboard),
+        "country warm": partial(_get, client, dashboard),
+        "province opened": partial(_get, client, f"{dashboard}&province={provinces[0].code}"),
+    }
+    results = time_calls(calls, repeat=max(3, options.repeat // 4))
+    floor_ms, floor_queries = results["floor"]
+    size = f"{len(seed.communes):,} communes in {shown} provinces"
+    rows = [Row(f"floor, national leader ({shown} provinces)", floor_ms, str(floor_queries), 1.0, "× floor")]
+    for name, goal in (("country cold", None), ("country warm", NATIONAL_GOAL), ("province opened", None)):
+        ms, queries = results[name]
+        rows.append(Row(f"{name}, {size}", ms, str(queries), ms / floor_ms, "× floor", goal=goal))
     return rows
 
 
