@@ -98,7 +98,7 @@ def dashboard(request):
             )
             context.update(
                 overview=overview,
-                at_risk=overview.at_risk,
+                # The country's communes at risk are counted by province, not listed.
                 outside=overview.outside,
                 queue=work_queue(
                     request.user,

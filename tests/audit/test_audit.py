@@ -158,9 +158,7 @@ class AuditContentTests(AuditTestCase):
 
     def test_a_score_change_shows_the_value_before_and_after_with_the_reason(self):
         # The district corrects the commune's entry: it says it acts for the commune, and why.
-        self.enter(
-            self.commune_a, "3.1", "90", self.coordinator, reason="Sửa", on_behalf="Sửa theo biên bản"
-        )
+        self.enter(self.commune_a, "3.1", "90", self.coordinator, reason="Sửa", on_behalf="Sửa theo biên bản")
         entry = self.entries(kind="score")[0]
         self.assertEqual((entry.user_name, entry.reason), ("dieuphoi", "Thay mặt xã: Sửa theo biên bản"))
         self.assertIn(("85,5", "90"), [(c.before, c.after) for c in entry.changes])

@@ -74,7 +74,9 @@ class DashboardCacheTests(AssessmentTestCase):
         self.assertContains(self.fetch(), '<div class="figure">1/2</div>', html=True)
 
     def test_a_new_dossier_shows_at_once(self):
-        self.assertIsNone(next(r for r in self.warm().context["grid"].rows if r.commune == self.commune_b).dossier)
+        self.assertIsNone(
+            next(r for r in self.warm().context["grid"].rows if r.commune == self.commune_b).dossier
+        )
         dossier = create_dossier(
             commune=self.commune_b, criteria_set=self.ntm, year=2024, user=self.coordinator
         )

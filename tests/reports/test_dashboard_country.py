@@ -79,7 +79,9 @@ class CountryDashboardTests(AssessmentTestCase):
         response = self.fetch(self.coordinator, province="40")
         self.assertNotIn("overview", response.context)
         self.assertNotContains(response, "Vĩnh Lộc")
-        self.assertEqual({row.commune for row in response.context["grid"].rows}, {self.commune_a, self.commune_b})
+        self.assertEqual(
+            {row.commune for row in response.context["grid"].rows}, {self.commune_a, self.commune_b}
+        )
 
     def test_opening_a_province_after_the_country_reads_its_grid_from_the_cache(self):
         self.fetch()
