@@ -79,48 +79,57 @@ def dashboard(request):
     )
     query = _query(criteria_set, year, as_of)
     context.update(query=query, level_query=query)
+    shown = {"criteria_set": criteria_set, "year": year, "as_of": as_of, "query": query}
     # The communes shown and their provinces, in display order (one query, which the
     # grid's cache key reuses).
     scope = list(communes.values_list("pk", "province_id"))
     provinces = {province_id for _pk, province_id in scope}
-    if len(provinces) > 1:
-        # Several provinces: one line per province, until one is opened.
-        province = None
-        if code := request.GET.get("province"):
-            province = Province.objects.filter(code=code, pk__in=provinces).first()
-            if province is None:
-                messages.error(
-                    request, _("Không có tỉnh này trong phạm vi theo dõi; đang hiện tất cả các tỉnh.")
-                )
-        if province is None:
-            overview = dashboard_overview(
-                communes, scope, criteria_set=criteria_set, year=year, as_of=as_of, query=query
-            )
-            context.update(
-                overview=overview,
-                # The country's communes at risk are counted by province, not listed.
-                outside=overview.outside,
-                queue=work_queue(
-                    request.user,
-                    own=None,
-                    at_risk=overview.at_risk,
-                    criteria_set=criteria_set,
-                    year=year,
-                    query=query,
-                ),
-            )
-            return render(request, "reports/dashboard.html", context)
-        communes = communes.filter(province=province)
-        scope = [(pk, province_id) for pk, province_id in scope if province_id == province.pk]
-        context.update(province=province, level_query=f"{query}&{urlencode({'province': code})}")
-    grid = dashboard_grid(
-        communes,
-        [pk for pk, _province in scope],
-        criteria_set=criteria_set,
-        year=year,
-        as_of=as_of,
-        query=query,
+    province = _opened_province(request, provinces) if len(provinces) > 1 else None
+    if len(provinces) > 1 and province is None:
+        context.update(_country_context(request, communes, scope, **shown))
+    else:
+        if province is not None:
+            communes = communes.filter(province=province)
+            scope = [(pk, province_id) for pk, province_id in scope if province_id == province.pk]
+            context.update(province=province, level_query=f"{query}&{urlencode({'province': province.code})}")
+        context.update(_grid_context(request, communes, [pk for pk, _province in scope], **shown))
+    return render(request, "reports/dashboard.html", context)
+
+
+def _opened_province(request, provinces: set[int]) -> Province | None:
+    """The province `?province=CODE` opens among those shown; None (with a message for a
+    code not among them) for the country's lines."""
+    if not (code := request.GET.get("province")):
+        return None
+    province = Province.objects.filter(code=code, pk__in=provinces).first()
+    if province is None:
+        messages.error(request, _("Không có tỉnh này trong phạm vi theo dõi; đang hiện tất cả các tỉnh."))
+    return province
+
+
+def _country_context(request, communes, scope, *, criteria_set, year, as_of, query) -> dict:
+    """Several provinces: their totals and one line per province."""
+    overview = dashboard_overview(
+        communes, scope, criteria_set=criteria_set, year=year, as_of=as_of, query=query
     )
+    return {
+        "overview": overview,
+        # The country's communes at risk are counted by province, not listed.
+        "outside": overview.outside,
+        "queue": work_queue(
+            request.user,
+            own=None,
+            at_risk=overview.at_risk,
+            criteria_set=criteria_set,
+            year=year,
+            query=query,
+        ),
+    }
+
+
+def _grid_context(request, communes, ids, *, criteria_set, year, as_of, query) -> dict:
+    """One province or district: its totals, its group tiles or its communes' grid."""
+    grid = dashboard_grid(communes, ids, criteria_set=criteria_set, year=year, as_of=as_of, query=query)
     summary, group = grid.totals, None
     if grid.groups and "group" in request.GET:
         # A tile's link: that group's grid and totals.
@@ -134,29 +143,23 @@ def dashboard(request):
     # A single commune (an official's own): its row, and its standing in the queue.
     single = grid.rows[0] if grid.size == 1 else None
     # A commune official sees their own commune, not a one-commune "district" average.
-    own_commune = single if not access.has_role(*DISTRICT_ROLES) else None
-    context.update(
+    own_commune = single if not access_for(request.user).has_role(*DISTRICT_ROLES) else None
+    return {
         # Several groups and none chosen: their tiles, not one grid of every commune.
-        grid_rows=group.rows if group else ([] if grid.groups else grid.rows),
-        grid=grid,
-        grid_size=grid.size,
-        groups=grid.groups,
-        group=group,
-        criteria=grid.criteria,
-        summary=summary,
-        at_risk=[] if own_commune else (group.summary.at_risk if group else grid.at_risk),
-        outside=[] if group else grid.outside,
-        queue=work_queue(
-            request.user,
-            own=single,
-            at_risk=grid.at_risk,
-            criteria_set=criteria_set,
-            year=year,
-            query=query,
+        "grid_rows": group.rows if group else ([] if grid.groups else grid.rows),
+        "grid": grid,
+        "grid_size": grid.size,
+        "groups": grid.groups,
+        "group": group,
+        "criteria": grid.criteria,
+        "summary": summary,
+        "at_risk": [] if own_commune else (group.summary.at_risk if group else grid.at_risk),
+        "outside": [] if group else grid.outside,
+        "queue": work_queue(
+            request.user, own=single, at_risk=grid.at_risk, criteria_set=criteria_set, year=year, query=query
         ),
-        own_commune=own_commune,
-    )
-    return render(request, "reports/dashboard.html", context)
+        "own_commune": own_commune,
+    }
 
 
 @login_required
