@@ -79,6 +79,9 @@ class IndicatorResult:
 # Each status as one plain string object: a province's summary holds one per indicator
 # and commune, and a cached grid pickles each distinct object once.
 _PLAIN_STATUS = {status.value: status.value for status in Status}
+_NOT_APPLICABLE, _MET = {Status.NOT_APPLICABLE.value}, {Status.MET.value}
+# What a criterion with some indicator not met shows, first match wins.
+_SHORTFALLS = (Status.NOT_MET.value, Status.NOT_ASSESSED.value)
 
 
 def criterion_status(statuses) -> str:
@@ -86,10 +89,10 @@ def criterion_status(statuses) -> str:
     is met; else not met, not assessed or basically met, in that order."""
     if not statuses:
         return Status.NOT_ASSESSED.value
-    applicable = {_PLAIN_STATUS[status] for status in statuses} - {Status.NOT_APPLICABLE.value}
-    if applicable <= {Status.MET.value}:
+    applicable = {_PLAIN_STATUS[status] for status in statuses} - _NOT_APPLICABLE
+    if applicable <= _MET:
         return Status.MET.value
-    for status in (Status.NOT_MET.value, Status.NOT_ASSESSED.value):
+    for status in _SHORTFALLS:
         if status in applicable:
             return status
     return Status.BASICALLY_MET.value
@@ -268,27 +271,30 @@ def build_standings(
     else:
         for place_id, indicator_id, *judged in scores:
             by_place[place_id][indicator_id] = judged
+    # Each criterion's indicators as in force, with their ids: this loop runs for every
+    # commune × indicator of a province.
     layout = [
-        (criterion, [edition.indicator(indicator) for indicator in criterion.indicators.all()])
+        (
+            criterion,
+            [(edition.indicator(indicator), indicator.pk) for indicator in criterion.indicators.all()],
+        )
         for criterion in criteria
     ]
     standings = {}
     for place in places:
-        place_scores = by_place.get(place.pk, {})
+        place_id = place.pk
+        place_scores = by_place.get(place_id, {})
         # A village takes its commune's targets.
         commune = getattr(place, "commune", place)
         results = []
         for criterion, indicators in layout:
             if detail:
-                results.append(
-                    CriterionResult(
-                        criterion, [_result(edition, i, commune, place_scores.get(i.pk)) for i in indicators]
-                    )
-                )
+                found = [_result(edition, i, commune, place_scores.get(pk)) for i, pk in indicators]
+                results.append(CriterionResult(criterion, found))
             else:
-                statuses = tuple(_judged(edition, i, commune, place_scores.get(i.pk)) for i in indicators)
+                statuses = tuple(_judged(edition, i, commune, place_scores.get(pk)) for i, pk in indicators)
                 results.append(CriterionSummary.of(criterion, statuses))
-        standings[place.pk] = Standing(place=place, criteria=results, assessed=bool(place_scores))
+        standings[place_id] = Standing(place=place, criteria=results, assessed=bool(place_scores))
     return standings
 
 
