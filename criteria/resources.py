@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+from functools import cached_property
 
 import tablib
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -35,7 +36,7 @@ from simple_history.utils import bulk_update_with_history
 
 from communes.access import access_for
 from communes.models import Commune, Village
-from ntm.lib.bulk import insert_history, insert_new
+from ntm.lib.bulk import insert_history, insert_rows
 from ntm.lib.spreadsheets import (
     NEW,
     SKIP,
@@ -86,6 +87,12 @@ VALUE_TEXT_LENGTH = Score._meta.get_field("value_text").max_length
 ASSESS_COLUMNS = {"value_number": VALUE, "status": RESULT, "override_reason": NOTE}
 # What a row of the file sets on its score.
 ROW_FIELDS = ("value_number", "value_text", "status", "override_reason", "note")
+# What a new score is written with: the key its row resolves to, then ROW_FIELDS.
+NEW_FIELDS = ("commune_id", "village_id", "indicator_id", "year", *ROW_FIELDS)
+# What every new score of one import shares.
+NEW_SCORE_SHARED = (
+    "entered_by_id", "entered_at", "verification", "verified_by_id", "verified_at", "verification_comment",
+)  # fmt: skip
 # What an import writes on a score it changes.
 UPDATED_FIELDS = (
     *ROW_FIELDS, "entered_by", "entered_at", "verification", "verified_by", "verified_at",
@@ -409,7 +416,7 @@ class ScoreSheet(CheckedSheet):
 
     def save(self, rows, *, dry_run):
         stored = self._stored(rows, lock=not dry_run)
-        creates, updates = [], []
+        creates, created, updates = [], [], []
         for row in rows:
             if row.not_assessed:
                 row.outcome = SKIP
@@ -419,52 +426,60 @@ class ScoreSheet(CheckedSheet):
             value_number, value_text, status, override_reason = row.assessed
             # The Ghi chú of an overridden row is its reason; the score keeps its note.
             note = (before.note if before else "") if override_reason else row.cells[NOTE]
-            values = dict(
-                zip(ROW_FIELDS, (value_number, value_text, status, override_reason, note), strict=True)
-            )
+            values = (value_number, value_text, status, override_reason, note)
             if before is None:
-                # Keys, not objects: setting a related object through its descriptor
-                # costs more than the rest of the row.
-                score = Score(
-                    commune_id=row.commune.pk,
-                    village_id=row.village.pk if row.village else None,
-                    indicator_id=row.indicator.pk,
-                    year=row.year,
-                    entered_by_id=self.user_id,
-                    entered_at=self.now,
-                    **values,
-                )
-                row.outcome, key = NEW, NEW_SCORES
-                creates.append(score)
-            elif all(getattr(before, name) == value for name, value in values.items()):
+                # A new score is a plain tuple until it is written (ntm/lib/bulk.py).
+                creates.append((*row.key, *values))
+                created.append(row)
+                row.outcome = NEW
+                self._counts[NEW_SCORES] += 1
+                continue
+            if all(getattr(before, name) == value for name, value in zip(ROW_FIELDS, values, strict=True)):
                 row.outcome = SKIP
                 self._counts[UNCHANGED] += 1
                 continue
-            else:
-                score = copy.copy(before)
-                for name, value in values.items():
-                    setattr(score, name, value)
-                score.entered_by, score.entered_at = self.user, self.now
-                score.version += 1
-                row.outcome, key = UPDATE, UPDATED
-                updates.append(score)
+            score = copy.copy(before)
+            for name, value in zip(ROW_FIELDS, values, strict=True):
+                setattr(score, name, value)
+            score.entered_by, score.entered_at = self.user, self.now
+            score.version += 1
             score.void_verification_if_result_changed(before)
-            self._counts[key] += 1
+            row.outcome = UPDATE
+            self._counts[UPDATED] += 1
+            updates.append(score)
             if self.retain_instances:
-                score.commune, score.village, score.indicator = row.commune, row.village, row.indicator
                 row.instance = score
         if dry_run:
             return
         reason = _("Nhập từ tệp")
         if creates:
-            # New scores go in as plain rows (ntm/lib/bulk.py: bulk_create spent three
-            # quarters of the import compiling values), then their keys are read back
-            # for the history records.
-            insert_new(Score, creates)
-            read_score_keys(creates)
-            insert_history(Score, creates, history_type="+", user=self.user, reason=reason, date=self.now)
+            keys = insert_scores(creates, constants=self._new_score_constants)
+            insert_history(
+                Score,
+                ("id", *NEW_FIELDS),
+                ((keys[row.key], *values) for row, values in zip(created, creates, strict=True)),
+                constants=self._new_score_constants,
+                history_type="+",
+                user=self.user,
+                reason=reason,
+                date=self.now,
+            )
+            if self.retain_instances:
+                for row, values in zip(created, creates, strict=True):
+                    score = Score(pk=keys[row.key], **dict(zip(NEW_FIELDS, values, strict=True)))
+                    score.__dict__.update(self._new_score_constants)
+                    score.commune, score.village, score.indicator = row.commune, row.village, row.indicator
+                    row.instance = score
         history = {"default_user": self.user, "default_change_reason": reason, "default_date": self.now}
         bulk_update_with_history(updates, Score, fields=UPDATED_FIELDS, **history)
+
+    @cached_property
+    def _new_score_constants(self) -> dict:
+        """What every new score of the import shares: who entered it and when, and the
+        verification the rule leaves on a new score."""
+        score = Score(entered_by_id=self.user_id, entered_at=self.now)
+        score.void_verification_if_result_changed(None)
+        return {name: getattr(score, name) for name in NEW_SCORE_SHARED}
 
     def _stored(self, rows, *, lock) -> dict[tuple, Score]:
         """The stored scores of `rows` (1 query), locked unless previewing."""
@@ -499,21 +514,21 @@ class ScoreSheet(CheckedSheet):
         return f"{row.commune.name} {row.year} {row.indicator.code}: {Score.Status(status).label}"
 
 
-def read_score_keys(scores: list[Score]) -> None:
-    """Set the primary keys of `scores`, just inserted without them (1 query)."""
+def insert_scores(rows: list[tuple], *, constants: dict) -> dict[tuple, int]:
+    """INSERT new scores, each row the values of NEW_FIELDS, and return their primary
+    keys by (commune, village, indicator, year) (2 queries)."""
+    insert_rows(Score, NEW_FIELDS, rows, constants=constants)
     keys = Score.objects.filter(
-        commune__in={s.commune_id for s in scores},
-        indicator__in={s.indicator_id for s in scores},
-        year__in={s.year for s in scores},
+        commune__in={row[0] for row in rows},
+        indicator__in={row[2] for row in rows},
+        year__in={row[3] for row in rows},
     ).order_by()
-    pks = {
+    return {
         (commune, village, indicator, year): pk
         for commune, village, indicator, year, pk in keys.values_list(
             "commune_id", "village_id", "indicator_id", "year", "pk"
         )
     }
-    for score in scores:
-        score.pk = pks[score.commune_id, score.village_id, score.indicator_id, score.year]
 
 
 def summary_lines(counts: dict[str, int]) -> list[str]:
