@@ -55,7 +55,9 @@ def _adapted(field, value):
     return adapt(value) if adapt is not None and value is not None else value
 
 
-def insert_rows(model, fields: Sequence[str], rows: Iterable[Sequence], *, constants: dict | None = None) -> int:
+def insert_rows(
+    model, fields: Sequence[str], rows: Iterable[Sequence], *, constants: dict | None = None
+) -> int:
     """INSERT `rows` of `model` in one executemany; returns how many.
 
     Each row holds the values of `fields` (attribute names: "commune_id"), in that
