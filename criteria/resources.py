@@ -45,6 +45,7 @@ from ntm.lib.spreadsheets import (
     ImportReport,
     Row,
     RowError,
+    RowErrors,
     SheetResource,
     or_list,
     parse_decimal,
@@ -99,6 +100,10 @@ UPDATED_FIELDS = (
     "verification_comment", "version",
 )  # fmt: skip
 
+# Judgements of distinct (indicator, year, target, cells) an import keeps for the rows
+# that repeat them: bounds the memory of a file whose every row differs.
+JUDGED_KEPT = 20_000
+
 # The summary's counts.
 NEW_SCORES, UPDATED, UNCHANGED, SKIPPED = "new", "updated", "unchanged", "skipped"
 
@@ -131,8 +136,9 @@ class ScoreRow(Row):
     def key(self) -> tuple:
         """(commune, village, indicator, year): what finds the score; once resolved."""
         if self._key is None:
-            village = self.village.pk if self.village else None
-            self._key = (self.commune.pk, village, self.indicator.pk, self.year)
+            # .id, not .pk: a property, costly at 100,000 rows.
+            village = self.village.id if self.village else None
+            self._key = (self.commune.id, village, self.indicator.id, self.year)
         return self._key
 
     @property
@@ -163,9 +169,12 @@ class ScoreSheet(CheckedSheet):
         self._counts = dict.fromkeys((NEW_SCORES, UPDATED, UNCHANGED, SKIPPED), 0)
         self._firsts: dict[tuple, ScoreRow] = {}
         self._folded: dict[str, str] = {}
+        self._places: dict[tuple, tuple] = {}
         self._coordinated: dict[int, bool] = {}
         self._scratch: dict[tuple, Score] = {}
         self._editions: dict[tuple, object] = {}
+        self._indicators_in_force: dict[tuple, tuple] = {}
+        self._judged: dict[tuple, tuple] = {}
         #: (set code, indicator code) of numeric indicators a row could not be judged
         #: by, for want of a target: named before the rows they refuse.
         self.untargeted: dict[tuple[str, str], int] = {}
@@ -224,58 +233,14 @@ class ScoreSheet(CheckedSheet):
     def _check_place_and_indicator(self, row, errors):
         """Mã xã, Xã, Bộ tiêu chí, Mã thôn, Mã chỉ tiêu and Năm, resolved on `row`."""
         cells = row.cells
-        code = cells[COMMUNE_CODE]
-        if not code:
-            errors.add(COMMUNE_CODE, _("Thiếu Mã xã."))
-        elif (commune := self._communes.get(code)) is None:
-            errors.add(COMMUNE_CODE, _("Mã xã %(code)s không có trong hệ thống.") % {"code": shown(code)})
-        elif cells[COMMUNE] and self._fold(cells[COMMUNE]) != self._fold(commune.name):
-            errors.add(
-                COMMUNE,
-                _("Mã xã %(code)s là xã %(name)s, không phải Xã %(value)s.")
-                % {"code": shown(code), "name": commune.name, "value": shown(cells[COMMUNE])},
-            )
-        else:
-            row.commune = commune
-
-        criteria_set = None
-        code = cells[SET_CODE]
-        if not code:
-            errors.add(SET_CODE, _("Thiếu Bộ tiêu chí."))
-        elif (criteria_set := self._sets.get(code)) is None:
-            errors.add(SET_CODE, _("Bộ tiêu chí %(code)s không có trong hệ thống.") % {"code": shown(code)})
-        elif criteria_set.level == CriteriaSet.Level.DISTRICT:
-            errors.add(
-                SET_CODE,
-                _(
-                    "Bộ tiêu chí %(code)s là bộ tiêu chí cấp huyện; "
-                    "tệp này chỉ nhận bộ tiêu chí cấp xã, cấp thôn."
-                )
-                % {"code": shown(code)},
-            )
-            criteria_set = None
-        elif criteria_set.level == CriteriaSet.Level.PROVINCE:
-            errors.add(
-                SET_CODE,
-                _(
-                    "Bộ tiêu chí %(code)s là bộ tiêu chí cấp tỉnh; "
-                    "tệp này chỉ nhận bộ tiêu chí cấp xã, cấp thôn."
-                )
-                % {"code": shown(code)},
-            )
-            criteria_set = None
-        elif row.commune is not None and not criteria_set.applies_to_unit(row.commune):
-            errors.add(
-                SET_CODE,
-                _("Bộ tiêu chí %(code)s áp dụng cho %(kinds)s, không áp dụng cho %(kind)s %(name)s.")
-                % {
-                    "code": criteria_set.code,
-                    "kinds": criteria_set.get_applies_to_display().lower(),
-                    "kind": row.commune.get_kind_display().lower(),
-                    "name": row.commune.name,
-                },
-            )
-            criteria_set = None
+        # The rows of a commune repeat its code, name and set: each combination is
+        # resolved once.
+        place = (cells[COMMUNE_CODE], cells[COMMUNE], cells[SET_CODE])
+        if (resolved := self._places.get(place)) is None:
+            resolved = self._places[place] = self._resolve_place(*place)
+        row.commune, criteria_set, messages = resolved
+        for column, message in messages:
+            errors.add(column, message)
 
         code = cells[VILLAGE_CODE]
         level = criteria_set.level if criteria_set else None
@@ -331,6 +296,66 @@ class ScoreSheet(CheckedSheet):
                 % {"value": shown(text), "first": MIN_YEAR, "last": MAX_YEAR},
             )
 
+    def _resolve_place(self, code, name, set_code):
+        """The commune and set of a row's Mã xã, Xã and Bộ tiêu chí, and the reasons
+        refusing them as (column, message) pairs."""
+        errors = RowErrors()
+        commune = None
+        if not code:
+            errors.add(COMMUNE_CODE, _("Thiếu Mã xã."))
+        elif (found := self._communes.get(code)) is None:
+            errors.add(COMMUNE_CODE, _("Mã xã %(code)s không có trong hệ thống.") % {"code": shown(code)})
+        elif name and fold(name) != fold(found.name):
+            errors.add(
+                COMMUNE,
+                _("Mã xã %(code)s là xã %(name)s, không phải Xã %(value)s.")
+                % {"code": shown(code), "name": found.name, "value": shown(name)},
+            )
+        else:
+            commune = found
+
+        criteria_set = None
+        code = set_code
+        if not code:
+            errors.add(SET_CODE, _("Thiếu Bộ tiêu chí."))
+        elif (criteria_set := self._sets.get(code)) is None:
+            errors.add(SET_CODE, _("Bộ tiêu chí %(code)s không có trong hệ thống.") % {"code": shown(code)})
+        elif criteria_set.level == CriteriaSet.Level.DISTRICT:
+            errors.add(
+                SET_CODE,
+                _(
+                    "Bộ tiêu chí %(code)s là bộ tiêu chí cấp huyện; "
+                    "tệp này chỉ nhận bộ tiêu chí cấp xã, cấp thôn."
+                )
+                % {"code": shown(code)},
+            )
+            criteria_set = None
+        elif criteria_set.level == CriteriaSet.Level.PROVINCE:
+            errors.add(
+                SET_CODE,
+                _(
+                    "Bộ tiêu chí %(code)s là bộ tiêu chí cấp tỉnh; "
+                    "tệp này chỉ nhận bộ tiêu chí cấp xã, cấp thôn."
+                )
+                % {"code": shown(code)},
+            )
+            criteria_set = None
+        elif commune is not None and not criteria_set.applies_to_unit(commune):
+            errors.add(
+                SET_CODE,
+                _("Bộ tiêu chí %(code)s áp dụng cho %(kinds)s, không áp dụng cho %(kind)s %(name)s.")
+                % {
+                    "code": criteria_set.code,
+                    "kinds": criteria_set.get_applies_to_display().lower(),
+                    "kind": commune.get_kind_display().lower(),
+                    "name": commune.name,
+                },
+            )
+            criteria_set = None
+
+        messages = [(column, message) for column, items in errors.items() for message in items]
+        return commune, criteria_set, messages
+
     def _check_result(self, row, errors):
         """Giá trị, Kết quả and Ghi chú, judged by Score.assess() as the entry form is."""
         cells = row.cells
@@ -345,11 +370,10 @@ class ScoreSheet(CheckedSheet):
                 )
         if row.indicator is None or row.year is None or row.commune is None:
             return
-        edition = self._edition(row.indicator.criterion.criteria_set, row.year)
         # The indicator as worded, and of the kind, in force for the row's year.
-        indicator = edition.indicator(row.indicator)
+        edition, indicator, numeric = self._in_force(row.indicator, row.year)
         value_number, value_text = None, cells[VALUE]
-        if indicator.is_numeric and value_text:
+        if numeric and value_text:
             try:
                 value_number, value_text = parse_decimal(value_text), ""
             except ValueError:
@@ -363,30 +387,42 @@ class ScoreSheet(CheckedSheet):
             errors.add(VALUE, _("Giá trị dài quá %(limit)d ký tự.") % {"limit": VALUE_TEXT_LENGTH})
         if errors:
             return
-        # assess() reads only the indicator: one scratch score per indicator and year
-        # serves every row.
-        score = self._scratch.get((indicator.pk, row.year))
-        if score is None:
-            score = self._scratch[indicator.pk, row.year] = Score(indicator=indicator)
         target = edition.target(indicator, row.commune)
-        if indicator.is_numeric and value_number is not None and not status and target is None:
+        if numeric and value_number is not None and not status and target is None:
             key = (indicator.criterion.criteria_set.code, indicator.code)
             self.untargeted[key] = self.untargeted.get(key, 0) + 1
+        # Rows of one indicator repeat its values and results: the same indicator,
+        # target and cells are judged once (the target is an object the edition keeps).
+        judged_key = (indicator.pk, row.year, id(target), value_number, value_text, status, cells[NOTE])
+        if (judged := self._judged.get(judged_key)) is None:
+            judged = self._judge(indicator, row.year, target, value_number, value_text, status, cells[NOTE])
+            if len(self._judged) < JUDGED_KEPT:
+                self._judged[judged_key] = judged
+        row.assessed, messages = judged
+        for column, message in messages:
+            errors.add(column, message)
+
+    def _judge(self, indicator, year, target, value_number, value_text, status, reason):
+        """Score.assess()'s value, text, status and reason, or None and its reasons to
+        refuse them as (column, message) pairs."""
+        # assess() reads only the indicator: one scratch score per indicator and year
+        # serves every row.
+        score = self._scratch.get((indicator.pk, year))
+        if score is None:
+            score = self._scratch[indicator.pk, year] = Score(indicator=indicator)
         try:
             score.assess(
-                value_number=value_number,
-                value_text=value_text,
-                status=status,
-                reason=cells[NOTE],
-                target=target,
+                value_number=value_number, value_text=value_text, status=status, reason=reason, target=target
             )
         except ValidationError as error:
-            for name, messages in error.message_dict.items():
-                column = ASSESS_COLUMNS.get(name, RESULT)
-                for message in messages:
-                    errors.add(column, _("%(column)s: %(message)s") % {"column": column, "message": message})
-            return
-        row.assessed = (score.value_number, score.value_text, score.status, score.override_reason)
+            return None, [
+                (column, _("%(column)s: %(message)s") % {"column": column, "message": message})
+                for name, messages in error.message_dict.items()
+                for column in [ASSESS_COLUMNS.get(name, RESULT)]
+                for message in messages
+            ]
+        # Plain text: drivers take a TextChoices member's name for its value.
+        return (score.value_number, score.value_text, str(score.status), score.override_reason), []
 
     def _fold(self, text: str) -> str:
         # Names and words repeat on every row; fold() each once.
@@ -401,18 +437,25 @@ class ScoreSheet(CheckedSheet):
             self._coordinated[commune.pk] = self._access.coordinates(commune)
         return self._coordinated[commune.pk]
 
-    def _edition(self, criteria_set, year):
-        """The set as in force for `year` (today), built once per set and year."""
-        key = (criteria_set.pk, year)
-        if key not in self._editions:
-            self._editions[key] = self._rulebooks[criteria_set.pk].edition(criteria_set, year)
-        return self._editions[key]
+    def _in_force(self, indicator, year):
+        """The set's edition for `year` (as in force today), `indicator` as it reads in
+        it, and whether it takes numbers; built once per indicator and year."""
+        key = (indicator.pk, year)
+        if (in_force := self._indicators_in_force.get(key)) is None:
+            criteria_set = indicator.criterion.criteria_set
+            if (edition := self._editions.get((criteria_set.pk, year))) is None:
+                edition = self._rulebooks[criteria_set.pk].edition(criteria_set, year)
+                self._editions[criteria_set.pk, year] = edition
+            version = edition.indicator(indicator)
+            in_force = self._indicators_in_force[key] = (edition, version, version.is_numeric)
+        return in_force
 
     # --- save: a batch of valid rows, in bulk ---
 
     def save_order(self, row):
         # Rows of one commune and year together: each batch looks up few stored scores.
-        return (row.commune.pk, row.year, row.village.pk if row.village else 0, row.indicator.pk)
+        commune, village, indicator, year = row.key
+        return (commune, year, village or 0, indicator)
 
     def save(self, rows, *, dry_run):
         stored = self._stored(rows, lock=not dry_run)
@@ -487,8 +530,8 @@ class ScoreSheet(CheckedSheet):
         if not rows:
             return {}
         scores = Score.objects.filter(
-            commune__in={row.commune.pk for row in rows},
-            indicator__in={row.indicator.pk for row in rows},
+            commune__in={row.key[0] for row in rows},
+            indicator__in={row.key[2] for row in rows},
             year__in={row.year for row in rows},
         ).order_by()
         if lock:

@@ -213,7 +213,8 @@ class Spreadsheet:
     def _text(self, values, number: int) -> list[str]:
         if number > self.limits.max_rows + 1:  # the header and max_rows rows of data
             raise _too_many_rows(self.limits)
-        texts = [cell(value) for value in values]
+        # cell() inlined for text, nearly every cell: this runs for every cell of a file.
+        texts = [" ".join(value.split()) if value.__class__ is str else cell(value) for value in values]
         if texts and max(map(len, texts)) > self.limits.max_cell_chars:
             raise _cell_too_long(self.limits, number)
         # Codes, names and words repeat from row to row: keep one copy of each (of the
