@@ -433,9 +433,9 @@ class ScoreSheet(CheckedSheet):
     def _may_import(self, commune) -> bool:
         if self._access is None:
             return True  # a system import
-        if commune.pk not in self._coordinated:
-            self._coordinated[commune.pk] = self._access.coordinates(commune)
-        return self._coordinated[commune.pk]
+        if (coordinated := self._coordinated.get(commune.id)) is None:
+            coordinated = self._coordinated[commune.id] = self._access.coordinates(commune)
+        return coordinated
 
     def _in_force(self, indicator, year):
         """The set's edition for `year` (as in force today), `indicator` as it reads in
