@@ -121,6 +121,8 @@ def _add_communes(seed: Seed, *, communes: int, years: int, rng: random.Random) 
     # assess() reads only the indicator: one scratch score per indicator serves every row.
     indicators = [indicator for criterion in criteria for indicator in criterion.indicators.all()]
     scratch = {indicator.pk: Score(indicator=indicator) for indicator in indicators}
+    # Each result's word, translated once (a label is a lazy translation).
+    words = {status: str(status_word(status)) for status in Score.Status.values}
     for year in range(first_year, LAST_YEAR + 1):
         entered_at = timezone.make_aware(datetime.datetime(year, 11, 15, 9, 0))
         constants = {
@@ -160,7 +162,7 @@ def _add_communes(seed: Seed, *, communes: int, years: int, rng: random.Random) 
                         score = scratch[indicator.pk]
                         score.assess(
                             value_number=value,
-                            value_text="" if indicator.is_numeric else status_word(status),
+                            value_text="" if indicator.is_numeric else words[status],
                             status=status,
                             reason="Đang hoàn thiện hồ sơ, chờ thẩm tra lại",
                             target=target,
