@@ -247,9 +247,11 @@ class _Xlsx(Spreadsheet):
         with archive:
             sheets = self._measure(archive)
         file.seek(0)
-        self._calamine = not any(sheet.formulas or sheet.grid > MAX_GRID_CELLS for sheet in sheets)
+        calamine = not any(sheet.formulas or sheet.grid > MAX_GRID_CELLS for sheet in sheets)
+        #: Which library reads the rows.
+        self.reader = "calamine" if calamine else "openpyxl"
         try:
-            if self._calamine:
+            if calamine:
                 self._book = python_calamine.CalamineWorkbook.from_filelike(file)
                 self._titles = [
                     sheet.name
@@ -312,7 +314,7 @@ class _Xlsx(Spreadsheet):
     def rows(self, *, sheet=None, width):
         title = self._title(sheet)
         try:
-            if self._calamine:
+            if self.reader == "calamine":
                 values = _calamine_rows(self._book.get_sheet_by_name(title), width)
             else:
                 worksheet = self._book[title]
