@@ -421,7 +421,7 @@ class ScoreSheet(CheckedSheet):
                 for column in [ASSESS_COLUMNS.get(name, RESULT)]
                 for message in messages
             ]
-        # Plain text: drivers take a TextChoices member's name for its value.
+        # The status as plain text, like every other value the rows carry to the driver.
         return (score.value_number, score.value_text, str(score.status), score.override_reason), []
 
     def _fold(self, text: str) -> str:
@@ -509,8 +509,8 @@ class ScoreSheet(CheckedSheet):
             )
             if self.retain_instances:
                 for row, values in zip(created, creates, strict=True):
-                    score = Score(pk=keys[row.key], **dict(zip(NEW_FIELDS, values, strict=True)))
-                    score.__dict__.update(self._new_score_constants)
+                    fields = dict(zip(NEW_FIELDS, values, strict=True))
+                    score = Score(pk=keys[row.key], **fields, **self._new_score_constants)
                     score.commune, score.village, score.indicator = row.commune, row.village, row.indicator
                     row.instance = score
         history = {"default_user": self.user, "default_change_reason": reason, "default_date": self.now}

@@ -30,8 +30,8 @@ TEXT_TYPES = {"CharField", "TextField"}
 
 
 def _text(value):
-    # A label may be a lazy translation and a status a TextChoices member: drivers
-    # want plain text (psycopg would write an enum member's name).
+    # A label may be a lazy translation, which no driver takes, and a status a
+    # TextChoices member: both are written as their text.
     return value if value.__class__ is str else str(value)
 
 
