@@ -443,8 +443,9 @@ def _scan_xml(stream, limits: Limits, *, rows: bool) -> _SheetScan:
                     _("Tệp có dòng quá %(limit)s ô: không phải bảng dữ liệu của hệ thống.")
                     % {"limit": thousands(MAX_CELLS_PER_ROW)}
                 )
-            # Cells without a reference follow each other from column A: a row reaches
-            # as far as it has cells, or as its references say.
+            # How far right the cells reach: column Z at most, unless a reference goes
+            # further ("AB12"); cells without a reference follow each other from column
+            # A, so a row reaches at least as far as it has cells.
             columns = [_column_number(letters) for letters in _WIDE_REFERENCE.findall(done)]
             scan.last_column = max(scan.last_column, widest, 26 if widest else 0, *columns)
             scan.formulas = scan.formulas or any(tag.search(done) for tag in _FORMULA_TAG)
