@@ -17,11 +17,12 @@ as the criteria workbook), on files opened by ntm/lib/spreadsheet_files.py:
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import re
 import tempfile
 from collections.abc import Callable
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
@@ -457,6 +458,24 @@ def _formula_warning(row: int, column: str, text: str, sheet: str) -> RowError:
     )
 
 
+@contextmanager
+def collector_paused():
+    """Pause Python's cyclic garbage collector (reference counting still frees).
+
+    An import holds every row it read, hundreds of thousands of objects without cycles,
+    and the collector would walk them all again and again: a tenth of the time of a
+    100,000-row import. It runs again when the block ends, in any thread of the process.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@collector_paused()
 def run_import(
     source,
     sheets: list[CheckedSheet],

@@ -2,6 +2,7 @@
 kept from running, and the checked-sheet base every import is built on."""
 
 import datetime
+import gc
 import io
 import json
 from decimal import Decimal
@@ -166,6 +167,16 @@ class CheckedSheetTests(TestCase):
     def test_data_beyond_the_last_column_is_refused(self):
         report = run_import(write_xlsx([["Số", "Tên"], [1, "a", "", "lạc"]]), [NumberSheet()])
         self.assertEqual(str(report.errors[0]), "Dòng 2: Có dữ liệu ở cột không có tiêu đề (sau cột Tên).")
+
+    def test_the_garbage_collector_runs_again_after_an_import_whatever_its_outcome(self):
+        good, bad_row = write_xlsx([["Số", "Tên"], [1, "a"]]), write_xlsx([["Số", "Tên"], ["x", "a"]])
+        for data in (good, bad_row, b"PK\x03\x04"):
+            run_import(data, [NumberSheet()])
+            self.assertTrue(gc.isenabled())
+        failing = mock.patch.object(NumberSheet, "save", side_effect=RuntimeError("the database went away"))
+        with failing, self.assertRaises(RuntimeError):
+            run_import(good, [NumberSheet()])
+        self.assertTrue(gc.isenabled())
 
 
 class NotedSheet(NumberSheet):
