@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+from functools import cached_property
 
 import tablib
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -35,7 +36,7 @@ from simple_history.utils import bulk_update_with_history
 
 from communes.access import access_for
 from communes.models import Commune, Village
-from ntm.lib.bulk import insert_history, insert_new
+from ntm.lib.bulk import insert_history, insert_rows
 from ntm.lib.spreadsheets import (
     NEW,
     SKIP,
@@ -44,6 +45,7 @@ from ntm.lib.spreadsheets import (
     ImportReport,
     Row,
     RowError,
+    RowErrors,
     SheetResource,
     or_list,
     parse_decimal,
@@ -86,11 +88,21 @@ VALUE_TEXT_LENGTH = Score._meta.get_field("value_text").max_length
 ASSESS_COLUMNS = {"value_number": VALUE, "status": RESULT, "override_reason": NOTE}
 # What a row of the file sets on its score.
 ROW_FIELDS = ("value_number", "value_text", "status", "override_reason", "note")
+# What a new score is written with: the key its row resolves to, then ROW_FIELDS.
+NEW_FIELDS = ("commune_id", "village_id", "indicator_id", "year", *ROW_FIELDS)
+# What every new score of one import shares.
+NEW_SCORE_SHARED = (
+    "entered_by_id", "entered_at", "verification", "verified_by_id", "verified_at", "verification_comment",
+)  # fmt: skip
 # What an import writes on a score it changes.
 UPDATED_FIELDS = (
     *ROW_FIELDS, "entered_by", "entered_at", "verification", "verified_by", "verified_at",
     "verification_comment", "version",
 )  # fmt: skip
+
+# Judgements of distinct (indicator, year, target, cells) an import keeps for the rows
+# that repeat them: bounds the memory of a file whose every row differs.
+JUDGED_KEPT = 20_000
 
 # The summary's counts.
 NEW_SCORES, UPDATED, UNCHANGED, SKIPPED = "new", "updated", "unchanged", "skipped"
@@ -124,8 +136,9 @@ class ScoreRow(Row):
     def key(self) -> tuple:
         """(commune, village, indicator, year): what finds the score; once resolved."""
         if self._key is None:
-            village = self.village.pk if self.village else None
-            self._key = (self.commune.pk, village, self.indicator.pk, self.year)
+            # .id, not .pk: a property, costly at 100,000 rows.
+            village = self.village.id if self.village else None
+            self._key = (self.commune.id, village, self.indicator.id, self.year)
         return self._key
 
     @property
@@ -156,9 +169,12 @@ class ScoreSheet(CheckedSheet):
         self._counts = dict.fromkeys((NEW_SCORES, UPDATED, UNCHANGED, SKIPPED), 0)
         self._firsts: dict[tuple, ScoreRow] = {}
         self._folded: dict[str, str] = {}
+        self._places: dict[tuple, tuple] = {}
         self._coordinated: dict[int, bool] = {}
         self._scratch: dict[tuple, Score] = {}
         self._editions: dict[tuple, object] = {}
+        self._indicators_in_force: dict[tuple, tuple] = {}
+        self._judged: dict[tuple, tuple] = {}
         #: (set code, indicator code) of numeric indicators a row could not be judged
         #: by, for want of a target: named before the rows they refuse.
         self.untargeted: dict[tuple[str, str], int] = {}
@@ -217,58 +233,14 @@ class ScoreSheet(CheckedSheet):
     def _check_place_and_indicator(self, row, errors):
         """Mã xã, Xã, Bộ tiêu chí, Mã thôn, Mã chỉ tiêu and Năm, resolved on `row`."""
         cells = row.cells
-        code = cells[COMMUNE_CODE]
-        if not code:
-            errors.add(COMMUNE_CODE, _("Thiếu Mã xã."))
-        elif (commune := self._communes.get(code)) is None:
-            errors.add(COMMUNE_CODE, _("Mã xã %(code)s không có trong hệ thống.") % {"code": shown(code)})
-        elif cells[COMMUNE] and self._fold(cells[COMMUNE]) != self._fold(commune.name):
-            errors.add(
-                COMMUNE,
-                _("Mã xã %(code)s là xã %(name)s, không phải Xã %(value)s.")
-                % {"code": shown(code), "name": commune.name, "value": shown(cells[COMMUNE])},
-            )
-        else:
-            row.commune = commune
-
-        criteria_set = None
-        code = cells[SET_CODE]
-        if not code:
-            errors.add(SET_CODE, _("Thiếu Bộ tiêu chí."))
-        elif (criteria_set := self._sets.get(code)) is None:
-            errors.add(SET_CODE, _("Bộ tiêu chí %(code)s không có trong hệ thống.") % {"code": shown(code)})
-        elif criteria_set.level == CriteriaSet.Level.DISTRICT:
-            errors.add(
-                SET_CODE,
-                _(
-                    "Bộ tiêu chí %(code)s là bộ tiêu chí cấp huyện; "
-                    "tệp này chỉ nhận bộ tiêu chí cấp xã, cấp thôn."
-                )
-                % {"code": shown(code)},
-            )
-            criteria_set = None
-        elif criteria_set.level == CriteriaSet.Level.PROVINCE:
-            errors.add(
-                SET_CODE,
-                _(
-                    "Bộ tiêu chí %(code)s là bộ tiêu chí cấp tỉnh; "
-                    "tệp này chỉ nhận bộ tiêu chí cấp xã, cấp thôn."
-                )
-                % {"code": shown(code)},
-            )
-            criteria_set = None
-        elif row.commune is not None and not criteria_set.applies_to_unit(row.commune):
-            errors.add(
-                SET_CODE,
-                _("Bộ tiêu chí %(code)s áp dụng cho %(kinds)s, không áp dụng cho %(kind)s %(name)s.")
-                % {
-                    "code": criteria_set.code,
-                    "kinds": criteria_set.get_applies_to_display().lower(),
-                    "kind": row.commune.get_kind_display().lower(),
-                    "name": row.commune.name,
-                },
-            )
-            criteria_set = None
+        # The rows of a commune repeat its code, name and set: each combination is
+        # resolved once.
+        place = (cells[COMMUNE_CODE], cells[COMMUNE], cells[SET_CODE])
+        if (resolved := self._places.get(place)) is None:
+            resolved = self._places[place] = self._resolve_place(*place)
+        row.commune, criteria_set, messages = resolved
+        for column, message in messages:
+            errors.add(column, message)
 
         code = cells[VILLAGE_CODE]
         level = criteria_set.level if criteria_set else None
@@ -324,6 +296,66 @@ class ScoreSheet(CheckedSheet):
                 % {"value": shown(text), "first": MIN_YEAR, "last": MAX_YEAR},
             )
 
+    def _resolve_place(self, code, name, set_code):
+        """The commune and set of a row's Mã xã, Xã and Bộ tiêu chí, and the reasons
+        refusing them as (column, message) pairs."""
+        errors = RowErrors()
+        commune = None
+        if not code:
+            errors.add(COMMUNE_CODE, _("Thiếu Mã xã."))
+        elif (found := self._communes.get(code)) is None:
+            errors.add(COMMUNE_CODE, _("Mã xã %(code)s không có trong hệ thống.") % {"code": shown(code)})
+        elif name and fold(name) != fold(found.name):
+            errors.add(
+                COMMUNE,
+                _("Mã xã %(code)s là xã %(name)s, không phải Xã %(value)s.")
+                % {"code": shown(code), "name": found.name, "value": shown(name)},
+            )
+        else:
+            commune = found
+
+        criteria_set = None
+        code = set_code
+        if not code:
+            errors.add(SET_CODE, _("Thiếu Bộ tiêu chí."))
+        elif (criteria_set := self._sets.get(code)) is None:
+            errors.add(SET_CODE, _("Bộ tiêu chí %(code)s không có trong hệ thống.") % {"code": shown(code)})
+        elif criteria_set.level == CriteriaSet.Level.DISTRICT:
+            errors.add(
+                SET_CODE,
+                _(
+                    "Bộ tiêu chí %(code)s là bộ tiêu chí cấp huyện; "
+                    "tệp này chỉ nhận bộ tiêu chí cấp xã, cấp thôn."
+                )
+                % {"code": shown(code)},
+            )
+            criteria_set = None
+        elif criteria_set.level == CriteriaSet.Level.PROVINCE:
+            errors.add(
+                SET_CODE,
+                _(
+                    "Bộ tiêu chí %(code)s là bộ tiêu chí cấp tỉnh; "
+                    "tệp này chỉ nhận bộ tiêu chí cấp xã, cấp thôn."
+                )
+                % {"code": shown(code)},
+            )
+            criteria_set = None
+        elif commune is not None and not criteria_set.applies_to_unit(commune):
+            errors.add(
+                SET_CODE,
+                _("Bộ tiêu chí %(code)s áp dụng cho %(kinds)s, không áp dụng cho %(kind)s %(name)s.")
+                % {
+                    "code": criteria_set.code,
+                    "kinds": criteria_set.get_applies_to_display().lower(),
+                    "kind": commune.get_kind_display().lower(),
+                    "name": commune.name,
+                },
+            )
+            criteria_set = None
+
+        messages = [(column, message) for column, items in errors.items() for message in items]
+        return commune, criteria_set, messages
+
     def _check_result(self, row, errors):
         """Giá trị, Kết quả and Ghi chú, judged by Score.assess() as the entry form is."""
         cells = row.cells
@@ -338,11 +370,10 @@ class ScoreSheet(CheckedSheet):
                 )
         if row.indicator is None or row.year is None or row.commune is None:
             return
-        edition = self._edition(row.indicator.criterion.criteria_set, row.year)
         # The indicator as worded, and of the kind, in force for the row's year.
-        indicator = edition.indicator(row.indicator)
+        edition, indicator, numeric = self._in_force(row.indicator, row.year)
         value_number, value_text = None, cells[VALUE]
-        if indicator.is_numeric and value_text:
+        if numeric and value_text:
             try:
                 value_number, value_text = parse_decimal(value_text), ""
             except ValueError:
@@ -356,30 +387,42 @@ class ScoreSheet(CheckedSheet):
             errors.add(VALUE, _("Giá trị dài quá %(limit)d ký tự.") % {"limit": VALUE_TEXT_LENGTH})
         if errors:
             return
-        # assess() reads only the indicator: one scratch score per indicator and year
-        # serves every row.
-        score = self._scratch.get((indicator.pk, row.year))
-        if score is None:
-            score = self._scratch[indicator.pk, row.year] = Score(indicator=indicator)
         target = edition.target(indicator, row.commune)
-        if indicator.is_numeric and value_number is not None and not status and target is None:
+        if numeric and value_number is not None and not status and target is None:
             key = (indicator.criterion.criteria_set.code, indicator.code)
             self.untargeted[key] = self.untargeted.get(key, 0) + 1
+        # Rows of one indicator repeat its values and results: the same indicator,
+        # target and cells are judged once (the target is an object the edition keeps).
+        judged_key = (indicator.pk, row.year, id(target), value_number, value_text, status, cells[NOTE])
+        if (judged := self._judged.get(judged_key)) is None:
+            judged = self._judge(indicator, row.year, target, value_number, value_text, status, cells[NOTE])
+            if len(self._judged) < JUDGED_KEPT:
+                self._judged[judged_key] = judged
+        row.assessed, messages = judged
+        for column, message in messages:
+            errors.add(column, message)
+
+    def _judge(self, indicator, year, target, value_number, value_text, status, reason):
+        """Score.assess()'s value, text, status and reason, or None and its reasons to
+        refuse them as (column, message) pairs."""
+        # assess() reads only the indicator: one scratch score per indicator and year
+        # serves every row.
+        score = self._scratch.get((indicator.pk, year))
+        if score is None:
+            score = self._scratch[indicator.pk, year] = Score(indicator=indicator)
         try:
             score.assess(
-                value_number=value_number,
-                value_text=value_text,
-                status=status,
-                reason=cells[NOTE],
-                target=target,
+                value_number=value_number, value_text=value_text, status=status, reason=reason, target=target
             )
         except ValidationError as error:
-            for name, messages in error.message_dict.items():
-                column = ASSESS_COLUMNS.get(name, RESULT)
-                for message in messages:
-                    errors.add(column, _("%(column)s: %(message)s") % {"column": column, "message": message})
-            return
-        row.assessed = (score.value_number, score.value_text, score.status, score.override_reason)
+            return None, [
+                (column, _("%(column)s: %(message)s") % {"column": column, "message": message})
+                for name, messages in error.message_dict.items()
+                for column in [ASSESS_COLUMNS.get(name, RESULT)]
+                for message in messages
+            ]
+        # The status as plain text, like every other value the rows carry to the driver.
+        return (score.value_number, score.value_text, str(score.status), score.override_reason), []
 
     def _fold(self, text: str) -> str:
         # Names and words repeat on every row; fold() each once.
@@ -390,26 +433,33 @@ class ScoreSheet(CheckedSheet):
     def _may_import(self, commune) -> bool:
         if self._access is None:
             return True  # a system import
-        if commune.pk not in self._coordinated:
-            self._coordinated[commune.pk] = self._access.coordinates(commune)
-        return self._coordinated[commune.pk]
+        if (coordinated := self._coordinated.get(commune.id)) is None:
+            coordinated = self._coordinated[commune.id] = self._access.coordinates(commune)
+        return coordinated
 
-    def _edition(self, criteria_set, year):
-        """The set as in force for `year` (today), built once per set and year."""
-        key = (criteria_set.pk, year)
-        if key not in self._editions:
-            self._editions[key] = self._rulebooks[criteria_set.pk].edition(criteria_set, year)
-        return self._editions[key]
+    def _in_force(self, indicator, year):
+        """The set's edition for `year` (as in force today), `indicator` as it reads in
+        it, and whether it takes numbers; built once per indicator and year."""
+        key = (indicator.pk, year)
+        if (in_force := self._indicators_in_force.get(key)) is None:
+            criteria_set = indicator.criterion.criteria_set
+            if (edition := self._editions.get((criteria_set.pk, year))) is None:
+                edition = self._rulebooks[criteria_set.pk].edition(criteria_set, year)
+                self._editions[criteria_set.pk, year] = edition
+            version = edition.indicator(indicator)
+            in_force = self._indicators_in_force[key] = (edition, version, version.is_numeric)
+        return in_force
 
     # --- save: a batch of valid rows, in bulk ---
 
     def save_order(self, row):
         # Rows of one commune and year together: each batch looks up few stored scores.
-        return (row.commune.pk, row.year, row.village.pk if row.village else 0, row.indicator.pk)
+        commune, village, indicator, year = row.key
+        return (commune, year, village or 0, indicator)
 
     def save(self, rows, *, dry_run):
         stored = self._stored(rows, lock=not dry_run)
-        creates, updates = [], []
+        creates, created, updates = [], [], []
         for row in rows:
             if row.not_assessed:
                 row.outcome = SKIP
@@ -419,52 +469,60 @@ class ScoreSheet(CheckedSheet):
             value_number, value_text, status, override_reason = row.assessed
             # The Ghi chú of an overridden row is its reason; the score keeps its note.
             note = (before.note if before else "") if override_reason else row.cells[NOTE]
-            values = dict(
-                zip(ROW_FIELDS, (value_number, value_text, status, override_reason, note), strict=True)
-            )
+            values = (value_number, value_text, status, override_reason, note)
             if before is None:
-                # Keys, not objects: setting a related object through its descriptor
-                # costs more than the rest of the row.
-                score = Score(
-                    commune_id=row.commune.pk,
-                    village_id=row.village.pk if row.village else None,
-                    indicator_id=row.indicator.pk,
-                    year=row.year,
-                    entered_by_id=self.user_id,
-                    entered_at=self.now,
-                    **values,
-                )
-                row.outcome, key = NEW, NEW_SCORES
-                creates.append(score)
-            elif all(getattr(before, name) == value for name, value in values.items()):
+                # A new score is a plain tuple until it is written (ntm/lib/bulk.py).
+                creates.append((*row.key, *values))
+                created.append(row)
+                row.outcome = NEW
+                self._counts[NEW_SCORES] += 1
+                continue
+            if all(getattr(before, name) == value for name, value in zip(ROW_FIELDS, values, strict=True)):
                 row.outcome = SKIP
                 self._counts[UNCHANGED] += 1
                 continue
-            else:
-                score = copy.copy(before)
-                for name, value in values.items():
-                    setattr(score, name, value)
-                score.entered_by, score.entered_at = self.user, self.now
-                score.version += 1
-                row.outcome, key = UPDATE, UPDATED
-                updates.append(score)
+            score = copy.copy(before)
+            for name, value in zip(ROW_FIELDS, values, strict=True):
+                setattr(score, name, value)
+            score.entered_by, score.entered_at = self.user, self.now
+            score.version += 1
             score.void_verification_if_result_changed(before)
-            self._counts[key] += 1
+            row.outcome = UPDATE
+            self._counts[UPDATED] += 1
+            updates.append(score)
             if self.retain_instances:
-                score.commune, score.village, score.indicator = row.commune, row.village, row.indicator
                 row.instance = score
         if dry_run:
             return
         reason = _("Nhập từ tệp")
         if creates:
-            # New scores go in as plain rows (ntm/lib/bulk.py: bulk_create spent three
-            # quarters of the import compiling values), then their keys are read back
-            # for the history records.
-            insert_new(Score, creates)
-            read_score_keys(creates)
-            insert_history(Score, creates, history_type="+", user=self.user, reason=reason, date=self.now)
+            keys = insert_scores(creates, constants=self._new_score_constants)
+            insert_history(
+                Score,
+                ("id", *NEW_FIELDS),
+                ((keys[row.key], *values) for row, values in zip(created, creates, strict=True)),
+                constants=self._new_score_constants,
+                history_type="+",
+                user=self.user,
+                reason=reason,
+                date=self.now,
+            )
+            if self.retain_instances:
+                for row, values in zip(created, creates, strict=True):
+                    fields = dict(zip(NEW_FIELDS, values, strict=True))
+                    score = Score(pk=keys[row.key], **fields, **self._new_score_constants)
+                    score.commune, score.village, score.indicator = row.commune, row.village, row.indicator
+                    row.instance = score
         history = {"default_user": self.user, "default_change_reason": reason, "default_date": self.now}
         bulk_update_with_history(updates, Score, fields=UPDATED_FIELDS, **history)
+
+    @cached_property
+    def _new_score_constants(self) -> dict:
+        """What every new score of the import shares: who entered it and when, and the
+        verification the rule leaves on a new score."""
+        score = Score(entered_by_id=self.user_id, entered_at=self.now)
+        score.void_verification_if_result_changed(None)
+        return {name: getattr(score, name) for name in NEW_SCORE_SHARED}
 
     def _stored(self, rows, *, lock) -> dict[tuple, Score]:
         """The stored scores of `rows` (1 query), locked unless previewing."""
@@ -472,8 +530,8 @@ class ScoreSheet(CheckedSheet):
         if not rows:
             return {}
         scores = Score.objects.filter(
-            commune__in={row.commune.pk for row in rows},
-            indicator__in={row.indicator.pk for row in rows},
+            commune__in={row.key[0] for row in rows},
+            indicator__in={row.key[2] for row in rows},
             year__in={row.year for row in rows},
         ).order_by()
         if lock:
@@ -499,21 +557,21 @@ class ScoreSheet(CheckedSheet):
         return f"{row.commune.name} {row.year} {row.indicator.code}: {Score.Status(status).label}"
 
 
-def read_score_keys(scores: list[Score]) -> None:
-    """Set the primary keys of `scores`, just inserted without them (1 query)."""
+def insert_scores(rows: list[tuple], *, constants: dict) -> dict[tuple, int]:
+    """INSERT new scores, each row the values of NEW_FIELDS, and return their primary
+    keys by (commune, village, indicator, year) (2 queries)."""
+    insert_rows(Score, NEW_FIELDS, rows, constants=constants)
     keys = Score.objects.filter(
-        commune__in={s.commune_id for s in scores},
-        indicator__in={s.indicator_id for s in scores},
-        year__in={s.year for s in scores},
+        commune__in={row[0] for row in rows},
+        indicator__in={row[2] for row in rows},
+        year__in={row[3] for row in rows},
     ).order_by()
-    pks = {
+    return {
         (commune, village, indicator, year): pk
         for commune, village, indicator, year, pk in keys.values_list(
             "commune_id", "village_id", "indicator_id", "year", "pk"
         )
     }
-    for score in scores:
-        score.pk = pks[score.commune_id, score.village_id, score.indicator_id, score.year]
 
 
 def summary_lines(counts: dict[str, int]) -> list[str]:

@@ -2,9 +2,13 @@
 
 A file is measured before any row is built: its size, what it unpacks to, its
 shared-strings table, its rows and the length of its cells (the IMPORT_MAX_*
-settings). Then it is read as rows of text, a stream either way: an .xlsx in
-openpyxl's read-only mode, a .csv as UTF-8. So a bad file is refused in seconds and
-bounded memory, whatever its shape, and memory stays flat as a good file grows.
+settings). Then it is read as rows of text: a .csv as a UTF-8 stream; an .xlsx by
+calamine (python-calamine, Rust, several times faster than openpyxl) when the
+measure shows its sheets are plain values of bounded extent, else in openpyxl's
+read-only mode, a stream (formulas, which calamine reads only as their last computed
+values, and sheets whose cells spread too far to hold). So a bad file is refused in
+seconds and bounded memory, whatever its shape, and memory stays bounded as a good
+file grows.
 `open_spreadsheet()` is the one way in; ntm/lib/spreadsheets.py builds the imports on it.
 """
 
@@ -24,6 +28,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import openpyxl
+import python_calamine
 import tablib
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -167,6 +172,13 @@ SHARED_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheet
 _ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
 _CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
 _ROW_NUMBER = re.compile(rb'[^>]*?\br="(\d{1,10})"')
+# A formula (<f>, a prefix allowed); and a cell reference past column Z ("AB12").
+_FORMULA_TAG = (re.compile(rb"<f[\s/>]"), re.compile(rb":f[\s/>]"))
+_WIDE_REFERENCE = re.compile(rb'r="([A-Z]{2,3})\d')
+# calamine holds a sheet as a grid of rows × columns (about 32 bytes a cell, empty or
+# not) from its first cell to its last: a sheet whose grid would be larger is streamed by
+# openpyxl instead. 4 million cells: 100,000 rows of 26 columns, about 130 MB.
+MAX_GRID_CELLS = 4_000_000
 _SCAN_CHUNK = MB
 
 
@@ -201,7 +213,8 @@ class Spreadsheet:
     def _text(self, values, number: int) -> list[str]:
         if number > self.limits.max_rows + 1:  # the header and max_rows rows of data
             raise _too_many_rows(self.limits)
-        texts = [cell(value) for value in values]
+        # cell() inlined for text, nearly every cell: this runs for every cell of a file.
+        texts = [" ".join(value.split()) if value.__class__ is str else cell(value) for value in values]
         if texts and max(map(len, texts)) > self.limits.max_cell_chars:
             raise _cell_too_long(self.limits, number)
         # Codes, names and words repeat from row to row: keep one copy of each (of the
@@ -232,16 +245,30 @@ class _Xlsx(Spreadsheet):
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
             raise _unreadable("xlsx") from error
         with archive:
-            self._measure(archive)
+            sheets = self._measure(archive)
         file.seek(0)
+        calamine = not any(sheet.formulas or sheet.grid > MAX_GRID_CELLS for sheet in sheets)
+        #: Which library reads the rows.
+        self.reader = "calamine" if calamine else "openpyxl"
         try:
-            self._book = openpyxl.load_workbook(file, read_only=True, data_only=False, keep_links=False)
+            if calamine:
+                self._book = python_calamine.CalamineWorkbook.from_filelike(file)
+                self._titles = [
+                    sheet.name
+                    for sheet in self._book.sheets_metadata
+                    if sheet.typ == python_calamine.SheetTypeEnum.WorkSheet
+                ]
+            else:
+                self._book = openpyxl.load_workbook(file, read_only=True, data_only=False, keep_links=False)
+                self._titles = [worksheet.title for worksheet in self._book.worksheets]
         except Exception as error:
-            # openpyxl, zipfile and the XML parser raise many kinds of errors for a damaged file.
+            # calamine, openpyxl, zipfile and the XML parser raise many kinds of errors
+            # for a damaged file.
             raise _unreadable("xlsx") from error
 
-    def _measure(self, archive: zipfile.ZipFile) -> None:
-        """Refuse, from the zip's directory and a byte scan, what openpyxl must not parse."""
+    def _measure(self, archive: zipfile.ZipFile) -> list[_SheetScan]:
+        """Refuse, from the zip's directory and a byte scan, what no reader must parse;
+        the scans of the worksheets."""
         infos = archive.infolist()
         names = {info.filename for info in infos}
         if "xl/workbook.xml" not in names:
@@ -255,6 +282,7 @@ class _Xlsx(Spreadsheet):
                 % {"size": megabytes(unzipped), "limit": megabytes(self.limits.max_unzipped_bytes)}
             )
         types = _content_types(archive, names)
+        sheets = []
         for info in infos:
             name, part_type = info.filename, types.get(info.filename, "")
             if part_type == SHARED_STRINGS_TYPE or name.endswith("sharedStrings.xml"):
@@ -270,12 +298,13 @@ class _Xlsx(Spreadsheet):
                     _scan_xml(stream, self.limits, rows=False)
             elif part_type == WORKSHEET_TYPE or name.startswith("xl/worksheets/") and name.endswith(".xml"):
                 with archive.open(info) as stream:
-                    _scan_xml(stream, self.limits, rows=True)
+                    sheets.append(_scan_xml(stream, self.limits, rows=True))
             elif name.endswith((".xml", ".rels", ".vml")) and info.file_size > MAX_PART_BYTES:
                 raise SpreadsheetError(
                     _("Phần %(part)s của tệp lớn bất thường (%(size)s MB).")
                     % {"part": name, "size": megabytes(info.file_size)}
                 )
+        return sheets
 
     def close(self):
         if self._book is not None:
@@ -283,29 +312,44 @@ class _Xlsx(Spreadsheet):
         super().close()
 
     def rows(self, *, sheet=None, width):
-        worksheet = self._worksheet(sheet)
-        # The <dimension> a file declares may be wrong; openpyxl would then pad or cut rows.
-        worksheet.reset_dimensions()
+        title = self._title(sheet)
         try:
-            for number, values in enumerate(worksheet.iter_rows(max_col=width, values_only=True), 1):
-                yield self._text(values, number)
+            if self.reader == "calamine":
+                values = _calamine_rows(self._book.get_sheet_by_name(title), width)
+            else:
+                worksheet = self._book[title]
+                # The <dimension> a file declares may be wrong; openpyxl would then pad or cut rows.
+                worksheet.reset_dimensions()
+                values = worksheet.iter_rows(max_col=width, values_only=True)
+            for number, row in enumerate(values, 1):
+                yield self._text(row, number)
         except SpreadsheetError:
             raise
         except Exception as error:
             raise _unreadable("xlsx") from error
 
     def has_sheet(self, name):
-        return name is None or any(fold(worksheet.title) == fold(name) for worksheet in self._book.worksheets)
+        return name is None or any(fold(title) == fold(name) for title in self._titles)
 
-    def _worksheet(self, name):
+    def _title(self, name) -> str:
         if name is None:
-            if not self._book.worksheets:
+            if not self._titles:
                 raise SpreadsheetError(_("Tệp không có trang tính nào."))
-            return self._book.worksheets[0]
-        for worksheet in self._book.worksheets:
-            if fold(worksheet.title) == fold(name):
-                return worksheet
+            return self._titles[0]
+        for title in self._titles:
+            if fold(title) == fold(name):
+                return title
         raise SpreadsheetError(_("Tệp không có trang tính “%(sheet)s”.") % {"sheet": name}, sheet=name)
+
+
+def _calamine_rows(sheet, width: int):
+    """A calamine sheet's rows, as openpyxl reads them: from row 1 and column A."""
+    if sheet.start is None:
+        return
+    # calamine starts its rows at row 1 already, its cells at the first column used.
+    padding = [""] * sheet.start[1]
+    for row in sheet.iter_rows():
+        yield (padding + row)[:width] if padding else row[:width]
 
 
 def _zip_entries(file, size: int) -> int:
@@ -338,12 +382,34 @@ def _content_types(archive: zipfile.ZipFile, names) -> dict[str, str]:
     }
 
 
-def _scan_xml(stream, limits: Limits, *, rows: bool) -> None:
+@dataclass
+class _SheetScan:
+    """What the byte scan of a worksheet found: whether it has formulas, and how many
+    cells calamine's grid of it would hold (its last row × its last column)."""
+
+    formulas: bool = False
+    last_row: int = 0
+    last_column: int = 0
+
+    @property
+    def grid(self) -> int:
+        return self.last_row * self.last_column
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _scan_xml(stream, limits: Limits, *, rows: bool) -> _SheetScan:
     """Bytes-level checks of one part, chunk by chunk: no text longer than a cell may
     be, and for a worksheet, no more rows than the limit and no row of thousands of cells.
 
-    This is what keeps openpyxl from building a huge string or walking a huge sheet.
+    This is what keeps a reader from building a huge string or walking a huge sheet.
     """
+    scan = _SheetScan()
     carry, row_count, cells_in_row = b"", 0, 0
     while True:
         chunk = stream.read(_SCAN_CHUNK)
@@ -366,7 +432,9 @@ def _scan_xml(stream, limits: Limits, *, rows: bool) -> None:
                 row_count += 1
                 # A row numbered past the limit is as many rows: the ones before it are empty.
                 number = _ROW_NUMBER.match(piece)
-                if row_count > limits.max_rows + 1 or number and int(number[1]) > limits.max_rows + 1:
+                if number:
+                    scan.last_row = max(scan.last_row, int(number[1]))
+                if row_count > limits.max_rows + 1 or scan.last_row > limits.max_rows + 1:
                     raise _too_many_rows(limits)
                 cells_in_row = len(_CELL_TAG.findall(piece))
                 widest = max(widest, cells_in_row)
@@ -375,8 +443,15 @@ def _scan_xml(stream, limits: Limits, *, rows: bool) -> None:
                     _("Tệp có dòng quá %(limit)s ô: không phải bảng dữ liệu của hệ thống.")
                     % {"limit": thousands(MAX_CELLS_PER_ROW)}
                 )
+            # How far right the cells reach: column Z at most, unless a reference goes
+            # further ("AB12"); cells without a reference follow each other from column
+            # A, so a row reaches at least as far as it has cells.
+            columns = [_column_number(letters) for letters in _WIDE_REFERENCE.findall(done)]
+            scan.last_column = max(scan.last_column, widest, 26 if widest else 0, *columns)
+            scan.formulas = scan.formulas or any(tag.search(done) for tag in _FORMULA_TAG)
         if not chunk:
-            return
+            scan.last_row = max(scan.last_row, row_count)
+            return scan
 
 
 class _Csv(Spreadsheet):

@@ -53,18 +53,18 @@ class BulkWriteTests(ScoresTestCase):
     def test_a_batch_that_fails_undoes_the_batches_before_it(self):
         calls = []
 
-        def fail_on_the_third(model, objs):
-            calls.append(len(objs))
+        def fail_on_the_third(model, fields, rows, **options):
+            calls.append(len(rows))
             if len(calls) == 3:
                 raise IntegrityError("someone inserted the same score")
-            return original(model, objs)
+            return original(model, fields, rows, **options)
 
         from criteria import resources
 
-        original = resources.insert_new
+        original = resources.insert_rows
         with (
             mock.patch.object(ScoreSheet, "save_batch", 10),
-            mock.patch.object(resources, "insert_new", fail_on_the_third),
+            mock.patch.object(resources, "insert_rows", fail_on_the_third),
         ):
             report = import_scores(xlsx(self.full_file()), user=self.coordinator)
         self.assertEqual(

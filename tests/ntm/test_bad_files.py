@@ -114,6 +114,13 @@ def wide_row() -> bytes:
     return _zip({"xl/worksheets/sheet1.xml": _sheet([_header_xml(), b'<row r="2">' + cells + b"</row>"])})
 
 
+def far_cells(columns) -> bytes:
+    """The header, then 2,000 rows of one cell in the last column (XFD): few cells, but
+    a grid of 33 million (a gigabyte) to a reader that holds the sheet whole."""
+    rows = b"".join(b'<row r="%d"><c r="XFD%d"><v>1</v></c></row>' % (n, n) for n in range(2, 2_002))
+    return _zip({"xl/worksheets/sheet1.xml": _sheet([_header_xml(columns), rows])})
+
+
 def row_number_gap(columns) -> bytes:
     """The header, then a row numbered 1,048,576: a million empty rows in between."""
     last = b'<row r="1048576"><c r="A1048576"><v>1</v></c></row>'
@@ -213,6 +220,12 @@ class ImportFunctionTests(BadFileTestCase):
                 run = functools.partial(import_units, io.BytesIO(data), format=file_name[-4:])
                 self.assertIn(message, str(self.assertBounded(run).errors[0]))
         self.assertEqual(Commune.objects.count(), before)
+
+    def test_a_sheet_of_cells_in_column_xfd_is_read_in_bounded_memory(self):
+        for columns, run in ((COLUMNS, import_scores), (UNITS_COLUMNS, import_units)):
+            with self.subTest(run.__name__):
+                report = self.assertBounded(functools.partial(run, far_cells(columns), user=None))
+                self.assertIn("không có dòng dữ liệu", str(report.errors[0]))
 
     def test_an_empty_file_is_refused(self):
         self.assertEqual(str(import_scores(b"", user=self.coordinator).errors[0]), "Tệp rỗng.")

@@ -2,12 +2,17 @@
 kept from running, and the checked-sheet base every import is built on."""
 
 import datetime
+import gc
+import io
 import json
 from decimal import Decimal
+from unittest import mock
 
+import openpyxl
 from django.test import SimpleTestCase, TestCase
 
-from ntm.lib.spreadsheet_files import cell
+from ntm.lib import spreadsheet_files
+from ntm.lib.spreadsheet_files import cell, open_spreadsheet
 from ntm.lib.spreadsheets import (
     NEW,
     CheckedSheet,
@@ -18,7 +23,7 @@ from ntm.lib.spreadsheets import (
     shown,
     unneutralise,
 )
-from tools.xlsx import write_xlsx
+from tools.xlsx import Formula, write_xlsx
 
 
 class ParseDecimalTests(SimpleTestCase):
@@ -163,6 +168,16 @@ class CheckedSheetTests(TestCase):
         report = run_import(write_xlsx([["Số", "Tên"], [1, "a", "", "lạc"]]), [NumberSheet()])
         self.assertEqual(str(report.errors[0]), "Dòng 2: Có dữ liệu ở cột không có tiêu đề (sau cột Tên).")
 
+    def test_the_garbage_collector_runs_again_after_an_import_whatever_its_outcome(self):
+        good, bad_row = write_xlsx([["Số", "Tên"], [1, "a"]]), write_xlsx([["Số", "Tên"], ["x", "a"]])
+        for data in (good, bad_row, b"PK\x03\x04"):
+            run_import(data, [NumberSheet()])
+            self.assertTrue(gc.isenabled())
+        failing = mock.patch.object(NumberSheet, "save", side_effect=RuntimeError("the database went away"))
+        with failing, self.assertRaises(RuntimeError):
+            run_import(good, [NumberSheet()])
+        self.assertTrue(gc.isenabled())
+
 
 class NotedSheet(NumberSheet):
     optional_columns = ("Ghi chú",)
@@ -193,3 +208,71 @@ class OptionalPartsTests(TestCase):
         data = write_xlsx([], sheets={"Tiêu chí": [["Số", "Tên"], [1, "a"]]})
         self.assertTrue(run_import(data, [NumberSheet("Tiêu chí"), amendments]).ok)
         self.assertEqual(amendments.saved, [])
+
+
+def _workbook(fill) -> bytes:
+    book = openpyxl.Workbook()
+    fill(book)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _read(data, *, sheet=None, width=6):
+    """Which library read the sheet, and its rows without their trailing blank cells."""
+
+    def trimmed(row):
+        while row and not row[-1]:
+            row = row[:-1]
+        return row
+
+    with open_spreadsheet(data, format="xlsx") as spreadsheet:
+        return spreadsheet.reader, [trimmed(row) for row in spreadsheet.rows(sheet=sheet, width=width)]
+
+
+class XlsxReaderTests(SimpleTestCase):
+    """calamine reads workbooks of plain values, openpyxl those it cannot read as they
+    are (formulas) or hold whole (cells spread far): the rows are the same either way."""
+
+    def test_calamine_reads_what_openpyxl_reads_row_by_row_and_cell_by_cell(self):
+        def fill(book):
+            sheet = book.active
+            # From B2: a blank first row and column, and a blank row inside.
+            sheet.append([])
+            sheet.append([None, "Mã", "Ngày", "Số", "Ghi chú"])
+            sheet.append([None, "00004", datetime.date(2025, 7, 1), 85.5, " a  b "])
+            sheet.append([])
+            sheet.append([None, 4, datetime.datetime(2025, 7, 1, 8, 30), 2025, True, None, "lạc"])
+            book.create_sheet("Trang hai")["A1"] = "Thứ hai"
+
+        data = _workbook(fill)
+        expected = [
+            [],
+            ["", "Mã", "Ngày", "Số", "Ghi chú"],
+            ["", "00004", "01/07/2025", "85.5", "a b"],
+            [],
+            # Cut at the width asked for.
+            ["", "4", "01/07/2025 08:30", "2025", "True"],
+        ]
+        self.assertEqual(_read(data), ("calamine", expected))
+        with mock.patch.object(spreadsheet_files, "MAX_GRID_CELLS", 0):
+            self.assertEqual(_read(data), ("openpyxl", expected))
+        self.assertEqual(_read(data, sheet="trang hai"), ("calamine", [["Thứ hai"]]))
+
+    def test_a_workbook_with_formulas_is_read_by_openpyxl_as_their_text(self):
+        reader, rows = _read(write_xlsx([["Số", "Tên"], [1, Formula("=A2+1")]]))
+        self.assertEqual(reader, "openpyxl")
+        self.assertEqual(rows[1][:2], ["1", "=A2+1"])
+
+    def test_a_sheet_whose_cells_spread_far_is_streamed_not_held_whole(self):
+        # 2,000 rows to column 3,000: calamine would hold a grid of 6 million cells.
+        def fill(book):
+            sheet = book.active
+            sheet["A1"], sheet["B1"] = "Số", "Tên"
+            sheet.cell(row=2000, column=3000, value="xa")
+
+        reader, rows = _read(_workbook(fill), width=3)
+        self.assertEqual(reader, "openpyxl")
+        self.assertEqual(rows[0][:2], ["Số", "Tên"])
+        self.assertEqual(len(rows), 2000)
+        self.assertFalse(any(any(row) for row in rows[1:]))

@@ -20,11 +20,11 @@ from communes.models import Commune, Department, District, Membership, Province,
 from criteria.demo import assign_demo_departments, demo_value, status_word
 from criteria.loader import load_criteria_set, read_criteria_file
 from criteria.models import CriteriaSet, Recognition, Registration, Score
-from criteria.resources import read_score_keys
+from criteria.resources import NEW_FIELDS, insert_scores
 from criteria.standing import criteria_tree
 from dossiers.models import Dossier
 from dossiers.services import create_dossier
-from ntm.lib.bulk import insert_history, insert_new
+from ntm.lib.bulk import insert_history
 from ntm.lib.text import fold
 
 SET_CODE = "QD318-2022-XA-NTM"
@@ -66,11 +66,20 @@ def _status(rng: random.Random, indicator, *, unmet_share: float, has_craft_vill
     return Score.Status.BASICALLY_MET if draw < unmet_share / 4 else Score.Status.NOT_MET
 
 
-def _write_scores(scores: list[Score], *, user, date) -> None:
-    """New scores and their history records, as the scores import writes them."""
-    insert_new(Score, scores)
-    read_score_keys(scores)
-    insert_history(Score, scores, history_type="+", user=user, reason="", date=date)
+def _write_scores(rows: list[tuple], *, constants: dict, user, date) -> None:
+    """New scores (rows of NEW_FIELDS) and their history records, as the scores import
+    writes them."""
+    keys = insert_scores(rows, constants=constants)
+    insert_history(
+        Score,
+        ("id", *NEW_FIELDS),
+        ((keys[row[:4]], *row) for row in rows),
+        constants=constants,
+        history_type="+",
+        user=user,
+        reason="",
+        date=date,
+    )
 
 
 def _add_communes(seed: Seed, *, communes: int, years: int, rng: random.Random) -> None:
@@ -109,13 +118,27 @@ def _add_communes(seed: Seed, *, communes: int, years: int, rng: random.Random) 
     lagging = {commune.pk: rng.random() for commune in places}  # 0: ahead, 1: far behind
     craft_village = {commune.pk: rng.random() < 0.7 for commune in places}
     first_year = LAST_YEAR - years + 1
+    # assess() reads only the indicator: one scratch score per indicator serves every row.
+    indicators = [indicator for criterion in criteria for indicator in criterion.indicators.all()]
+    scratch = {indicator.pk: Score(indicator=indicator) for indicator in indicators}
+    # Each result's word, translated once (a label is a lazy translation).
+    words = {status: str(status_word(status)) for status in Score.Status.values}
     for year in range(first_year, LAST_YEAR + 1):
         entered_at = timezone.make_aware(datetime.datetime(year, 11, 15, 9, 0))
+        constants = {
+            "entered_by_id": user.pk,
+            "entered_at": entered_at,
+            "verification": Score.Verification.VERIFIED,
+            "verified_by_id": user.pk,
+            "verified_at": entered_at + datetime.timedelta(days=20),
+        }
+        # The set as in force for the year, as Indicator.target_for() takes it by default.
+        edition = criteria_set.edition(year)
         # Up to 30% unmet in the first year for the laggards, shrinking every year.
         progress = (year - first_year) / (years + 1)
         for start in range(0, len(places), 200):
             batch = places[start : start + 200]
-            scores = []
+            rows = []
             for commune in batch:
                 unmet_share = (0.05 + 0.25 * lagging[commune.pk]) * (1 - progress)
                 for criterion in criteria:
@@ -126,17 +149,7 @@ def _add_communes(seed: Seed, *, communes: int, years: int, rng: random.Random) 
                             unmet_share=unmet_share,
                             has_craft_village=craft_village[commune.pk],
                         )
-                        target = indicator.target_for(commune, year)
-                        score = Score(
-                            indicator_id=indicator.pk,
-                            commune_id=commune.pk,
-                            year=year,
-                            entered_by_id=user.pk,
-                            entered_at=entered_at,
-                            verification=Score.Verification.VERIFIED,
-                            verified_by_id=user.pk,
-                            verified_at=entered_at + datetime.timedelta(days=20),
-                        )
+                        target = edition.target(indicator, commune)
                         value = None
                         if status != Score.Status.NOT_APPLICABLE:
                             value = demo_value(
@@ -146,15 +159,19 @@ def _add_communes(seed: Seed, *, communes: int, years: int, rng: random.Random) 
                                 seed=(commune.code, year, indicator.code),
                             )
                         # The programme's rules: a status against the value needs a reason.
+                        score = scratch[indicator.pk]
                         score.assess(
                             value_number=value,
-                            value_text="" if indicator.is_numeric else status_word(status),
+                            value_text="" if indicator.is_numeric else words[status],
                             status=status,
                             reason="Đang hoàn thiện hồ sơ, chờ thẩm tra lại",
                             target=target,
                         )
-                        scores.append(score)
-            _write_scores(scores, user=user, date=entered_at)
+                        rows.append(
+                            (commune.pk, None, indicator.pk, year, score.value_number, score.value_text,
+                             str(score.status), score.override_reason, "")
+                        )  # fmt: skip
+            _write_scores(rows, constants=constants, user=user, date=entered_at)
 
     registrations, recognitions = [], []
     for number, commune in enumerate(places, first - 1):
