@@ -8,7 +8,7 @@ from unittest import mock
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db import connection
-from django.test import override_settings
+from django.test import TransactionTestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -16,8 +16,8 @@ from django_tasks_db.models import DBTaskResult
 from criteria.models import Score
 from criteria.tasks import import_scores_job
 from jobs.models import Job
-from jobs.services import start_job
-from tests.base import PersonasTestCase
+from jobs.services import run_job, start_job
+from tests.base import Personas, PersonasTestCase
 
 from .test_background_import import YEAR, BackgroundImportTestCase, run_workers, start_worker
 
@@ -179,3 +179,23 @@ class KilledWorkerTests(BackgroundImportTestCase):
 
         with mock.patch.object(Job, "report_progress", stop_twice):
             run_workers(1)
+
+
+class HeartbeatTests(Personas, TransactionTestCase):
+    def test_a_worker_busy_in_one_long_step_still_gives_signs_of_life(self):
+        self.create_personas()
+        job = Job.objects.create(kind=Job.Kind.REPORT, title="tinh.pdf", started_by=self.coordinator)
+        beats = []
+
+        def render_in_one_call(job):
+            # A step that reports no progress (WeasyPrint's one call), longer than a beat.
+            started = Job.objects.get(pk=job.pk).heartbeat_at
+            time.sleep(0.6)
+            beats.append(Job.objects.get(pk=job.pk).heartbeat_at - started)
+            return {}
+
+        with override_settings(JOBS_STALE_AFTER=0.4):
+            run_job(str(job.pk), render_in_one_call)
+        self.assertGreater(beats[0], datetime.timedelta(0))
+        job.refresh_from_db()
+        self.assertEqual(job.state, Job.Status.SUCCEEDED)
