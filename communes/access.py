@@ -167,6 +167,35 @@ class Access:
             return self.department_ids
         return frozenset()
 
+    def refused_units(self, *, province, district, commune, predecessors=(), renames_province=False) -> list:
+        """The units a row of the units file names that are not this user's to write
+        (empty: the row is theirs). The administrator writes any. A coordinator writes
+        the communes they coordinate and the districts they coordinate; creates districts,
+        and communes outside a district, only in a province they coordinate as a whole;
+        creates no province, and renames one only as its coordinator. Units the row
+        creates are unsaved (no pk); `predecessors` are the communes a merger ends.
+        """
+        if self.is_superuser:
+            return []
+        refused = []
+        coordinates_province = province.pk is not None and self.covers_unit(province, Role.COORDINATOR)
+        if province.pk is None or not (
+            coordinates_province if renames_province else self.coordinates_unit(province=province)
+        ):
+            refused.append(province)
+        if district is not None and not (
+            self.coordinates_unit(district=district) if district.pk is not None else coordinates_province
+        ):
+            refused.append(district)
+        if commune.pk is not None:
+            if not self.coordinates(commune):
+                refused.append(commune)
+        elif district is None and not refused and not coordinates_province:
+            # A new commune under a district is the district's (refused above, if so).
+            refused.append(commune)
+        refused.extend(c for c in predecessors if c.pk is not None and not self.coordinates(c))
+        return refused
+
     # Districts and provinces ---------------------------------------------------
     def unit_ids(self, *roles: str) -> tuple[frozenset[int], frozenset[int]]:
         """The district and province ids that these roles of the user hold."""
@@ -269,6 +298,13 @@ def get_commune_for_user(user, code: str, *, need: str | None = None) -> tuple[C
         raise Http404
     return grant(commune, commune_can(user, commune), need)
 
+
+def units_importer(user):
+    """What the units import may write for this user (their access); 403 for those
+    who do not coordinate: the units file is the coordination office's."""
+    if not can_merge_communes(user):
+        raise PermissionDenied
+    return access_for(user)
 
 
 def can_merge_communes(user) -> bool:

@@ -233,8 +233,11 @@ class UnitSheet(CheckedSheet):
     code_widths = CODE_WIDTHS
     row_class = UnitRow
 
-    def __init__(self, *, user=None):
+    def __init__(self, *, user=None, access=None):
         super().__init__(user=user)
+        #: The importer's access (communes/access.py), when the file may write only the
+        #: units they coordinate (the page); None for the administrator's tools.
+        self.access = access
         self._units: dict[str, dict] = {kind: {} for kind in LEVELS}
         self._firsts: dict[str, dict] = {kind: {} for kind in LEVELS}
         self._seen = {kind: set() for kind in LEVELS}
@@ -279,6 +282,38 @@ class UnitSheet(CheckedSheet):
         self._check_against_database(row, errors)
         if row.cells[MERGED_FROM] or row.cells[MERGED_ON]:
             self._check_merger(row, errors)
+        if self.access is not None:
+            self._check_access(row, errors)
+
+    def _check_access(self, row, errors):
+        """Every unit the row names is the importer's to write (Access.refused_units)."""
+        cells, units = row.cells, self._units
+        province = units["province"].get(cells[PROVINCE_CODE]) or Province(code=cells[PROVINCE_CODE])
+        district = None
+        if cells[DISTRICT_CODE]:
+            district = units["district"].get(cells[DISTRICT_CODE]) or District(code=cells[DISTRICT_CODE])
+        commune = units["commune"].get(cells[COMMUNE_CODE]) or Commune(code=cells[COMMUNE_CODE])
+        predecessors = [units["commune"][c] for c in _codes(cells[MERGED_FROM]) if c in units["commune"]]
+        refused = self.access.refused_units(
+            province=province,
+            district=district,
+            commune=commune,
+            predecessors=predecessors,
+            renames_province=province.pk is not None and province.name != cells[PROVINCE],
+        )
+        for unit in refused:
+            column, level = {
+                Province: (PROVINCE_CODE, _("tỉnh")),
+                District: (DISTRICT_CODE, _("huyện")),
+                Commune: (MERGED_FROM if unit in predecessors else COMMUNE_CODE, _("xã")),
+            }[type(unit)]
+            if unit.pk is None:
+                message = _("Bạn không được thêm %(level)s mới mã “%(code)s” ở đây.")
+            elif unit is province and province.name != cells[PROVINCE]:
+                message = _("Chỉ người điều phối cả tỉnh mới đổi được tên tỉnh mã “%(code)s”.")
+            else:
+                message = _("Bạn không điều phối %(level)s mã “%(code)s”.")
+            errors.add(column, message % {"level": level, "code": unit.code})
 
     def _check_merger(self, row, errors):
         """A merger as the merger page and command check it, and once per commune."""
@@ -680,14 +715,15 @@ def summary_lines(counts: dict[str, dict[str, int]]) -> list[str]:
     ]
 
 
-def import_units(source, *, user=None, **options) -> ImportReport:
+def import_units(source, *, user=None, access=None, **options) -> ImportReport:
     """Import a units file; nothing is written unless every row is valid (or if `dry_run`).
 
-    `source` is a path, bytes or an open file; `options` are `run_import`'s, as for
-    `import_scores`. `report.counts` is {"province": {"new": n, "updated": n,
+    `source` is a path, bytes or an open file; `access` (the importer's, from the page)
+    refuses rows naming units they do not coordinate; `options` are `run_import`'s, as
+    for `import_scores`. `report.counts` is {"province": {"new": n, "updated": n,
     "unchanged": n}, "district": ..., "commune": ..., "village": ...}.
     """
-    return run_import(source, [UnitSheet(user=user)], **options)
+    return run_import(source, [UnitSheet(user=user, access=access)], **options)
 
 
 def export_units(queryset=None) -> tablib.Dataset:

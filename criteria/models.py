@@ -930,6 +930,7 @@ class ImportUpload(models.Model):
     class Kind(models.TextChoices):
         SCORES = "scores", _("Kết quả chỉ tiêu")
         CRITERIA = "criteria", _("Tệp bộ tiêu chí")
+        UNITS = "units", _("Tệp danh mục đơn vị")
 
     # How long a preview may be confirmed.
     LIFETIME = datetime.timedelta(hours=24)

@@ -85,7 +85,11 @@ class Job(models.Model):
     task_path = models.CharField(_("tác vụ"), max_length=255, blank=True)
     task_kwargs = models.JSONField(_("tham số tác vụ"), default=dict, blank=True)
     restarted_as = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("chạy lại thành"),
     )
     stage = models.CharField(_("bước"), max_length=10, choices=Stage, blank=True)

@@ -25,7 +25,6 @@ logger = logging.getLogger(__name__)
 Work = Callable[[Job], dict]
 
 
-
 @transaction.atomic
 def start_job(
     *,
@@ -84,7 +83,6 @@ def run_job(job_id: str, work: Work) -> None:
     _finish(job, Job.Status.SUCCEEDED, result)
 
 
-
 class _Heartbeat:
     """While the work runs, a thread tells every JOBS_STALE_AFTER / 4 seconds that the
     worker is alive, also through steps that report no progress (a PDF rendered in one
@@ -137,13 +135,12 @@ def interrupt_silent_jobs() -> int:
     if not candidates:
         return 0
     # Filtered again: a worker may have spoken up in between.
-    silent.filter(pk__in=candidates).update(
-        status=Job.Status.INTERRUPTED, finished_at=now
-    )
+    silent.filter(pk__in=candidates).update(status=Job.Status.INTERRUPTED, finished_at=now)
     ids = [
         str(pk)
-        for pk in Job.objects.filter(pk__in=candidates, status=Job.Status.INTERRUPTED, finished_at=now)
-        .values_list("pk", flat=True)
+        for pk in Job.objects.filter(
+            pk__in=candidates, status=Job.Status.INTERRUPTED, finished_at=now
+        ).values_list("pk", flat=True)
     ]
     # The queue keeps each task's arguments; a job's task takes the job's id first.
     DBTaskResult.objects.running().filter(args_kwargs__args__0__in=ids).update(
