@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from communes.access import access_for
 from communes.models import Commune, Membership, Region, Village
 from communes.resources import COLUMNS, import_units
 from criteria.models import Recognition, Score
@@ -256,3 +257,63 @@ class UnitsFileMergerTests(MergerTestCase):
              "không sáp nhập lại."],
         )  # fmt: skip
         self.assertFalse(Commune.objects.filter(code="99001").exists())
+
+
+class MergedCommunesOfficialsTests(MergerTestCase):
+    """The merged commune's officials read their former communes' pages, read-only."""
+
+    def setUp(self):
+        self.merge("15934", "15937")  # A and B into 99001; A's and B's officials move there
+        self.other = self.make_user("xa_khac", "commune", commune=self.commune_c)
+
+    def as_user(self, user, name, code, **kwargs):
+        self.client.force_login(user)
+        query = {"set": self.ntm.code, "year": YEAR}
+        return self.client.get(reverse(name, args=[code, *kwargs.values()]), query)
+
+    def test_the_official_reads_the_former_communes_scorecards(self):
+        for code, criteria_met in (("15934", 19), ("15937", 18)):
+            with self.subTest(code):
+                response = self.as_user(self.official_a, "reports:scorecard", code)
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual(response.context["standing"].criteria_met, criteria_met)
+
+    def test_the_official_enters_nothing_there(self):
+        url = reverse("criteria:score_entry", args=["15934", self.ntm.code, YEAR, 3])
+        self.client.force_login(self.official_a)
+        page = self.client.get(url)
+        self.assertEqual(page.status_code, 200)
+        self.assertFalse(page.context["can_enter"])
+        self.assertEqual(self.client.post(url, {}).status_code, 403)
+        # Their own, new commune: they enter there.
+        new = reverse("criteria:score_entry", args=["99001", self.ntm.code, YEAR, 3])
+        self.assertTrue(self.client.get(new).context["can_enter"])
+
+    def test_another_communes_official_gets_nothing_of_them(self):
+        for code in ("15934", "15937", "99001"):
+            with self.subTest(code):
+                self.assertEqual(self.as_user(self.other, "reports:scorecard", code).status_code, 404)
+        # And C's official reads nothing of A once C is merged elsewhere either.
+        self.merge("15940", into="99002", name="Xã Khác")
+        self.assertEqual(self.as_user(self.other, "reports:scorecard", "15940").status_code, 200)
+        self.assertEqual(self.as_user(self.other, "reports:scorecard", "15934").status_code, 404)
+
+    def test_the_leader_reads_them_and_changes_nothing(self):
+        self.assertEqual(self.as_user(self.leader, "reports:scorecard", "15934").status_code, 200)
+        url = reverse("criteria:score_entry", args=["15934", self.ntm.code, YEAR, 3])
+        self.assertEqual(self.client.post(url, {}).status_code, 403)
+
+    def test_the_lists_show_what_the_pages_open(self):
+        later = self.merge("99001", into="99003", on="01/01/2030", name="Xã Sau")  # a second merger
+        self.assertEqual(later.predecessors.get().code, "99001")
+        communes = list(Commune.objects.all())
+        for user, expected in (
+            (self.official_a, {"15934", "15937", "99001", "99003"}),
+            (self.other, {"15940"}),
+            (self.leader, {c.code for c in communes}),
+        ):
+            with self.subTest(user.username):
+                access = access_for(user)
+                listed = set(access.visible_communes().values_list("code", flat=True))
+                opened = {c.code for c in communes if access.can_see_commune(c)}
+                self.assertEqual((listed, opened), (expected, expected))
