@@ -6,13 +6,14 @@ import datetime
 import io
 
 from django.core.management import CommandError, call_command
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from communes.access import access_for
-from communes.models import Commune, Membership, Region, Village
-from communes.resources import COLUMNS, import_units
+from communes.models import Commune, District, Membership, Province, Region, Village
+from communes.resources import COLUMNS, export_units, import_units, render_units_file
 from criteria.models import Recognition, Score
 from tests.base import AssessmentTestCase
 from tests.communes.test_import_units import xlsx
@@ -257,6 +258,93 @@ class UnitsFileMergerTests(MergerTestCase):
              "không sáp nhập lại."],
         )  # fmt: skip
         self.assertFalse(Commune.objects.filter(code="99001").exists())
+
+
+class UnitsFileMergerRoundTripTests(TestCase):
+    """Units only (no scores, which keep a commune from being deleted): a file in, out, in."""
+
+    HEADER = UnitsFileMergerTests.HEADER
+    STATE = ["38", "Thanh Hóa", "392", "Triệu Sơn"]
+
+    def setUp(self):
+        rows = [
+            [*self.STATE, "15934", "Dân Lý", "Xã", "BTB", "", "T01", "Thôn Nhất"],
+            [*self.STATE, "15937", "Dân Lực", "Xã", "BTB", "", "T01", "Thôn Đông"],
+            [*self.STATE, "15940", "Dân Quyền", "Xã", "BTB", "", "", ""],
+        ]
+        self.assertTrue(import_units(xlsx(rows)).ok)
+
+    def merge(self, *codes):
+        call_command("merge_communes", "--into", "99001", "--from", *codes, "--on", "01/07/2025",
+                     "--name", "Xã Dân Hòa", stdout=io.StringIO())  # fmt: skip
+
+    def units(self):
+        """{code: (valid from, valid to, predecessors)} of every commune."""
+        return {
+            c.code: (c.valid_from, c.valid_to, sorted(p.code for p in c.predecessors.all()))
+            for c in Commune.objects.prefetch_related("predecessors")
+        }
+
+    def wipe(self):
+        for model in (Village, Commune, District, Province):
+            model.objects.all().delete()
+
+    def test_the_export_writes_the_merger_and_imports_back_as_it_was(self):
+        self.merge("15934", "15937", "15940")
+        exported = export_units()
+        self.assertEqual(exported.headers, self.HEADER[:11] + ["Phân loại", *self.HEADER[11:]])
+        by_code = {values[4]: values for values in exported}
+        self.assertEqual(by_code["99001"][-2:], ("15934, 15937, 15940", "01/07/2025"))
+        self.assertEqual(by_code["15934"][-2:], ("", ""))
+        units = self.units()
+        for file_format in ("xlsx", "csv"):
+            with self.subTest(file_format):
+                data = render_units_file(exported, format=file_format)
+                self.wipe()
+                report = import_units(data, format=file_format)
+                self.assertTrue(report.ok, report.errors)
+                self.assertIn("Sáp nhập: 3 xã thành 1 xã.", report.summary_lines())
+                self.assertEqual(self.units(), units)
+                self.assertEqual([list(r) for r in export_units()], [list(r) for r in exported])
+
+    def test_a_file_creates_the_communes_it_merges(self):
+        self.wipe()
+        commune = self.STATE
+        rows = [
+            [*commune, "99001", "Dân Hòa", "Xã", "BTB", "", "", "", "16001, 16002, 16003", "01/07/2025"],
+            [*commune, "16001", "Xã Một", "Xã", "BTB", "", "T01", "Thôn Một", "", ""],
+            [*commune, "16002", "Xã Hai", "Xã", "BTB", "", "", "", "", ""],
+            [*commune, "16003", "Xã Ba", "Xã", "BTB", "", "", "", "", ""],
+        ]
+        report = import_units(xlsx(rows, header=self.HEADER))
+        self.assertTrue(report.ok, report.errors)
+        self.assertEqual(
+            self.units(),
+            {
+                "99001": (ON, None, ["16001", "16002", "16003"]),
+                **{code: (None, EVE, []) for code in ("16001", "16002", "16003")},
+            },
+        )
+        self.assertEqual(Village.objects.get(code="T01").commune.code, "99001")
+
+    def test_a_bad_row_refuses_the_communes_and_the_merger_alike(self):
+        self.wipe()
+        commune = self.STATE
+        rows = [
+            [*commune, "99001", "Dân Hòa", "Xã", "BTB", "", "", "", "16001, 16002", "01/07/2025"],
+            [*commune, "16001", "Xã Một", "Xã", "BTB", "", "", "", "", ""],
+            ["40", "Nghệ An", "", "", "16002", "Xã Hai", "Xã", "BTB", "", "", "", "", ""],
+            [*commune, "16003", "Xã Ba", "Làng", "BTB", "", "", "", "", ""],
+        ]
+        report = import_units(xlsx(rows, header=self.HEADER))
+        self.assertEqual(
+            [str(e) for e in report.errors],
+            [
+                "Dòng 2: Các xã sáp nhập phải cùng một tỉnh.",
+                "Dòng 5: Loại “Làng” không hợp lệ: phải là Xã, Phường, Thị trấn hoặc Đặc khu.",
+            ],
+        )
+        self.assertEqual(self.units(), {})
 
 
 class MergedCommunesOfficialsTests(MergerTestCase):
