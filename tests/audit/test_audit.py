@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from communes.models import Commune, District, Membership, Region
-from criteria.models import IndicatorTarget, Score
+from criteria.models import CriterionOwner, IndicatorTarget, Score
 from criteria.services import ScoreEdit, record_scores
 from dossiers.models import DossierItem
 from dossiers.services import accept_dossier, review_item, submit_dossier
@@ -24,9 +24,11 @@ class AuditTestCase(DossierTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
-        # Both communes' met scores, which the dossier gates need, are where these tests
-        # start from, not changes under audit: each test counts the changes it makes.
+        # Both communes' met scores, which the dossier gates need, and the departments'
+        # criteria are where these tests start from, not changes under audit: each test
+        # counts the changes it makes.
         Score.history.all().delete()
+        CriterionOwner.history.all().delete()
         other = District.objects.create(code="393", name="Nông Cống", province=cls.province)
         cls.commune_c = Commune.objects.create(
             code="16000", name="Hợp Tiến", province=cls.province, district=other, region=Region.BTB
@@ -69,6 +71,9 @@ class AuditTestCase(DossierTestCase):
         self.client.force_login(user)
         return self.client.get(URL, params)
 
+    def entries(self, user=None, **params):
+        return self.page(user or self.coordinator, **params).context["entries"]
+
 
 class AuditAccessTests(AuditTestCase):
     def test_it_requires_login(self):
@@ -109,9 +114,6 @@ class AuditAccessTests(AuditTestCase):
 
 
 class AuditContentTests(AuditTestCase):
-    def entries(self, user=None, **params):
-        return self.page(user or self.coordinator, **params).context["entries"]
-
     def test_a_review_says_who_changed_what_and_when(self):
         (entry,) = [e for e in self.entries(kind="item") if e.action == "Sửa"]
         self.assertEqual(
@@ -277,3 +279,24 @@ class AuditExportTests(AuditTestCase):
 
     def test_an_unknown_format_is_not_found(self):
         self.assertEqual(self.export("json").status_code, 404)
+
+
+class OwnerHistoryTests(AuditTestCase):
+    def assign(self, user, department, code="392"):
+        self.client.force_login(user)
+        url = reverse("criteria:owners", args=[self.ntm.code, "district", code])
+        criterion = self.ntm.criteria.get(number=18)
+        self.assertEqual(self.client.post(url, {f"c{criterion.pk}": department.pk}).status_code, 302)
+
+    def test_an_owner_given_shows_who_gave_it_and_to_whom(self):
+        self.assign(self.coordinator, self.department)
+        entry = self.entries(kind="owner")[0]
+        self.assertEqual((entry.user_name, entry.action), ("dieuphoi", "Tạo mới"))
+        self.assertEqual(entry.subject, f"{self.ntm.code}, tiêu chí 18 — Triệu Sơn")
+        self.assertIn(("—", str(self.department)), [(c.before, c.after) for c in entry.changes])
+        self.assertContains(self.page(self.coordinator, kind="owner"), "Phân công phụ trách tiêu chí")
+
+    def test_another_districts_coordinator_does_not_read_it(self):
+        self.assign(self.coordinator, self.department)
+        self.assertEqual(self.entries(self.other_coordinator, kind="owner"), [])
+        self.assertTrue(self.entries(self.admin, kind="owner"))
