@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from communes.models import Commune, Membership
 from criteria.models import CriterionOwner, IndicatorTarget, Recognition, Registration, Score, format_number
-from dossiers.models import Appraisal, Dossier, DossierItem
+from dossiers.models import Appraisal, Document, Dossier, DossierItem
 
 from .access import AuditScope
 
@@ -67,6 +67,15 @@ def _item_title(item) -> str:
     if item.criterion_id and item.criterion is not None:
         return f"{item.criterion.number}. {item.criterion.name}"
     return item.get_general_kind_display()
+
+
+def _document(d) -> str:
+    return _("Hồ sơ năm %(year)s: %(item)s — %(title)s (bản %(version)s)") % {
+        "year": d.item.dossier.year,
+        "item": _item_title(d.item),
+        "title": d.title,
+        "version": d.version,
+    }
 
 
 def _membership(m) -> str:
@@ -159,6 +168,15 @@ SOURCES = {
             ("dossier", "criterion"),
             ("review", "review_comment"),
             lambda i: _("Hồ sơ năm %(year)s: %(item)s") % {"year": i.dossier.year, "item": _item_title(i)},
+        ),
+        Source(
+            "document",
+            gettext_lazy("Tài liệu minh chứng"),
+            Document,
+            "item__dossier__commune",
+            ("item__dossier", "item__criterion"),
+            ("original_name", "withdrawal_reason"),
+            _document,
         ),
         Source(
             "appraisal",

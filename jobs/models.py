@@ -78,7 +78,8 @@ class Job(models.Model):
     )
     created_at = models.DateTimeField(_("thời điểm tạo"), default=timezone.now)
     finished_at = models.DateTimeField(_("thời điểm xong"), null=True, blank=True)
-    # The worker's last sign of life: when it took the job and at each progress tick.
+    # The worker's last sign of life: when it took the job, at each progress tick and
+    # from its heartbeat thread (jobs/services.py `_Heartbeat`).
     heartbeat_at = models.DateTimeField(_("lần cuối báo tiến độ"), null=True, blank=True)
     # What runs the work (a django-tasks task's module path, and its keyword arguments
     # after the job's id), so that an interrupted job can be queued again.

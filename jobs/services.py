@@ -168,8 +168,10 @@ def run_again(*, job: Job, user) -> Job:
         job.source.delete(save=False)
     else:
         new = queue()
+    # Its page may have told it interrupted before anything recorded it.
+    job.status, job.finished_at = Job.Status.INTERRUPTED, job.finished_at or timezone.now()
     job.restarted_as = new
-    job.save(update_fields=["restarted_as", "source"])
+    job.save(update_fields=["status", "finished_at", "restarted_as", "source"])
     return new
 
 

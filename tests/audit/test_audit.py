@@ -8,8 +8,8 @@ from django.urls import reverse
 from communes.models import Commune, District, Membership, Region
 from criteria.models import CriterionOwner, IndicatorTarget, Score
 from criteria.services import ScoreEdit, record_scores
-from dossiers.models import DossierItem
-from dossiers.services import accept_dossier, review_item, submit_dossier
+from dossiers.models import Document, DossierItem
+from dossiers.services import accept_dossier, review_item, submit_dossier, withdraw_document
 from tests.dossiers.base import YEAR, DossierTestCase
 from tests.reports.documents import sheet_rows, workbook
 
@@ -50,6 +50,8 @@ class AuditTestCase(DossierTestCase):
             reason="Nhập thay xã",
             on_behalf="Xã chưa có cán bộ nhập",
         )
+        # The evidence the dossier was filled with is where the tests start from too.
+        Document.history.all().delete()
 
     @classmethod
     def enter(cls, commune, code, value, user, *, reason, on_behalf=""):
@@ -300,3 +302,26 @@ class OwnerHistoryTests(AuditTestCase):
         self.assign(self.coordinator, self.department)
         self.assertEqual(self.entries(self.other_coordinator, kind="owner"), [])
         self.assertTrue(self.entries(self.admin, kind="owner"))
+
+
+class DocumentHistoryTests(AuditTestCase):
+    def test_who_added_and_who_withdrew_a_file_and_why(self):
+        # The dossier is submitted: the district adds the file for the commune.
+        document = self.upload(
+            self.roads,
+            name="bien-ban.pdf",
+            title="Biên bản nghiệm thu",
+            user=self.coordinator,
+            on_behalf_reason="Xã gửi bản giấy",
+        )
+        withdraw_document(document=document, user=self.coordinator, reason="Nhầm tệp của xã khác")
+        withdrawn, added = self.entries(kind="document")
+        subject = f"Hồ sơ năm {YEAR}: 2. Giao thông — Biên bản nghiệm thu (bản 1)"
+        self.assertEqual(
+            (added.user_name, added.action, added.subject, added.commune),
+            ("dieuphoi", "Tạo mới", subject, self.commune_a),
+        )
+        self.assertIn(("—", "bien-ban.pdf"), [(c.before, c.after) for c in added.changes])
+        self.assertEqual((withdrawn.user_name, withdrawn.action), ("dieuphoi", "Sửa"))
+        self.assertIn(("—", "Nhầm tệp của xã khác"), [(c.before, c.after) for c in withdrawn.changes])
+        self.assertEqual(self.entries(self.other_coordinator, kind="document"), [])

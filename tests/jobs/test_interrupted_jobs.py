@@ -111,7 +111,10 @@ class SilentJobTests(PersonasTestCase):
         queued = DBTaskResult.objects.get(status="READY")
         self.assertEqual(queued.task_path, "criteria.tasks.import_scores_job")
         self.assertEqual(queued.args_kwargs["args"], [str(new.pk)])
-        # The old job points to the new one, and cannot be run again twice.
+        # The old job, recorded interrupted, points to the new one, and cannot be run again twice.
+        self.job.refresh_from_db()
+        self.assertEqual((self.job.status, self.job.restarted_as), (Job.Status.INTERRUPTED, new))
+        self.assertFalse(self.job.source)
         page = self.client.get(self.job.get_absolute_url())
         self.assertContains(page, new.get_absolute_url())
         self.assertNotContains(page, "Chạy lại việc này")
