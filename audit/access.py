@@ -2,7 +2,8 @@
 
 Coordinators read the changes in the units they coordinate: the communes' scores,
 registrations, recognitions, dossiers, items and appraisals; the memberships on those
-communes and on their district or province; the targets of national sets and of the
+communes and on their district or province; who owns which criteria in that district or
+province; the targets of national sets and of the
 sets their province issued. The system administrator reads everything. Nobody else
 reads the audit trail (403).
 """
@@ -33,6 +34,16 @@ class AuditScope:
         return (
             Q(commune__in=self.communes)
             | Q(district__in=self.units.districts)
+            | Q(district__province__in=self.units.provinces)
+            | Q(province__in=self.units.provinces)
+        )
+
+    def owner_q(self) -> Q:
+        """Who owns which criteria in the districts and provinces the user coordinates."""
+        if self.is_superuser:
+            return Q()
+        return (
+            Q(district__in=self.units.districts)
             | Q(district__province__in=self.units.provinces)
             | Q(province__in=self.units.provinces)
         )

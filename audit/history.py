@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from communes.models import Commune, Membership
-from criteria.models import IndicatorTarget, Recognition, Registration, Score, format_number
-from dossiers.models import Appraisal, Dossier, DossierItem
+from criteria.models import CriterionOwner, IndicatorTarget, Recognition, Registration, Score, format_number
+from dossiers.models import Appraisal, Document, Dossier, DossierItem
 
 from .access import AuditScope
 
@@ -53,6 +53,8 @@ class Source:
             return scope.membership_q()
         if self.model is IndicatorTarget:
             return scope.target_q()
+        if self.model is CriterionOwner:
+            return scope.owner_q()
         return scope.commune_q(self.commune)
 
 
@@ -65,6 +67,15 @@ def _item_title(item) -> str:
     if item.criterion_id and item.criterion is not None:
         return f"{item.criterion.number}. {item.criterion.name}"
     return item.get_general_kind_display()
+
+
+def _document(d) -> str:
+    return _("Hồ sơ năm %(year)s: %(item)s — %(title)s (bản %(version)s)") % {
+        "year": d.item.dossier.year,
+        "item": _item_title(d.item),
+        "title": d.title,
+        "version": d.version,
+    }
 
 
 def _membership(m) -> str:
@@ -87,6 +98,19 @@ def _target(t) -> str:
         "code": indicator.code,
         "scope": scope,
     }
+
+
+def _owner(o) -> str:
+    criterion = o.criterion
+    if criterion is None:
+        return "?"
+    code = criterion.criteria_set.code
+    if o.indicator is not None:
+        subject = _("%(set)s, chỉ tiêu %(code)s") % {"set": code, "code": o.indicator.code}
+    else:
+        subject = _("%(set)s, tiêu chí %(number)s") % {"set": code, "number": criterion.number}
+    unit = o.district or o.province
+    return f"{subject} — {unit}" if unit else subject
 
 
 SOURCES = {
@@ -146,6 +170,15 @@ SOURCES = {
             lambda i: _("Hồ sơ năm %(year)s: %(item)s") % {"year": i.dossier.year, "item": _item_title(i)},
         ),
         Source(
+            "document",
+            gettext_lazy("Tài liệu minh chứng"),
+            Document,
+            "item__dossier__commune",
+            ("item__dossier", "item__criterion"),
+            ("original_name", "withdrawal_reason"),
+            _document,
+        ),
+        Source(
             "appraisal",
             gettext_lazy("Thẩm định của sở, ngành"),
             Appraisal,
@@ -165,6 +198,15 @@ SOURCES = {
             ("indicator__criterion__criteria_set",),
             ("region", "commune_group", "from_year", "to_year", "value", "source", "unverified"),
             _target,
+        ),
+        Source(
+            "owner",
+            gettext_lazy("Phân công phụ trách tiêu chí"),
+            CriterionOwner,
+            None,
+            ("criterion__criteria_set", "indicator", "department", "district", "province"),
+            ("department",),
+            _owner,
         ),
         Source(
             "membership",

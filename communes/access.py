@@ -9,7 +9,8 @@ Rules:
 - a superuser sees and changes everything;
 - coordinators, department officers and leaders see every commune of their
   district (or province);
-- commune officials see only their own commune;
+- commune officials see only their own commune, and read the communes merged
+  into it (its predecessors), where they change nothing;
 - coordinators change the communes they see; commune officials change their
   own commune; department officers change only what their department owns
   (checked by the apps that own those objects); leaders change nothing.
@@ -28,6 +29,9 @@ from django.shortcuts import get_object_or_404
 from .models import Commune, District, Membership, Province
 
 Role = Membership.Role
+# How many mergers back a commune's officials read their former communes (A and B
+# merged into N in 2020, N into M in 2025: M's officials read N, A and B).
+INHERITED_MERGERS = 3
 T = TypeVar("T")
 C = TypeVar("C")
 
@@ -103,10 +107,32 @@ class Access:
     # Communes ---------------------------------------------------------------
     def visible_communes(self):
         qs = Commune.objects.all()
-        return qs if self.is_superuser else qs.filter(self._scope(*Role.values).as_q())
+        return qs if self.is_superuser else qs.filter(self._scope(*Role.values).as_q() | self._inherited_q())
 
     def can_see_commune(self, commune: Commune) -> bool:
-        return self.is_superuser or self._scope(*Role.values).covers(commune)
+        if self.is_superuser or self._scope(*Role.values).covers(commune):
+            return True
+        # Asked of the database only for a commune outside the scope: an official
+        # opening a former commune of theirs (or being refused another one).
+        return bool(self._scope(Role.COMMUNE)) and (
+            Commune.objects.filter(self._inherited_q(), pk=commune.pk).exists()
+        )
+
+    def _inherited_q(self) -> Q:
+        """The communes merged into the communes this user is an official of, up to
+        INHERITED_MERGERS mergers back: the merged commune's officials read their
+        predecessors' pages (scores, dossiers, reports as they were), and change
+        nothing there (`can_change_commune` does not cover them)."""
+        communes = self._scope(Role.COMMUNE).communes
+        if not communes:
+            return Q(pk__in=[])
+        merged = Commune.predecessors.through.objects
+        level = merged.filter(from_commune__in=communes).values("to_commune")
+        inherited = Q(pk__in=level)
+        for _ in range(INHERITED_MERGERS - 1):
+            level = merged.filter(from_commune__in=level).values("to_commune")
+            inherited |= Q(pk__in=level)
+        return inherited
 
     def can_change_commune(self, commune: Commune) -> bool:
         """May enter data for this commune (self-assessment, evidence, units)."""
@@ -166,6 +192,35 @@ class Access:
         if self._scope(Role.DEPARTMENT).covers(commune):
             return self.department_ids
         return frozenset()
+
+    def refused_units(self, *, province, district, commune, predecessors=(), renames_province=False) -> list:
+        """The units a row of the units file names that are not this user's to write
+        (empty: the row is theirs). The administrator writes any. A coordinator writes
+        the communes they coordinate and the districts they coordinate; creates districts,
+        and communes outside a district, only in a province they coordinate as a whole;
+        creates no province, and renames one only as its coordinator. Units the row
+        creates are unsaved (no pk); `predecessors` are the communes a merger ends.
+        """
+        if self.is_superuser:
+            return []
+        refused = []
+        coordinates_province = province.pk is not None and self.covers_unit(province, Role.COORDINATOR)
+        if province.pk is None or not (
+            coordinates_province if renames_province else self.coordinates_unit(province=province)
+        ):
+            refused.append(province)
+        if district is not None and not (
+            self.coordinates_unit(district=district) if district.pk is not None else coordinates_province
+        ):
+            refused.append(district)
+        if commune.pk is not None:
+            if not self.coordinates(commune):
+                refused.append(commune)
+        elif district is None and not refused and not coordinates_province:
+            # A new commune under a district is the district's (refused above, if so).
+            refused.append(commune)
+        refused.extend(c for c in predecessors if c.pk is not None and not self.coordinates(c))
+        return refused
 
     # Districts and provinces ---------------------------------------------------
     def unit_ids(self, *roles: str) -> tuple[frozenset[int], frozenset[int]]:
@@ -269,6 +324,13 @@ def get_commune_for_user(user, code: str, *, need: str | None = None) -> tuple[C
         raise Http404
     return grant(commune, commune_can(user, commune), need)
 
+
+def units_importer(user):
+    """What the units import may write for this user (their access); 403 for those
+    who do not coordinate: the units file is the coordination office's."""
+    if not can_merge_communes(user):
+        raise PermissionDenied
+    return access_for(user)
 
 
 def can_merge_communes(user) -> bool:

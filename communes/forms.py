@@ -1,7 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from criteria.forms import SpreadsheetUploadForm
+
 from .models import Commune
+from .resources import COLUMNS, OPTIONAL_COLUMNS
 
 
 class MergerForm(forms.Form):
@@ -33,3 +36,15 @@ class MergerForm(forms.Form):
         if Commune.objects.filter(code=code).exists() and not self.communes.filter(code=code).exists():
             raise forms.ValidationError(_("Bạn không điều phối xã mã “%(code)s”.") % {"code": code})
         return code
+
+
+class UnitsFileForm(SpreadsheetUploadForm):
+    """A units file (DESIGN §5), .xlsx or .csv, within the import size limit."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].label = _("Tệp danh mục đơn vị (.xlsx hoặc .csv)")
+        self.fields["file"].help_text = _("Cột: %(columns)s; có thể thêm: %(optional)s") % {
+            "columns": " | ".join(COLUMNS),
+            "optional": " | ".join(OPTIONAL_COLUMNS),
+        }

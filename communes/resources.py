@@ -233,8 +233,11 @@ class UnitSheet(CheckedSheet):
     code_widths = CODE_WIDTHS
     row_class = UnitRow
 
-    def __init__(self, *, user=None):
+    def __init__(self, *, user=None, access=None):
         super().__init__(user=user)
+        #: The importer's access (communes/access.py), when the file may write only the
+        #: units they coordinate (the page); None for the administrator's tools.
+        self.access = access
         self._units: dict[str, dict] = {kind: {} for kind in LEVELS}
         self._firsts: dict[str, dict] = {kind: {} for kind in LEVELS}
         self._seen = {kind: set() for kind in LEVELS}
@@ -270,6 +273,11 @@ class UnitSheet(CheckedSheet):
             village.commune = by_pk[village.commune_id]
             villages[village.commune.code, village.code] = village
         self._units = {"province": provinces, "district": districts, "commune": communes, "village": villages}
+        # The communes the file itself names, by code (its first row), which a merger
+        # row may name as predecessors though they are not stored yet.
+        self._file_communes = {}
+        for row in self.rows:
+            self._file_communes.setdefault(row.cells[COMMUNE_CODE], row)
 
     # --- check: every row, before anything is written ---
 
@@ -279,6 +287,38 @@ class UnitSheet(CheckedSheet):
         self._check_against_database(row, errors)
         if row.cells[MERGED_FROM] or row.cells[MERGED_ON]:
             self._check_merger(row, errors)
+        if self.access is not None:
+            self._check_access(row, errors)
+
+    def _check_access(self, row, errors):
+        """Every unit the row names is the importer's to write (Access.refused_units)."""
+        cells, units = row.cells, self._units
+        province = units["province"].get(cells[PROVINCE_CODE]) or Province(code=cells[PROVINCE_CODE])
+        district = None
+        if cells[DISTRICT_CODE]:
+            district = units["district"].get(cells[DISTRICT_CODE]) or District(code=cells[DISTRICT_CODE])
+        commune = units["commune"].get(cells[COMMUNE_CODE]) or Commune(code=cells[COMMUNE_CODE])
+        predecessors = [units["commune"][c] for c in _codes(cells[MERGED_FROM]) if c in units["commune"]]
+        refused = self.access.refused_units(
+            province=province,
+            district=district,
+            commune=commune,
+            predecessors=predecessors,
+            renames_province=province.pk is not None and province.name != cells[PROVINCE],
+        )
+        for unit in refused:
+            column, level = {
+                Province: (PROVINCE_CODE, _("tỉnh")),
+                District: (DISTRICT_CODE, _("huyện")),
+                Commune: (MERGED_FROM if unit in predecessors else COMMUNE_CODE, _("xã")),
+            }[type(unit)]
+            if unit.pk is None:
+                message = _("Bạn không được thêm %(level)s mới mã “%(code)s” ở đây.")
+            elif unit is province and province.name != cells[PROVINCE]:
+                message = _("Chỉ người điều phối cả tỉnh mới đổi được tên tỉnh mã “%(code)s”.")
+            else:
+                message = _("Bạn không điều phối %(level)s mã “%(code)s”.")
+            errors.add(column, message % {"level": level, "code": unit.code})
 
     def _check_merger(self, row, errors):
         """A merger as the merger page and command check it, and once per commune."""
@@ -321,12 +361,19 @@ class UnitSheet(CheckedSheet):
                     % {"code": predecessor, "into": into},
                 )
         communes = self._units["commune"]
-        for message in merger_errors(
-            into_code=code,
-            into=communes.get(code),
-            predecessors={predecessor: communes.get(predecessor) for predecessor in codes},
-            on=on,
-        ):
+        predecessors = {predecessor: communes.get(predecessor) for predecessor in codes}
+        for predecessor, commune in predecessors.items():
+            first_row = self._file_communes.get(predecessor)
+            if commune is None and first_row is not None:
+                # A commune this file creates, merged in the same file (A, B and C, then
+                # the commune formed of them): new, so no earlier dates to check.
+                predecessors[predecessor] = Commune(
+                    code=predecessor, province=self._units["province"].get(first_row.cells[PROVINCE_CODE])
+                )
+                if first_row.cells[PROVINCE_CODE] != cells[PROVINCE_CODE]:
+                    errors.add(MERGED_FROM, _("Các xã sáp nhập phải cùng một tỉnh."))
+        into = communes.get(code)
+        for message in merger_errors(into_code=code, into=into, predecessors=predecessors, on=on):
             errors.add(MERGED_FROM, message)
         row.merger = (codes, on)
 
@@ -447,6 +494,10 @@ class UnitSheet(CheckedSheet):
             )
 
     # --- save: a batch of valid rows, level by level in bulk ---
+
+    def save_order(self, row):
+        # Mergers last: the communes they end may be created by other rows of the file.
+        return (row.merger is not None, row.number)
 
     def save(self, rows, *, dry_run):
         pending = {kind: {} for kind in LEVELS}
@@ -631,6 +682,8 @@ class UnitResource(SheetResource):
     village_code = Field(attribute="row_village__code", column_name=VILLAGE_CODE, widget=_Text())
     village_name = Field(attribute="row_village__name", column_name=VILLAGE, widget=_Text())
     classes = Field(attribute="classes", column_name=CLASSES, widget=_Classes())
+    merged_from = Field(attribute="row_merged_from", column_name=MERGED_FROM, widget=_Text())
+    merged_on = Field(attribute="row_merged_on", column_name=MERGED_ON, widget=_Text())
 
     class Meta:
         model = Commune
@@ -638,6 +691,7 @@ class UnitResource(SheetResource):
         fields = (
             "province_code", "province_name", "district_code", "district_name", "code", "name",
             "kind", "region", "commune_group", "village_code", "village_name", "classes",
+            "merged_from", "merged_on",
         )  # fmt: skip
         export_order = fields
 
@@ -653,17 +707,35 @@ class UnitResource(SheetResource):
         return queryset
 
     def iter_queryset(self, queryset):
-        """One row per village, and one for each commune without villages (two queries)."""
+        """One row per village, and one for each commune without villages; a commune formed
+        by a merger carries it on each of its rows (three queries)."""
         communes = (
             queryset.select_related("province", "district")
-            .prefetch_related(Prefetch("villages", queryset=Village.objects.order_by("code")))
+            .prefetch_related(
+                Prefetch("villages", queryset=Village.objects.order_by("code")),
+                Prefetch("predecessors", queryset=Commune.objects.only("code", "valid_to").order_by("code")),
+            )
             .order_by("province__code", F("district__code").asc(nulls_first=True), "code")
         )
         for commune in communes:
+            merged_from, merged_on = _last_merger(commune)
             for village in list(commune.villages.all()) or [None]:
                 unit_row = copy.copy(commune)
                 unit_row.row_village = village
+                unit_row.row_merged_from = ", ".join(merged_from)
+                unit_row.row_merged_on = merged_on.strftime("%d/%m/%Y") if merged_on else ""
                 yield unit_row
+
+
+def _last_merger(commune) -> tuple[list[str], datetime.date | None]:
+    """The codes of the communes merged into `commune` on its latest merger, and that
+    day (the day after they ended). The file carries one merger per commune: an earlier
+    one stays in the database, and importing the file again leaves it as it is."""
+    ends = [p.valid_to for p in commune.predecessors.all() if p.valid_to is not None]
+    if not ends:
+        return [], None
+    eve = max(ends)
+    return [p.code for p in commune.predecessors.all() if p.valid_to == eve], eve + datetime.timedelta(days=1)
 
 
 # --- The plain functions other code calls --------------------------------------------
@@ -680,14 +752,15 @@ def summary_lines(counts: dict[str, dict[str, int]]) -> list[str]:
     ]
 
 
-def import_units(source, *, user=None, **options) -> ImportReport:
+def import_units(source, *, user=None, access=None, **options) -> ImportReport:
     """Import a units file; nothing is written unless every row is valid (or if `dry_run`).
 
-    `source` is a path, bytes or an open file; `options` are `run_import`'s, as for
-    `import_scores`. `report.counts` is {"province": {"new": n, "updated": n,
+    `source` is a path, bytes or an open file; `access` (the importer's, from the page)
+    refuses rows naming units they do not coordinate; `options` are `run_import`'s, as
+    for `import_scores`. `report.counts` is {"province": {"new": n, "updated": n,
     "unchanged": n}, "district": ..., "commune": ..., "village": ...}.
     """
-    return run_import(source, [UnitSheet(user=user)], **options)
+    return run_import(source, [UnitSheet(user=user, access=access)], **options)
 
 
 def export_units(queryset=None) -> tablib.Dataset:

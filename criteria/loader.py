@@ -20,6 +20,7 @@ import yaml
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 from simple_history.models import HistoricalChanges
+from simple_history.utils import bulk_create_with_history
 
 from communes.models import Commune, CommuneClass, CommuneGroup, Province, Region
 from ntm.lib.spreadsheets import NEW, SKIP, UPDATE
@@ -368,7 +369,8 @@ def _save_region_rules(criteria_set: CriteriaSet, rules: list[dict], result: Loa
     if stored == {tuple(rule[name] for name in RULE_FIELDS) for rule in rules}:
         return
     criteria_set.region_rules.all().delete()
-    RegionRule.objects.bulk_create(RegionRule(criteria_set=criteria_set, **rule) for rule in rules)
+    # With history: a rule changes which targets apply (reports/grid.py's data version).
+    bulk_create_with_history([RegionRule(criteria_set=criteria_set, **rule) for rule in rules], RegionRule)
     result.rules_changed = True
     result.outcomes["rules", None] = UPDATE
 
@@ -393,13 +395,16 @@ def _save_amendments(
         if indicator is None:
             continue
         indicator.amendments.all().delete()
-        Amendment.objects.bulk_create(
-            Amendment(
-                criteria_set=criteria_set,
-                indicator=indicator,
-                **{name: row[name] for name in AMENDMENT_FIELDS},
-            )
-            for row in rows
+        bulk_create_with_history(
+            [
+                Amendment(
+                    criteria_set=criteria_set,
+                    indicator=indicator,
+                    **{name: row[name] for name in AMENDMENT_FIELDS},
+                )
+                for row in rows
+            ],
+            Amendment,
         )
         result.amendments_changed += 1
         result.outcomes["amendments", code] = UPDATE if code in stored else NEW

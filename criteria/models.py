@@ -116,6 +116,10 @@ class CriteriaSet(models.Model):
         _("số chỉ tiêu theo quyết định"), null=True, blank=True
     )
 
+    # Its kinds of unit (applies_to) decide which communes a dashboard counts: a change
+    # is a new data version (reports/grid.py) and a line of the audit trail.
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["-period", "level", "tier", "code"]
         verbose_name = _("bộ tiêu chí")
@@ -310,6 +314,9 @@ class CriterionOwner(models.Model):
     department = models.ForeignKey(
         Department, on_delete=models.CASCADE, related_name="owned", verbose_name=_("phòng, ban, sở, ngành")
     )
+
+    # Who owns what shows on the audit page.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("phân công phụ trách tiêu chí")
@@ -510,6 +517,9 @@ class RegionRule(models.Model):
     decision = models.CharField(_("văn bản"), max_length=200, blank=True)
     source = models.TextField(_("nguồn"), blank=True)
 
+    # A rule changes which targets apply: a new data version (reports/grid.py).
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["criteria_set", "from_date", "commune_class"]
         verbose_name = _("quy tắc áp dụng mức vùng")
@@ -541,6 +551,9 @@ class Amendment(models.Model):
     unit = models.CharField(_("đơn vị mới"), max_length=50, blank=True)
     source = models.TextField(_("nguồn"), blank=True)
     unverified = models.BooleanField(_("chưa đối chiếu"), default=False)
+
+    # An amendment changes how an indicator is judged: a new data version.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["effective_on", "indicator__criterion__number", "indicator__order", "pk"]
@@ -930,6 +943,7 @@ class ImportUpload(models.Model):
     class Kind(models.TextChoices):
         SCORES = "scores", _("Kết quả chỉ tiêu")
         CRITERIA = "criteria", _("Tệp bộ tiêu chí")
+        UNITS = "units", _("Tệp danh mục đơn vị")
 
     # How long a preview may be confirmed.
     LIFETIME = datetime.timedelta(hours=24)
@@ -957,3 +971,8 @@ class ImportUpload(models.Model):
         name, storage = self.file.name, self.file.storage
         self.delete()
         transaction.on_commit(lambda: storage.delete(name))
+
+
+# What a set says about how communes are judged: its targets, its kinds of unit, its
+# region rules, its amendments. Each change is a new data version (reports/grid.py).
+SET_RULES = (IndicatorTarget, CriteriaSet, RegionRule, Amendment)

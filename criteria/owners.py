@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Q
+from simple_history.utils import bulk_create_with_history
 
 from communes.models import Commune, Department, District, Province
 
@@ -188,5 +189,5 @@ def assign_owners(
         for pk, department in indicators.items()
         if department is not None
     ]
-    CriterionOwner.objects.bulk_create(rows)
+    bulk_create_with_history(rows, CriterionOwner)  # the audit page lists who owns what
     return len(rows)

@@ -11,6 +11,7 @@ from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from communes.access import access_for
 from communes.models import Commune, Membership, Province, Village
@@ -117,32 +118,41 @@ def copy_criteria_set(
         for (indicator, _criterion), new_indicator in zip(pairs, new_indicators, strict=True)
         for t in indicator.targets.all()
     )
-    RegionRule.objects.bulk_create(
-        RegionRule(criteria_set=copy, **{name: getattr(r, name) for name in RULE_FIELDS})
-        for r in source.region_rules.all()
+    bulk_create_with_history(
+        [
+            RegionRule(criteria_set=copy, **{name: getattr(r, name) for name in RULE_FIELDS})
+            for r in source.region_rules.all()
+        ],
+        RegionRule,
     )
-    Amendment.objects.bulk_create(
-        Amendment(
-            criteria_set=copy,
-            indicator=new_indicator,
-            **{name: getattr(a, name) for name in AMENDMENT_FIELDS},
-        )
-        for (indicator, _criterion), new_indicator in zip(pairs, new_indicators, strict=True)
-        for a in indicator.amendments.all()
+    bulk_create_with_history(
+        [
+            Amendment(
+                criteria_set=copy,
+                indicator=new_indicator,
+                **{name: getattr(a, name) for name in AMENDMENT_FIELDS},
+            )
+            for (indicator, _criterion), new_indicator in zip(pairs, new_indicators, strict=True)
+            for a in indicator.amendments.all()
+        ],
+        Amendment,
     )
     new_criterion_of = {old.pk: new for old, new in zip(criteria, new_criteria, strict=True)}
     new_indicator_of = {old.pk: new for (old, _c), new in zip(pairs, new_indicators, strict=True)}
-    CriterionOwner.objects.bulk_create(
-        CriterionOwner(
-            province_id=owner.province_id,
-            district_id=owner.district_id,
-            criterion=new_criterion_of[owner.criterion_id],
-            indicator=new_indicator_of.get(owner.indicator_id),
-            department_id=owner.department_id,
-        )
-        for owner in CriterionOwner.objects.filter(criterion__criteria_set=source).filter(
-            Q(province=issuer) | Q(district__province=issuer)
-        )
+    bulk_create_with_history(
+        [
+            CriterionOwner(
+                province_id=owner.province_id,
+                district_id=owner.district_id,
+                criterion=new_criterion_of[owner.criterion_id],
+                indicator=new_indicator_of.get(owner.indicator_id),
+                department_id=owner.department_id,
+            )
+            for owner in CriterionOwner.objects.filter(criterion__criteria_set=source).filter(
+                Q(province=issuer) | Q(district__province=issuer)
+            )
+        ],
+        CriterionOwner,
     )
     return copy
 

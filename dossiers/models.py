@@ -235,6 +235,9 @@ class Document(models.Model):
     pdf_attachments = models.BooleanField(_("PDF chứa tệp đính kèm"), null=True, default=False)
 
     objects = DocumentQuerySet.as_manager()
+    # Who added and who withdrew which file, for the audit page; the stored files are
+    # the document's own (never rewritten), so their names are not kept twice.
+    history = HistoricalRecords(excluded_fields=["file", "rendition"])
 
     class Meta:
         ordering = ["item", "title", "-version"]

@@ -25,7 +25,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from communes.models import Department, Membership
 from criteria.models import Recognition
@@ -618,6 +618,7 @@ def upload_document(
                 )
             ) from error
         raise
+    document._history_user = user  # the audit page's "who added it", with or without a request
     document.save()
     return StoredUpload(document=document, duplicate_of=duplicate_of)
 
@@ -634,9 +635,15 @@ def withdraw_document(*, document: Document, user, reason: str) -> None:
         raise PermissionDenied
     if not reason.strip():
         raise WorkflowError(_("Hãy ghi lý do rút tài liệu."))
-    Document.objects.filter(item=document.item, title=document.title, withdrawn_at__isnull=True).update(
-        withdrawn_at=timezone.now(), withdrawn_by=user, withdrawal_reason=reason.strip()
+    versions = list(
+        Document.objects.filter(item=document.item, title=document.title, withdrawn_at__isnull=True)
     )
+    now = timezone.now()
+    for version in versions:
+        version.withdrawn_at, version.withdrawn_by, version.withdrawal_reason = now, user, reason.strip()
+    # With history: the audit page says who withdrew which file, and why.
+    fields = ["withdrawn_at", "withdrawn_by", "withdrawal_reason"]
+    bulk_update_with_history(versions, Document, fields, default_user=user, default_date=now)
     if dossier.status in (Status.SUBMITTED, Status.ACCEPTED):
         DossierItem.objects.filter(pk=document.item_id).update(
             review=DossierItem.Review.PENDING, reviewed_by=None, reviewed_at=None

@@ -13,10 +13,12 @@ from .models import Job
 @dataclass(frozen=True)
 class JobCan:
     """What a user may do with a job they may see: follow it and take its file (the
-    one who started it, and the coordinators of the unit it is about)."""
+    one who started it, and the coordinators of the unit it is about); run it again
+    once interrupted (the one who started it: it runs as them)."""
 
     follow: bool
     download: bool
+    run_again: bool
 
 
 def get_job_for_user(user, pk, *, need: str | None = None) -> tuple[Job, JobCan]:
@@ -34,13 +36,18 @@ def get_job_for_user(user, pk, *, need: str | None = None) -> tuple[Job, JobCan]
     )
     if not runs_it and not (has_unit and access.sees_unit(**unit)):
         raise Http404
-    return grant(job, JobCan(follow=bool(runs_it), download=bool(runs_it)), need)
+    can = JobCan(
+        follow=bool(runs_it),
+        download=bool(runs_it),
+        run_again=job.started_by_id == user.pk and job.can_run_again,
+    )
+    return grant(job, can, need)
 
 
 def own_jobs(user):
     """The jobs a user started (their list: other people's jobs are on their own lists)."""
     return Job.objects.filter(started_by=user).only(
-        "id", "kind", "title", "status", "created_at", "finished_at", "done", "total", "file"
+        "id", "kind", "title", "status", "heartbeat_at", "created_at", "finished_at", "done", "total", "file"
     )
 
 

@@ -25,6 +25,11 @@ class JobQuerySet(models.QuerySet):
     def finished_before(self, moment):
         return self.filter(finished_at__lt=moment)
 
+    def silent_since(self, moment):
+        """Jobs marked running whose worker has given no sign of life since `moment`:
+        its process was killed (or its machine stopped) in the middle of the work."""
+        return self.filter(status=Job.Status.RUNNING, heartbeat_at__lt=moment)
+
 
 class Job(models.Model):
     """One piece of long work (a large import, a report) that a worker runs.
@@ -37,6 +42,7 @@ class Job(models.Model):
 
     class Kind(models.TextChoices):
         SCORES_IMPORT = "scores_import", _("Nhập kết quả chỉ tiêu")
+        UNITS_IMPORT = "units_import", _("Nhập danh mục đơn vị")
         REPORT = "report", _("Báo cáo")
         PACKAGE = "package", _("Gói hồ sơ")
 
@@ -45,6 +51,9 @@ class Job(models.Model):
         RUNNING = "running", _("Đang chạy")
         SUCCEEDED = "succeeded", _("Đã xong")
         FAILED = "failed", _("Không thành công")
+        # The worker stopped in the middle of the work (killed, its machine stopped):
+        # nothing was written, and the same work may be queued again.
+        INTERRUPTED = "interrupted", _("Bị gián đoạn")
 
     class Stage(models.TextChoices):
         READ = "read", _("Đang đọc tệp")
@@ -56,7 +65,7 @@ class Job(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(_("loại"), max_length=30, choices=Kind)
     title = models.CharField(_("tên"), max_length=255)
-    status = models.CharField(_("trạng thái"), max_length=10, choices=Status, default=Status.QUEUED)
+    status = models.CharField(_("trạng thái"), max_length=12, choices=Status, default=Status.QUEUED)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("người tạo")
     )
@@ -69,6 +78,21 @@ class Job(models.Model):
     )
     created_at = models.DateTimeField(_("thời điểm tạo"), default=timezone.now)
     finished_at = models.DateTimeField(_("thời điểm xong"), null=True, blank=True)
+    # The worker's last sign of life: when it took the job, at each progress tick and
+    # from its heartbeat thread (jobs/services.py `_Heartbeat`).
+    heartbeat_at = models.DateTimeField(_("lần cuối báo tiến độ"), null=True, blank=True)
+    # What runs the work (a django-tasks task's module path, and its keyword arguments
+    # after the job's id), so that an interrupted job can be queued again.
+    task_path = models.CharField(_("tác vụ"), max_length=255, blank=True)
+    task_kwargs = models.JSONField(_("tham số tác vụ"), default=dict, blank=True)
+    restarted_as = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("chạy lại thành"),
+    )
     stage = models.CharField(_("bước"), max_length=10, choices=Stage, blank=True)
     done = models.PositiveIntegerField(_("đã xử lý"), default=0)
     total = models.PositiveIntegerField(_("tổng số"), null=True, blank=True)
@@ -97,8 +121,37 @@ class Job(models.Model):
         return reverse("jobs:job_detail", args=[self.pk])
 
     @property
+    def state(self) -> str:
+        """The job's status as the pages tell it: a job still marked running whose worker
+        has been silent for longer than JOBS_STALE_AFTER seconds was interrupted, even
+        before `interrupt_silent_jobs` records it."""
+        if self.status == self.Status.RUNNING and self.heartbeat_at is not None:
+            silent = timezone.now() - self.heartbeat_at
+            if silent.total_seconds() > settings.JOBS_STALE_AFTER:
+                return self.Status.INTERRUPTED
+        return self.status
+
+    def get_state_display(self) -> str:
+        return self.Status(self.state).label
+
+    @property
     def is_finished(self) -> bool:
-        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+        return self.state in (self.Status.SUCCEEDED, self.Status.FAILED, self.Status.INTERRUPTED)
+
+    @property
+    def is_interrupted(self) -> bool:
+        return self.state == self.Status.INTERRUPTED
+
+    @property
+    def can_run_again(self) -> bool:
+        """An interrupted job whose work is known and whose input is still there (an
+        import's file), not already queued again."""
+        return (
+            self.is_interrupted
+            and bool(self.task_path)
+            and self.restarted_as_id is None
+            and (bool(self.source) or not self.imports_rows)
+        )
 
     @property
     def percent(self) -> int | None:
@@ -115,7 +168,7 @@ class Job(models.Model):
     @property
     def imports_rows(self) -> bool:
         """An import: its errors are rows refused, and nothing was written."""
-        return self.kind == self.Kind.SCORES_IMPORT
+        return self.kind in (self.Kind.SCORES_IMPORT, self.Kind.UNITS_IMPORT)
 
     @property
     def errors(self) -> list[str]:
@@ -130,6 +183,7 @@ class Job(models.Model):
         this worker's own transaction writes, the count waits for the next stage.
         """
         self.stage, self.done, self.total = stage, done, total
+        self.heartbeat_at = timezone.now()
         if connections[DEFAULT_DB_ALIAS].vendor == "sqlite" and connections[DEFAULT_DB_ALIAS].in_atomic_block:
             return
         progress = connections.create_connection(DEFAULT_DB_ALIAS)
@@ -137,8 +191,14 @@ class Job(models.Model):
             table = progress.ops.quote_name(self._meta.db_table)
             with progress.cursor() as cursor:
                 cursor.execute(
-                    f"UPDATE {table} SET stage = %s, done = %s, total = %s WHERE id = %s",  # noqa: S608
-                    [stage, done, total, self._meta.pk.get_db_prep_value(self.pk, progress)],
+                    f"UPDATE {table} SET stage = %s, done = %s, total = %s, heartbeat_at = %s WHERE id = %s",  # noqa: S608
+                    [
+                        stage,
+                        done,
+                        total,
+                        self._meta.get_field("heartbeat_at").get_db_prep_value(self.heartbeat_at, progress),
+                        self._meta.pk.get_db_prep_value(self.pk, progress),
+                    ],
                 )
         finally:
             progress.close()

@@ -259,6 +259,9 @@ BACKGROUND_IMPORT_ROWS = env.int("BACKGROUND_IMPORT_ROWS", default=5_000)
 # Days a finished background job (its result and its file) is kept; `prune_jobs` removes
 # older ones, and `make run` runs it before the worker starts.
 JOBS_KEEP_DAYS = env.int("JOBS_KEEP_DAYS", default=7)
+# Seconds a running job may go without a sign of life from its worker (it reports its
+# progress at least every few seconds) before its page tells it was interrupted.
+JOBS_STALE_AFTER = env.int("JOBS_STALE_AFTER", default=300)
 
 # Security. Production (DEBUG off) is HTTPS behind a reverse proxy; every
 # setting that `check --deploy` asks for is on there and can be relaxed by env.

@@ -20,7 +20,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from criteria.models import CriteriaSet, IndicatorTarget, Recognition, Registration, Score
+from criteria.models import SET_RULES, CriteriaSet, Recognition, Registration, Score
 from criteria.standing import CommuneRow, DistrictSummary, commune_rows, criteria_tree, units_in_scope
 from dossiers.models import Appraisal, Dossier, DossierItem
 from dossiers.progress import appraisal_progress_of
@@ -29,7 +29,7 @@ from .levels import Tile, group_tiles, province_tiles
 
 # Long enough to serve a morning of meetings; a new version makes a new key anyway.
 GRID_TIMEOUT = 6 * 60 * 60
-VERSIONED_MODELS = (Score, Registration, Recognition, IndicatorTarget, Dossier, DossierItem, Appraisal)
+VERSIONED_MODELS = (Score, Registration, Recognition, *SET_RULES, Dossier, DossierItem, Appraisal)
 
 
 @dataclass(frozen=True)

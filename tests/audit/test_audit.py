@@ -6,10 +6,10 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from communes.models import Commune, District, Membership, Region
-from criteria.models import IndicatorTarget, Score
+from criteria.models import CriterionOwner, IndicatorTarget, Score
 from criteria.services import ScoreEdit, record_scores
-from dossiers.models import DossierItem
-from dossiers.services import accept_dossier, review_item, submit_dossier
+from dossiers.models import Document, DossierItem
+from dossiers.services import accept_dossier, review_item, submit_dossier, withdraw_document
 from tests.dossiers.base import YEAR, DossierTestCase
 from tests.reports.documents import sheet_rows, workbook
 
@@ -24,9 +24,11 @@ class AuditTestCase(DossierTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
-        # Both communes' met scores, which the dossier gates need, are where these tests
-        # start from, not changes under audit: each test counts the changes it makes.
+        # Both communes' met scores, which the dossier gates need, and the departments'
+        # criteria are where these tests start from, not changes under audit: each test
+        # counts the changes it makes.
         Score.history.all().delete()
+        CriterionOwner.history.all().delete()
         other = District.objects.create(code="393", name="Nông Cống", province=cls.province)
         cls.commune_c = Commune.objects.create(
             code="16000", name="Hợp Tiến", province=cls.province, district=other, region=Region.BTB
@@ -48,6 +50,8 @@ class AuditTestCase(DossierTestCase):
             reason="Nhập thay xã",
             on_behalf="Xã chưa có cán bộ nhập",
         )
+        # The evidence the dossier was filled with is where the tests start from too.
+        Document.history.all().delete()
 
     @classmethod
     def enter(cls, commune, code, value, user, *, reason, on_behalf=""):
@@ -68,6 +72,9 @@ class AuditTestCase(DossierTestCase):
     def page(self, user, **params):
         self.client.force_login(user)
         return self.client.get(URL, params)
+
+    def entries(self, user=None, **params):
+        return self.page(user or self.coordinator, **params).context["entries"]
 
 
 class AuditAccessTests(AuditTestCase):
@@ -109,9 +116,6 @@ class AuditAccessTests(AuditTestCase):
 
 
 class AuditContentTests(AuditTestCase):
-    def entries(self, user=None, **params):
-        return self.page(user or self.coordinator, **params).context["entries"]
-
     def test_a_review_says_who_changed_what_and_when(self):
         (entry,) = [e for e in self.entries(kind="item") if e.action == "Sửa"]
         self.assertEqual(
@@ -275,3 +279,47 @@ class AuditExportTests(AuditTestCase):
 
     def test_an_unknown_format_is_not_found(self):
         self.assertEqual(self.export("json").status_code, 404)
+
+
+class OwnerHistoryTests(AuditTestCase):
+    def assign(self, user, department, code="392"):
+        self.client.force_login(user)
+        url = reverse("criteria:owners", args=[self.ntm.code, "district", code])
+        criterion = self.ntm.criteria.get(number=18)
+        self.assertEqual(self.client.post(url, {f"c{criterion.pk}": department.pk}).status_code, 302)
+
+    def test_an_owner_given_shows_who_gave_it_and_to_whom(self):
+        self.assign(self.coordinator, self.department)
+        entry = self.entries(kind="owner")[0]
+        self.assertEqual((entry.user_name, entry.action), ("dieuphoi", "Tạo mới"))
+        self.assertEqual(entry.subject, f"{self.ntm.code}, tiêu chí 18 — Triệu Sơn")
+        self.assertIn(("—", str(self.department)), [(c.before, c.after) for c in entry.changes])
+        self.assertContains(self.page(self.coordinator, kind="owner"), "Phân công phụ trách tiêu chí")
+
+    def test_another_districts_coordinator_does_not_read_it(self):
+        self.assign(self.coordinator, self.department)
+        self.assertEqual(self.entries(self.other_coordinator, kind="owner"), [])
+        self.assertTrue(self.entries(self.admin, kind="owner"))
+
+
+class DocumentHistoryTests(AuditTestCase):
+    def test_who_added_and_who_withdrew_a_file_and_why(self):
+        # The dossier is submitted: the district adds the file for the commune.
+        document = self.upload(
+            self.roads,
+            name="bien-ban.pdf",
+            title="Biên bản nghiệm thu",
+            user=self.coordinator,
+            on_behalf_reason="Xã gửi bản giấy",
+        )
+        withdraw_document(document=document, user=self.coordinator, reason="Nhầm tệp của xã khác")
+        withdrawn, added = self.entries(kind="document")
+        subject = f"Hồ sơ năm {YEAR}: 2. Giao thông — Biên bản nghiệm thu (bản 1)"
+        self.assertEqual(
+            (added.user_name, added.action, added.subject, added.commune),
+            ("dieuphoi", "Tạo mới", subject, self.commune_a),
+        )
+        self.assertIn(("—", "bien-ban.pdf"), [(c.before, c.after) for c in added.changes])
+        self.assertEqual((withdrawn.user_name, withdrawn.action), ("dieuphoi", "Sửa"))
+        self.assertIn(("—", "Nhầm tệp của xã khác"), [(c.before, c.after) for c in withdrawn.changes])
+        self.assertEqual(self.entries(self.other_coordinator, kind="document"), [])

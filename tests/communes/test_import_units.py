@@ -18,8 +18,9 @@ from ntm.lib.spreadsheets import XLSX
 from tests.base import PersonasTestCase
 
 HEADER = list(COLUMNS)
-# What an export writes: the columns, and the optional commune classes.
-EXPORT_HEADER = [*HEADER, "Phân loại"]
+# The columns and the optional commune classes; what an export writes adds the merger columns.
+CLASSES_HEADER = [*HEADER, "Phân loại"]
+EXPORT_HEADER = [*CLASSES_HEADER, "Sáp nhập từ", "Ngày sáp nhập"]
 THANH_HOA = ["38", "Thanh Hóa", "392", "Triệu Sơn"]
 GOOD_ROWS = [
     [*THANH_HOA, "15934", "Dân Lý", "Xã", "BTB", "2", "T01", "Thôn Nhất"],
@@ -297,23 +298,23 @@ class CommuneClassTests(TestCase):
     rules judge a commune by."""
 
     def test_it_sets_the_classes_in_their_order(self):
-        report = import_units(xlsx([[*row(), "Hải đảo, dbkk"]], header=EXPORT_HEADER))
+        report = import_units(xlsx([[*row(), "Hải đảo, dbkk"]], header=CLASSES_HEADER))
         self.assertTrue(report.ok, report.errors)
         self.assertEqual(Commune.objects.get(code="15999").classes, ["dbkk", "hai_dao"])
 
     def test_a_file_without_the_column_leaves_the_classes(self):
-        import_units(xlsx([[*row(), "ATK"]], header=EXPORT_HEADER))
+        import_units(xlsx([[*row(), "ATK"]], header=CLASSES_HEADER))
         self.assertTrue(import_units(xlsx([row(Xã="Xã Mới Đổi Tên")])).ok)
         commune = Commune.objects.get(code="15999")
         self.assertEqual((commune.name, commune.classes), ("Xã Mới Đổi Tên", ["atk"]))
 
     def test_an_empty_cell_clears_them(self):
-        import_units(xlsx([[*row(), "ATK"]], header=EXPORT_HEADER))
-        import_units(xlsx([[*row(), ""]], header=EXPORT_HEADER))
+        import_units(xlsx([[*row(), "ATK"]], header=CLASSES_HEADER))
+        import_units(xlsx([[*row(), ""]], header=CLASSES_HEADER))
         self.assertEqual(Commune.objects.get(code="15999").classes, [])
 
     def test_an_unknown_class_is_refused(self):
-        report = import_units(xlsx([[*row(), "ĐBKK, Miền núi"]], header=EXPORT_HEADER))
+        report = import_units(xlsx([[*row(), "ĐBKK, Miền núi"]], header=CLASSES_HEADER))
         self.assertEqual(
             [str(error) for error in report.errors],
             [
@@ -323,8 +324,8 @@ class CommuneClassTests(TestCase):
         )
 
     def test_the_export_writes_them(self):
-        import_units(xlsx([[*row(), "KV-III, ATK"]], header=EXPORT_HEADER))
-        self.assertEqual(rows_of(export_units())[0][-1], "KV-III, ATK")
+        import_units(xlsx([[*row(), "KV-III, ATK"]], header=CLASSES_HEADER))
+        self.assertEqual(rows_of(export_units())[0][-3], "KV-III, ATK")
 
 
 class ExportTests(TestCase):
@@ -335,7 +336,7 @@ class ExportTests(TestCase):
         dataset = export_units()
         self.assertEqual(dataset.headers, EXPORT_HEADER)
         expected = [*GOOD_ROWS[:2], [*THANH_HOA, "15940", "Nưa", "Thị trấn", "BTB", "1", "", ""]]
-        self.assertEqual(rows_of(dataset), [[*row, ""] for row in [GOOD_ROWS[3], *expected]])
+        self.assertEqual(rows_of(dataset), [[*row, "", "", ""] for row in [GOOD_ROWS[3], *expected]])
 
     def test_export_then_import_gives_identical_rows(self):
         for file_format in ("xlsx", "csv"):
@@ -353,12 +354,12 @@ class ExportTests(TestCase):
         self.assertTrue(render_units_file(export_units(), format="csv").startswith("\ufeff".encode()))
 
     def test_export_queries_do_not_grow_with_rows(self):
-        # communes with their province and district; their villages
-        with self.assertNumQueries(2):
+        # communes with their province and district; their villages; their predecessors
+        with self.assertNumQueries(3):
             export_units()
         rows = [row(Mã_xã=str(10000 + n), Mã_thôn=f"T{n}", Thôn=f"Thôn {n}") for n in range(30)]
         import_units(xlsx(rows))
-        with self.assertNumQueries(2):
+        with self.assertNumQueries(3):
             self.assertEqual(len(export_units()), 34)
 
     def test_the_command_writes_xlsx_and_csv(self):
@@ -420,7 +421,8 @@ class AdminImportExportTests(PersonasTestCase):
         sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
         rows = [list(values) for values in sheet.iter_rows(values_only=True)]
         self.assertEqual(rows[0], EXPORT_HEADER)
-        self.assertEqual(rows[1][4:], ["15934", "Dân Lý", "Xã", "BTB", None, "T01", "Thôn Nhất", None])
+        expected = ["15934", "Dân Lý", "Xã", "BTB", None, "T01", "Thôn Nhất", None, None, None]
+        self.assertEqual(rows[1][4:], expected)
         self.assertEqual(len(rows), 3)
 
     def test_province_export_gives_the_units_under_it(self):

@@ -6,12 +6,14 @@ import datetime
 import io
 
 from django.core.management import CommandError, call_command
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from communes.models import Commune, Membership, Region, Village
-from communes.resources import COLUMNS, import_units
+from communes.access import access_for
+from communes.models import Commune, District, Membership, Province, Region, Village
+from communes.resources import COLUMNS, export_units, import_units, render_units_file
 from criteria.models import Recognition, Score
 from tests.base import AssessmentTestCase
 from tests.communes.test_import_units import xlsx
@@ -256,3 +258,150 @@ class UnitsFileMergerTests(MergerTestCase):
              "không sáp nhập lại."],
         )  # fmt: skip
         self.assertFalse(Commune.objects.filter(code="99001").exists())
+
+
+class UnitsFileMergerRoundTripTests(TestCase):
+    """Units only (no scores, which keep a commune from being deleted): a file in, out, in."""
+
+    HEADER = UnitsFileMergerTests.HEADER
+    STATE = ["38", "Thanh Hóa", "392", "Triệu Sơn"]
+
+    def setUp(self):
+        rows = [
+            [*self.STATE, "15934", "Dân Lý", "Xã", "BTB", "", "T01", "Thôn Nhất"],
+            [*self.STATE, "15937", "Dân Lực", "Xã", "BTB", "", "T01", "Thôn Đông"],
+            [*self.STATE, "15940", "Dân Quyền", "Xã", "BTB", "", "", ""],
+        ]
+        self.assertTrue(import_units(xlsx(rows)).ok)
+
+    def merge(self, *codes):
+        call_command("merge_communes", "--into", "99001", "--from", *codes, "--on", "01/07/2025",
+                     "--name", "Xã Dân Hòa", stdout=io.StringIO())  # fmt: skip
+
+    def units(self):
+        """{code: (valid from, valid to, predecessors)} of every commune."""
+        return {
+            c.code: (c.valid_from, c.valid_to, sorted(p.code for p in c.predecessors.all()))
+            for c in Commune.objects.prefetch_related("predecessors")
+        }
+
+    def wipe(self):
+        for model in (Village, Commune, District, Province):
+            model.objects.all().delete()
+
+    def test_the_export_writes_the_merger_and_imports_back_as_it_was(self):
+        self.merge("15934", "15937", "15940")
+        exported = export_units()
+        self.assertEqual(exported.headers, self.HEADER[:11] + ["Phân loại", *self.HEADER[11:]])
+        by_code = {values[4]: values for values in exported}
+        self.assertEqual(by_code["99001"][-2:], ("15934, 15937, 15940", "01/07/2025"))
+        self.assertEqual(by_code["15934"][-2:], ("", ""))
+        units = self.units()
+        for file_format in ("xlsx", "csv"):
+            with self.subTest(file_format):
+                data = render_units_file(exported, format=file_format)
+                self.wipe()
+                report = import_units(data, format=file_format)
+                self.assertTrue(report.ok, report.errors)
+                self.assertIn("Sáp nhập: 3 xã thành 1 xã.", report.summary_lines())
+                self.assertEqual(self.units(), units)
+                self.assertEqual([list(r) for r in export_units()], [list(r) for r in exported])
+
+    def test_a_file_creates_the_communes_it_merges(self):
+        self.wipe()
+        commune = self.STATE
+        rows = [
+            [*commune, "99001", "Dân Hòa", "Xã", "BTB", "", "", "", "16001, 16002, 16003", "01/07/2025"],
+            [*commune, "16001", "Xã Một", "Xã", "BTB", "", "T01", "Thôn Một", "", ""],
+            [*commune, "16002", "Xã Hai", "Xã", "BTB", "", "", "", "", ""],
+            [*commune, "16003", "Xã Ba", "Xã", "BTB", "", "", "", "", ""],
+        ]
+        report = import_units(xlsx(rows, header=self.HEADER))
+        self.assertTrue(report.ok, report.errors)
+        self.assertEqual(
+            self.units(),
+            {
+                "99001": (ON, None, ["16001", "16002", "16003"]),
+                **{code: (None, EVE, []) for code in ("16001", "16002", "16003")},
+            },
+        )
+        self.assertEqual(Village.objects.get(code="T01").commune.code, "99001")
+
+    def test_a_bad_row_refuses_the_communes_and_the_merger_alike(self):
+        self.wipe()
+        commune = self.STATE
+        rows = [
+            [*commune, "99001", "Dân Hòa", "Xã", "BTB", "", "", "", "16001, 16002", "01/07/2025"],
+            [*commune, "16001", "Xã Một", "Xã", "BTB", "", "", "", "", ""],
+            ["40", "Nghệ An", "", "", "16002", "Xã Hai", "Xã", "BTB", "", "", "", "", ""],
+            [*commune, "16003", "Xã Ba", "Làng", "BTB", "", "", "", "", ""],
+        ]
+        report = import_units(xlsx(rows, header=self.HEADER))
+        self.assertEqual(
+            [str(e) for e in report.errors],
+            [
+                "Dòng 2: Các xã sáp nhập phải cùng một tỉnh.",
+                "Dòng 5: Loại “Làng” không hợp lệ: phải là Xã, Phường, Thị trấn hoặc Đặc khu.",
+            ],
+        )
+        self.assertEqual(self.units(), {})
+
+
+class MergedCommunesOfficialsTests(MergerTestCase):
+    """The merged commune's officials read their former communes' pages, read-only."""
+
+    def setUp(self):
+        self.merge("15934", "15937")  # A and B into 99001; A's and B's officials move there
+        self.other = self.make_user("xa_khac", "commune", commune=self.commune_c)
+
+    def as_user(self, user, name, code, **kwargs):
+        self.client.force_login(user)
+        query = {"set": self.ntm.code, "year": YEAR}
+        return self.client.get(reverse(name, args=[code, *kwargs.values()]), query)
+
+    def test_the_official_reads_the_former_communes_scorecards(self):
+        for code, criteria_met in (("15934", 19), ("15937", 18)):
+            with self.subTest(code):
+                response = self.as_user(self.official_a, "reports:scorecard", code)
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual(response.context["standing"].criteria_met, criteria_met)
+
+    def test_the_official_enters_nothing_there(self):
+        url = reverse("criteria:score_entry", args=["15934", self.ntm.code, YEAR, 3])
+        self.client.force_login(self.official_a)
+        page = self.client.get(url)
+        self.assertEqual(page.status_code, 200)
+        self.assertFalse(page.context["can_enter"])
+        self.assertEqual(self.client.post(url, {}).status_code, 403)
+        # Their own, new commune: they enter there.
+        new = reverse("criteria:score_entry", args=["99001", self.ntm.code, YEAR, 3])
+        self.assertTrue(self.client.get(new).context["can_enter"])
+
+    def test_another_communes_official_gets_nothing_of_them(self):
+        for code in ("15934", "15937", "99001"):
+            with self.subTest(code):
+                self.assertEqual(self.as_user(self.other, "reports:scorecard", code).status_code, 404)
+        # And C's official reads nothing of A once C is merged elsewhere either.
+        self.merge("15940", into="99002", name="Xã Khác")
+        self.assertEqual(self.as_user(self.other, "reports:scorecard", "15940").status_code, 200)
+        self.assertEqual(self.as_user(self.other, "reports:scorecard", "15934").status_code, 404)
+
+    def test_the_leader_reads_them_and_changes_nothing(self):
+        self.assertEqual(self.as_user(self.leader, "reports:scorecard", "15934").status_code, 200)
+        url = reverse("criteria:score_entry", args=["15934", self.ntm.code, YEAR, 3])
+        self.assertEqual(self.client.post(url, {}).status_code, 403)
+
+    def test_the_lists_show_what_the_pages_open(self):
+        later = self.merge("99001", into="99003", on="01/01/2030", name="Xã Sau")  # a second merger
+        self.assertEqual(later.predecessors.get().code, "99001")
+        communes = list(Commune.objects.all())
+        for user, expected in (
+            (self.official_a, {"15934", "15937", "99001", "99003"}),
+            (self.other, {"15940"}),
+            (self.leader, {c.code for c in communes}),
+        ):
+            with self.subTest(user.username):
+                access = access_for(user)
+                listed = set(access.visible_communes().values_list("code", flat=True))
+                opened = {c.code for c in communes if access.can_see_commune(c)}
+                self.assertEqual((listed, opened), (expected, expected))

@@ -45,23 +45,25 @@ def run_workers(count: int) -> None:
             for number, handler in handlers.items():
                 signal.signal(number, handler)
         return
+    workers = [start_worker(f"worker-{n}", "--batch") for n in range(count)]
+    for worker in workers:
+        assert worker.wait(timeout=600) == 0
+
+
+def start_worker(worker_id: str, *options: str) -> subprocess.Popen:
+    """A worker process on the test database (PostgreSQL: SQLite's is in this process)."""
     db = connection.settings_dict
     url = (
         f"postgres://{quote(db['USER'])}:{quote(db['PASSWORD'])}@{db['HOST'] or '127.0.0.1'}:"
         f"{db['PORT'] or 5432}/{quote(db['NAME'])}"
     )
     env = {**os.environ, "DATABASE_URL": url, "MEDIA_ROOT": str(settings.MEDIA_ROOT)}
-    command = [sys.executable, "manage.py", "db_worker", "--batch", "--no-reload", "--no-startup-delay",
-               "--queue-name", "*", "--interval", "0.1"]  # fmt: skip
-    workers = [
-        subprocess.Popen([*command, "--worker-id", f"worker-{n}"], cwd=settings.BASE_DIR, env=env)
-        for n in range(count)
-    ]
-    for worker in workers:
-        assert worker.wait(timeout=600) == 0
+    command = [sys.executable, "manage.py", "db_worker", *options, "--no-reload", "--no-startup-delay",
+               "--queue-name", "*", "--interval", "0.1", "--worker-id", worker_id]  # fmt: skip
+    return subprocess.Popen(command, cwd=settings.BASE_DIR, env=env)
 
 
-class BackgroundImportTests(Personas, TransactionTestCase):
+class BackgroundImportTestCase(Personas, TransactionTestCase):
     def setUp(self):
         self.create_personas()
         self.ntm = load_shipped_set("QD318-2022-XA-NTM")
@@ -92,6 +94,8 @@ class BackgroundImportTests(Personas, TransactionTestCase):
     def page(self, job) -> str:
         return self.client.get(job.get_absolute_url()).content.decode()
 
+
+class BackgroundImportTests(BackgroundImportTestCase):
     def test_a_50_000_row_file_returns_at_once_and_a_worker_imports_it(self):
         job = self.upload(self.communes(878))  # 878 communes × 57 indicators = 50,046 rows
         # The page returned with the work queued, nothing written yet.

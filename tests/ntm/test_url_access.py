@@ -183,6 +183,7 @@ class UrlAccessTests(DossierTestCase):
             "dossiers:package_job": ({"pk": d}, COMMUNE_OBJECT, True),
             "communes:commune_list": ({}, SCOPE, False),
             "communes:commune_merge": ({}, COORDINATORS, True),
+            "communes:units_import": ({}, COORDINATORS, True),
             "criteria:owners": (
                 {"code": s, "level": "district", "unit_code": cls.district.code},
                 COMMUNE_OBJECT,
@@ -219,6 +220,7 @@ class UrlAccessTests(DossierTestCase):
             "jobs:job_list": ({}, OWN, False),
             "jobs:job_detail": ({"pk": cls.job.pk}, COMMUNE_OBJECT, False),
             "jobs:job_file": ({"pk": cls.job.pk}, COMMUNE_OBJECT, False),
+            "jobs:job_run_again": ({"pk": cls.job.pk}, COMMUNE_OBJECT, True),
         }
         # Filing a meeting copy changes no programme data: leaders may (README, "Demo accounts").
         cls.leader_may = {
