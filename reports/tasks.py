@@ -19,8 +19,9 @@ from .xlsx import render_xlsx
 
 
 def report_for_query(kind, scope, data):
-    """The filters of a query (`?set=&year=&as_of=`), and the report they ask for over
-    `scope` (None without a set): what the preview, the downloads and a job render."""
+    """The filters of a query (`?set=&year=&as_of=`, and `&province=` or `&group=` to
+    narrow a report of several communes), and the report they ask for over `scope`
+    (None without a set): what the preview, the downloads and a job render."""
     filters = (DossierFilterForm if kind == ReportKind.DOSSIERS else StandingFilterForm)(data)
     criteria_set, year, as_of = filters.resolve()
     report = None
@@ -32,6 +33,8 @@ def report_for_query(kind, scope, data):
             criteria_set=criteria_set,
             year=year,
             as_of=as_of,
+            province=data.get("province", ""),
+            group=data.get("group", ""),
         )
     return filters, report
 

@@ -191,6 +191,8 @@ def _preview(request, kind, scope, can, filters, report, *, snapshot_form=None, 
 def report_preview(request, kind, code=None):
     scope, can = get_report_scope_for_user(request.user, kind, code)
     filters, report = _report(request, kind, scope)
+    if report is not None and report.notice:
+        messages.error(request, report.notice)
     return _preview(request, kind, scope, can, filters, report)
 
 
