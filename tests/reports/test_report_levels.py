@@ -3,7 +3,6 @@ one annex per group of communes, a group's report alone, and a report over sever
 provinces summarised by province."""
 
 import datetime
-from pathlib import Path
 
 from django.test import Client
 from django.urls import reverse
@@ -39,13 +38,21 @@ class LevelsTestCase(AssessmentTestCase):
         cls.nghe_an = Province.objects.create(code="40", name="Nghệ An")
         dien_chau = District.objects.create(code="434", name="Diễn Châu", province=cls.nghe_an)
 
-        cls.tho_dan = Commune.objects.create(code="15931", name="Thọ Dân", province=province, district=district)
-        cls.te_loi = Commune.objects.create(code="15940", name="Tế Lợi", province=province, district=nong_cong)
+        cls.tho_dan = Commune.objects.create(
+            code="15931", name="Thọ Dân", province=province, district=district
+        )
+        cls.te_loi = Commune.objects.create(
+            code="15940", name="Tế Lợi", province=province, district=nong_cong
+        )
         cls.minh_nghia = Commune.objects.create(
             code="15941", name="Minh Nghĩa", province=province, district=nong_cong
         )
-        cls.hai_long = Commune.objects.create(code="15950", name="Hải Long", province=province, district=nhu_thanh)
-        cls.xuan_du = Commune.objects.create(code="15951", name="Xuân Du", province=province, district=nhu_thanh)
+        cls.hai_long = Commune.objects.create(
+            code="15950", name="Hải Long", province=province, district=nhu_thanh
+        )
+        cls.xuan_du = Commune.objects.create(
+            code="15951", name="Xuân Du", province=province, district=nhu_thanh
+        )
         cls.xa_moi = Commune.objects.create(
             code="16000", name="Xã Mới", province=province, commune_group=CommuneGroup.GROUP_2
         )
@@ -63,7 +70,10 @@ class LevelsTestCase(AssessmentTestCase):
         for met in (cls.commune_b, cls.minh_nghia, cls.xuan_du, cls.xa_moi, cls.dien_kim):
             cls.score_all(met, 2024)
         Registration.objects.create(
-            commune=cls.commune_a, criteria_set=cls.ntm, target_year=2024, registered_on=datetime.date(2023, 12, 1)
+            commune=cls.commune_a,
+            criteria_set=cls.ntm,
+            target_year=2024,
+            registered_on=datetime.date(2023, 12, 1),
         )
         Recognition.objects.create(
             commune=cls.minh_nghia,
@@ -93,9 +103,107 @@ class LevelsTestCase(AssessmentTestCase):
         return response.content
 
 
-class DumpTests(LevelsTestCase):
-    def test_dump(self):
-        Path("/tmp/levels").mkdir(exist_ok=True)
-        Path("/tmp/levels/province.pdf").write_bytes(self.render(self.province_coordinator))
-        Path("/tmp/levels/national.pdf").write_bytes(self.render(self.national_leader))
-        Path("/tmp/levels/group.pdf").write_bytes(self.render(self.province_coordinator, group="huyen-393"))
+class ProvinceReportTests(LevelsTestCase):
+    """The province coordinator's report: the province's totals, a row per group, and an
+    annex per group with that group's communes."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.pdf = cls.render(cls.province_coordinator)
+        cls.text = pdf_text(cls.pdf)
+
+    def test_it_speaks_for_the_province(self):
+        for line in (
+            "UBND TỈNH THANH HÓA",
+            "Thanh Hóa, ngày",
+            "BÁO CÁO Tiến độ xây dựng xã nông thôn mới năm 2024",
+        ):
+            with self.subTest(line):
+                self.assertIn(line, self.text)
+        self.assertNotIn("UBND HUYỆN", self.text)
+
+    def test_it_sums_up_the_province(self):
+        # 7 communes assessed (Thọ Dân not yet), 121/7 = 17,3 criteria on average; 4 with 19,
+        # 2 in 15–18, 1 in 10–14, none below; 1 recognised, 1 registered for 2024, at risk.
+        self.assertIn("(1 xã chưa có số liệu)", self.text)
+        self.assertIn("17,3 4 2 1 0 1 1 1", pdf_text(self.pdf, layout=True))
+        self.assertIn("bình quân 17,3 tiêu chí/xã", self.text)
+
+    def test_it_has_a_row_per_group_with_its_numbers(self):
+        # TT, group, communes, assessed, average, 4 bands, met the whole set, registered,
+        # at risk, recognised.
+        table = pdf_text(self.pdf, layout=True)
+        for row in (
+            "1 Nhóm 2 1 1 19,0 1 0 0 0 1 0 0 0",
+            "2 Như Thanh 2 2 15,5 1 0 1 0 1 0 0 0",
+            "3 Nông Cống 2 2 18,5 1 1 0 0 1 0 0 1",
+            "4 Triệu Sơn 3 2 17,0 1 1 0 0 1 1 1 0",
+            "Tổng cộng 8 7 17,3 4 2 1 0 4 1 1 1",
+        ):
+            with self.subTest(row):
+                self.assertIn(row, table)
+
+    def test_each_group_has_an_annex_on_pages_of_its_own(self):
+        annexes = {
+            "Phụ lục 1: Nhóm 2": ["Xã Mới 19/19"],
+            "Phụ lục 2: Huyện Như Thanh cũ": ["Hải Long 12/19", "Xuân Du 19/19"],
+            "Phụ lục 3: Huyện Nông Cống cũ": ["Minh Nghĩa 19/19", "Tế Lợi 18/19"],
+            "Phụ lục 4: Huyện Triệu Sơn cũ": ["Dân Lực 19/19", "Dân Lý 15/19", "Thọ Dân — — chưa có số liệu"],
+        }
+        pages = [pdf_text(self.pdf, page=n, layout=True) for n in range(1, len(pdf_pages(self.pdf)) + 1)]
+        for title, communes in annexes.items():
+            with self.subTest(title):
+                (page,) = [page for page in pages if title in page]
+                # The annex starts its page, under the page number.
+                self.assertRegex(page, rf"^\d+ {title} Tiến độ xây dựng xã")
+                for commune in communes:
+                    self.assertIn(commune, page)
+                others = {c for t, cs in annexes.items() if t != title for c in cs}
+                for commune in others:
+                    self.assertNotIn(commune, page)
+
+    def test_the_leader_gets_the_same_report(self):
+        text = pdf_text(self.render(self.province_leader))
+        self.assertIn("Phụ lục 4: Huyện Triệu Sơn cũ", text)
+        self.assertIn("Tổng cộng 8 7 17,3", text)
+
+    def test_the_workbook_has_a_summary_and_a_sheet_per_annex(self):
+        book = workbook(self.render(self.province_coordinator, "reports:district_xlsx"))
+        self.assertEqual(
+            book.sheetnames,
+            [
+                "Tổng hợp",
+                "Theo nhóm xã",
+                "Theo tiêu chí",
+                "PL1 Nhóm 2",
+                "PL2 Như Thanh",
+                "PL3 Nông Cống",
+                "PL4 Triệu Sơn",
+            ],
+        )
+        totals = dict(table_rows(book["Tổng hợp"])[1])
+        self.assertEqual(totals["Bình quân tiêu chí/xã"], 17.3)
+        self.assertEqual(totals["Số xã đã được công nhận"], 1)
+        header, groups = table_rows(book["Theo nhóm xã"])
+        self.assertEqual(header[:5], ("TT", "Nhóm xã", "Số xã", "Số xã đã đánh giá", "Bình quân tiêu chí/xã"))
+        self.assertEqual(groups[3], (4, "Triệu Sơn", 3, 2, 17.0, 1, 1, 0, 0, 1, 1, 1, 0))
+        self.assertEqual(groups[4], (None, "Tổng cộng", 8, 7, 17.3, 4, 2, 1, 0, 4, 1, 1, 1))
+        annex = book["PL4 Triệu Sơn"]
+        self.assertEqual(sheet_rows(annex)[1][0], "Phụ lục 4: Huyện Triệu Sơn cũ")
+        self.assertEqual(
+            [(row[2], row[3]) for row in table_rows(annex)[1] if isinstance(row[0], int)],
+            [("Dân Lực", 19), ("Dân Lý", 15), ("Thọ Dân", None)],
+        )
+        criterion_2 = next(row for row in sheet_rows(book["Theo tiêu chí"]) if row[0] == 2)
+        self.assertEqual(criterion_2[2:6], (5, 7, 5 / 7, "Dân Lý, Hải Long"))
+
+    def test_a_district_sized_scope_has_no_annex(self):
+        text = pdf_text(self.render(self.coordinator))
+        self.assertIn("UBND HUYỆN TRIỆU SƠN", text)
+        self.assertIn("II. Kết quả của từng xã", text)
+        self.assertNotIn("Phụ lục 1:", text)
+        self.assertEqual(
+            workbook(self.render(self.coordinator, "reports:district_xlsx")).sheetnames,
+            ["Các xã", "Tổng hợp", "Theo tiêu chí"],
+        )
