@@ -12,6 +12,7 @@ import io
 import re
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -209,12 +210,13 @@ def _totals_sheet(workbook: Workbook, report: DistrictReport, *, first: bool) ->
 
 def _outside_note(sheet: Sheet, report: DistrictReport) -> None:
     if outside := report.summary.outside:
+        # Several provinces: how many, not the names of hundreds of wards.
+        units = ", ".join(f"{c.get_kind_display()} {c.name}" for c in outside)
+        if report.provinces:
+            units = ngettext("%(count)d đơn vị", "%(count)d đơn vị", len(outside)) % {"count": len(outside)}
         sheet.note(
             _("Không thuộc phạm vi bộ tiêu chí (áp dụng cho %(kinds)s), không tính vào số liệu: %(units)s.")
-            % {
-                "kinds": report.criteria_set.get_applies_to_display(),
-                "units": ", ".join(f"{c.get_kind_display()} {c.name}" for c in outside),
-            }
+            % {"kinds": report.criteria_set.get_applies_to_display(), "units": units}
         )
 
 

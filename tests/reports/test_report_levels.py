@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from communes.models import Commune, CommuneGroup, District, Membership, Province
 from criteria.models import Recognition, Registration, Score
+from reports.models import ReportSnapshot
 from tests.base import AssessmentTestCase
 from tests.reports.documents import pdf_pages, pdf_text, sheet_rows, table_rows, workbook
 
@@ -207,3 +208,182 @@ class ProvinceReportTests(LevelsTestCase):
             workbook(self.render(self.coordinator, "reports:district_xlsx")).sheetnames,
             ["Các xã", "Tổng hợp", "Theo tiêu chí"],
         )
+
+
+class NationalReportTests(LevelsTestCase):
+    """A leader of two provinces: the totals, a row per province, the criteria; no commune."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.pdf = cls.render(cls.national_leader)
+        cls.text = pdf_text(cls.pdf)
+        cls.layout = pdf_text(cls.pdf, layout=True)
+
+    def test_it_has_a_row_per_province_and_the_total(self):
+        self.assertIn("Tiến độ xây dựng xã nông thôn mới năm 2024, tổng hợp theo tỉnh", self.text)
+        self.assertIn("II. Kết quả của từng tỉnh", self.text)
+        # Nghệ An: 19 and 0 criteria; the whole: 140/9 = 15,6.
+        for row in (
+            "1 Nghệ An 2 2 9,5 1 0 0 1 1 0 0 0",
+            "2 Thanh Hóa 8 7 17,3 4 2 1 0 4 1 1 1",
+            "Tổng cộng 10 9 15,6 5 2 1 1 5 1 1 1",
+        ):
+            with self.subTest(row):
+                self.assertIn(row, self.layout)
+
+    def test_it_counts_the_communes_missing_each_criterion(self):
+        # Criterion 2: Dân Lý, Hải Long and Diễn Hải miss it.
+        self.assertIn("2 Giao thông 6/9 67% 3", self.text)
+        self.assertIn("Số xã chưa đạt", self.text)
+
+    def test_it_names_no_commune(self):
+        for commune in ("Dân Lý", "Dân Lực", "Thọ Dân", "Tế Lợi", "Xã Mới", "Diễn Kim", "Diễn Hải"):
+            with self.subTest(commune):
+                self.assertNotIn(commune, self.text)
+        self.assertNotIn("Kết quả của từng xã", self.text)
+        self.assertNotIn("Biểu đồ số tiêu chí đạt của từng xã", self.text)
+
+    def test_the_workbook_has_a_row_per_province(self):
+        book = workbook(self.render(self.national_leader, "reports:district_xlsx"))
+        self.assertEqual(book.sheetnames, ["Tổng hợp", "Theo tỉnh", "Theo tiêu chí"])
+        header, provinces = table_rows(book["Theo tỉnh"])
+        self.assertEqual(header[1], "Tỉnh, thành phố")
+        self.assertEqual(
+            provinces,
+            [
+                (1, "Nghệ An", 2, 2, 9.5, 1, 0, 0, 1, 1, 0, 0, 0),
+                (2, "Thanh Hóa", 8, 7, 17.3, 4, 2, 1, 0, 4, 1, 1, 1),
+                (None, "Tổng cộng", 10, 9, 15.6, 5, 2, 1, 1, 5, 1, 1, 1),
+            ],
+        )
+        header, criteria = table_rows(book["Theo tiêu chí"])
+        self.assertEqual(header[5], "Số xã chưa đạt")
+        self.assertEqual(criteria[1][:6], (2, "Giao thông", 6, 9, 6 / 9, 3))
+        cells = {cell for sheet in book for row in sheet_rows(sheet) for cell in row}
+        self.assertNotIn("Dân Lý", cells)
+
+    def test_the_preview_links_each_province_to_its_report(self):
+        response = self.get(self.national_leader, "reports:district")
+        query = f"set={self.ntm.code}&amp;year=2024"
+        self.assertContains(
+            response, f'<a href="{reverse("reports:district")}?{query}&amp;province=38">Thanh Hóa</a>'
+        )
+        self.assertContains(
+            response, f'<a href="{reverse("reports:district")}?{query}&amp;province=40">Nghệ An</a>'
+        )
+
+    def test_a_superuser_gets_the_national_report(self):
+        response = self.get(self.admin, "reports:district")
+        self.assertEqual([line.name for line in response.context["report"].levels], ["Nghệ An", "Thanh Hóa"])
+
+    def test_query_count_does_not_grow_with_communes(self):
+        # session, user, the set (filter), memberships, communes, criteria, indicators,
+        # targets, the set's region rules and amendments, scores, registrations,
+        # recognitions; the PDF reads the signature block of no unit (none: several
+        # provinces), the preview also lists the sets for the filter form.
+        self.client.force_login(self.national_leader)
+        counts = {}
+        for name in ("reports:district", "reports:district_pdf", "reports:district_xlsx"):
+            with self.assertNumQueries(14 if name == "reports:district" else 13) as context:
+                self.fetch(name)
+            counts[name] = len(context.captured_queries)
+        for n in range(30):
+            commune = Commune.objects.create(code=f"9{n:04d}", name=f"Xã {n}", province=self.nghe_an)
+            self.score_all(commune, 2024)
+        for name, count in counts.items():
+            with self.subTest(name), self.assertNumQueries(count):
+                self.assertEqual(self.fetch(name).status_code, 200)
+
+
+class NarrowedReportTests(LevelsTestCase):
+    """`?province=` and `?group=` narrow a report within the scope, never beyond it."""
+
+    def test_a_group_alone(self):
+        pdf = self.render(self.province_coordinator, group="huyen-393")
+        text = pdf_text(pdf)
+        # The province issues it: districts are gone since 01/7/2025.
+        self.assertIn("UBND TỈNH THANH HÓA", text)
+        self.assertIn("Tiến độ xây dựng xã nông thôn mới năm 2024 của các xã thuộc huyện Nông Cống cũ", text)
+        self.assertIn("Minh Nghĩa 19/19", text)
+        self.assertIn("Tế Lợi 18/19", text)
+        for other in ("Dân Lý", "Hải Long", "Xã Mới"):
+            self.assertNotIn(other, text)
+        self.assertNotIn("Phụ lục 1:", text)
+
+    def test_a_group_alone_in_the_workbook_and_its_file_name(self):
+        response = self.get(self.province_coordinator, "reports:district_xlsx", group="huyen-393")
+        self.assertIn("-huyen-393.xlsx", response["Content-Disposition"])
+        rows = table_rows(workbook(response.content)["Các xã"])[1]
+        self.assertEqual([row[2] for row in rows if isinstance(row[0], int)], ["Minh Nghĩa", "Tế Lợi"])
+
+    def test_a_province_of_several(self):
+        response = self.get(self.national_leader, "reports:district", province="38")
+        report = response.context["report"]
+        self.assertEqual(
+            [line.name for line in report.levels], ["Nhóm 2", "Như Thanh", "Nông Cống", "Triệu Sơn"]
+        )
+        self.assertEqual(report.letterhead.place, "Thanh Hóa")
+        # The province's groups link to their own reports, keeping the province.
+        self.assertContains(response, "year=2024&amp;province=38&amp;group=huyen-392")
+        text = pdf_text(self.render(self.national_leader, province="38"))
+        self.assertIn("Phụ lục 4: Huyện Triệu Sơn cũ", text)
+        self.assertNotIn("Nghệ An", text)
+
+    def test_a_group_of_a_province_of_several(self):
+        report = self.get(self.national_leader, "reports:district", province="38", group="nhom-2").context[
+            "report"
+        ]
+        self.assertEqual(report.communes, [self.xa_moi])
+        self.assertEqual(report.parameters["group"], "nhom-2")
+
+    def test_an_unknown_key_says_so_and_shows_the_whole_report(self):
+        for params, message, levels in (
+            ({"group": "huyen-999"}, "Không có nhóm xã này trong phạm vi theo dõi", 4),
+            ({"province": "99"}, "Không có tỉnh này trong phạm vi theo dõi", 4),
+        ):
+            with self.subTest(params):
+                response = self.get(self.province_coordinator, "reports:district", **params)
+                self.assertContains(response, message)
+                self.assertEqual(len(response.context["report"].levels), levels)
+                self.assertNotIn("group", response.context["report"].parameters)
+                self.assertIn("Phụ lục 4:", pdf_text(self.render(self.province_coordinator, **params)))
+
+    def test_a_group_never_widens_the_scope(self):
+        # Dân Lý's official asks for Nông Cống's group, or for the other province.
+        for params in ({"group": "huyen-393"}, {"province": "40"}):
+            with self.subTest(params):
+                text = pdf_text(self.render(self.official_a, **params), layout=True)
+                self.assertIn("Dân Lý 15/19", text)
+                for other in ("Tế Lợi", "Minh Nghĩa", "Diễn Kim", "Dân Lực"):
+                    self.assertNotIn(other, text)
+        # The district coordinator asks for a group of the province outside its district.
+        response = self.get(self.coordinator, "reports:district", group="huyen-393")
+        self.assertContains(response, "Không có nhóm xã này trong phạm vi theo dõi")
+        self.assertEqual(
+            {c.name for c in response.context["report"].communes}, {"Dân Lý", "Dân Lực", "Thọ Dân"}
+        )
+
+    def test_access(self):
+        url = reverse("reports:district_pdf")
+        response = self.client.get(url, {"group": "huyen-393"})
+        self.assertRedirects(response, f"{reverse('login')}?next={url}%3Fgroup%3Dhuyen-393")
+        for name in ("reports:district_pdf", "reports:district_xlsx"):
+            with self.subTest(name):
+                self.assertEqual(self.get(self.nobody, name, group="huyen-393").status_code, 404)
+        self.assertContains(
+            self.get(self.nobody, "reports:district", group="huyen-393"), "chưa được phân quyền"
+        )
+
+    def test_the_read_only_leader_reads_a_group_and_files_it_for_a_meeting(self):
+        self.client.force_login(self.province_leader)
+        url = reverse("reports:district_snapshot")
+        query = f"?set={self.ntm.code}&year=2024&group=huyen-393"
+        response = self.client.post(url + query, {"meeting_date": "2024-05-02", "title": "Họp tỉnh"})
+        self.assertEqual(response.status_code, 302)
+        snapshot = ReportSnapshot.objects.get()
+        self.assertEqual(snapshot.parameters["group"], "huyen-393")
+        self.assertEqual(set(snapshot.communes.all()), {self.te_loi, self.minh_nghia})
+        # A commune official may not file one.
+        self.client.force_login(self.official_a)
+        self.assertEqual(self.client.post(url + query, {"meeting_date": "2024-05-02"}).status_code, 403)
