@@ -533,6 +533,36 @@ class DossierReport(Report):
 # --- Building ------------------------------------------------------------------------
 
 
+def scope_levels(communes) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The provinces of a scope, and its groups of communes, as (key, name) by name: what
+    the reports index links to (one query, a row per former district and commune group,
+    whatever the number of communes). The keys are those of levels.py."""
+    units = (
+        communes.order_by()
+        .values_list(
+            "province_id", "province__code", "province__name", "district_id", "district__code",
+            "district__name", "commune_group",
+        )
+        .distinct()
+    )  # fmt: skip
+    provinces, groups = {}, {}
+    for province_id, province_code, province_name, district_id, district_code, district_name, group in units:
+        # A commune as levels.py reads it, without loading each one.
+        district = District(pk=district_id, code=district_code, name=district_name) if district_id else None
+        commune = Commune(
+            province=Province(pk=province_id, code=province_code, name=province_name),
+            district=district,
+            commune_group=group or "",
+        )
+        provinces.setdefault(*province_of(commune))
+        groups.setdefault(*group_of(commune))
+
+    def by_name(levels: dict) -> list[tuple[str, str]]:
+        return sorted(levels.items(), key=lambda level: fold(level[1]))
+
+    return by_name(provinces), by_name(groups)
+
+
 def report_communes(communes, day: datetime.date):
     """The communes a district-wide report lists: those that exist on `day`, by name."""
     return list(communes.current(day).select_related("district", "province").order_by("search_name", "name"))

@@ -29,7 +29,7 @@ from .access import (
     signature_units,
     visible_snapshots,
 )
-from .content import short_date, village_results
+from .content import scope_levels, short_date, village_results
 from .forms import SignatureBlockForm, SnapshotForm
 from .grid import dashboard_grid
 from .models import ReportKind
@@ -271,20 +271,28 @@ def report_index(request):
     """The reports, for the filters chosen, and the latest snapshots."""
     filters = StandingFilterForm(request.GET)
     criteria_set, year, as_of = filters.resolve()
-    communes = access_for(request.user).visible_communes().current(as_of).order_by("search_name", "name")
+    visible = access_for(request.user).visible_communes().current(as_of)
+    search = request.GET.get("q", "").strip()
     # A page of commune links: the index of a province or of the country costs what one
     # district's did.
+    communes = visible.search(search).order_by("search_name", "name")
     page = Paginator(communes, COMMUNE_LINKS_PER_PAGE).get_page(request.GET.get("page"))
     query = _query(criteria_set, year, as_of) if criteria_set else ""
+    provinces, groups = scope_levels(visible)
     context = {
         "filters": filters,
         "criteria_set": criteria_set,
         "year": year,
         "as_of": as_of,
         "query": query,
+        "search": search,
         "page": page,
-        "page_params": query,
+        "page_params": "&".join(part for part in (query, urlencode({"q": search}) if search else "") if part),
         "communes": page.object_list,
+        # Several provinces: a report per province; one province of several groups: a
+        # report per group. Each narrows the report of the whole scope.
+        "provinces": provinces if len(provinces) > 1 else [],
+        "groups": groups if len(provinces) == 1 and len(groups) > 1 else [],
         "kinds": ReportKind,
         "snapshots": visible_snapshots(request.user).select_related("created_by")[:5],
         "signature_units": signature_units(request.user),

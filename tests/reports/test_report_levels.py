@@ -10,6 +10,7 @@ from django.urls import reverse
 from communes.models import Commune, CommuneGroup, District, Membership, Province
 from criteria.models import Recognition, Registration, Score
 from reports.models import ReportSnapshot
+from reports.views import COMMUNE_LINKS_PER_PAGE
 from tests.base import AssessmentTestCase
 from tests.reports.documents import pdf_pages, pdf_text, sheet_rows, table_rows, workbook
 
@@ -387,3 +388,75 @@ class NarrowedReportTests(LevelsTestCase):
         # A commune official may not file one.
         self.client.force_login(self.official_a)
         self.assertEqual(self.client.post(url + query, {"meeting_date": "2024-05-02"}).status_code, 403)
+
+
+class ReportIndexLevelsTests(LevelsTestCase):
+    """The reports index offers the levels of the user's scope: a report per province, or
+    per group of the province, beside the province's own."""
+
+    url = reverse("reports:index")
+
+    def index(self, user, **params):
+        self.client.force_login(user)
+        return self.client.get(self.url, {"set": self.ntm.code, "year": 2024, **params})
+
+    def test_a_province_is_offered_its_report_and_one_per_group(self):
+        response = self.index(self.province_coordinator)
+        query = f"set={self.ntm.code}&amp;year=2024"
+        self.assertContains(response, f'href="{reverse("reports:district")}?{query}"')
+        self.assertEqual(
+            response.context["groups"],
+            [
+                ("nhom-2", "Nhóm 2"),
+                ("huyen-394", "Như Thanh"),
+                ("huyen-393", "Nông Cống"),
+                ("huyen-392", "Triệu Sơn"),
+            ],
+        )
+        self.assertContains(
+            response, f'<a href="{reverse("reports:district")}?{query}&amp;group=huyen-393">Nông Cống</a>'
+        )
+        self.assertContains(response, f'href="{reverse("reports:district_pdf")}?{query}&amp;group=nhom-2"')
+        self.assertEqual(response.context["provinces"], [])
+
+    def test_several_provinces_are_offered_one_report_each(self):
+        response = self.index(self.national_leader)
+        self.assertEqual(response.context["provinces"], [("40", "Nghệ An"), ("38", "Thanh Hóa")])
+        self.assertEqual(response.context["groups"], [])
+        query = f"set={self.ntm.code}&amp;year=2024"
+        self.assertContains(
+            response, f'<a href="{reverse("reports:district")}?{query}&amp;province=40">Nghệ An</a>'
+        )
+
+    def test_a_district_and_a_commune_get_no_level_links(self):
+        for user in (self.coordinator, self.official_a):
+            with self.subTest(user.username):
+                response = self.index(user)
+                self.assertEqual((response.context["provinces"], response.context["groups"]), ([], []))
+                self.assertNotContains(response, "group=")
+
+    def test_the_commune_links_are_searchable(self):
+        response = self.index(self.national_leader, q="dien")
+        self.assertEqual([c.name for c in response.context["communes"]], ["Diễn Hải", "Diễn Kim"])
+        response = self.index(self.official_a, q="te loi")
+        self.assertEqual(list(response.context["communes"]), [])
+        self.assertContains(response, "Không tìm thấy xã nào.")
+
+    def test_its_cost_does_not_grow_with_the_communes(self):
+        # session, user, the set asked for, memberships, count and page of communes, the
+        # provinces and groups of the scope, the provinces whose signature block the
+        # coordinator keeps, the set choices, snapshots
+        self.client.force_login(self.province_coordinator)
+        query = {"set": self.ntm.code, "year": 2024}
+        with self.assertNumQueries(10):
+            self.client.get(self.url, query)
+        district = District.objects.get(code="393")
+        for n in range(150):
+            Commune.objects.create(
+                code=f"9{n:04d}", name=f"Xã {n:03d}", province=self.province, district=district
+            )
+        with self.assertNumQueries(10):
+            response = self.client.get(self.url, {**query, "page": 2})
+        self.assertEqual(len(response.context["groups"]), 4)
+        self.assertEqual(len(response.context["communes"]), 158 - COMMUNE_LINKS_PER_PAGE)
+        self.assertContains(response, f"?set={self.ntm.code}&amp;year=2024&amp;page=1")
