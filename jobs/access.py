@@ -40,7 +40,7 @@ def get_job_for_user(user, pk, *, need: str | None = None) -> tuple[Job, JobCan]
 def own_jobs(user):
     """The jobs a user started (their list: other people's jobs are on their own lists)."""
     return Job.objects.filter(started_by=user).only(
-        "id", "kind", "title", "status", "created_at", "finished_at", "done", "total", "file"
+        "id", "kind", "title", "status", "stage", "created_at", "finished_at", "done", "total", "file"
     )
 
 

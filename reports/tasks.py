@@ -50,10 +50,22 @@ def _render_report(job, *, kind, code, extension, query) -> dict:
     scope, _can = get_report_scope_for_user(job.started_by, kind, code)
     _filters, report = report_for_query(kind, scope, query)
     communes = len(report.communes) if report is not None else 0
-    job.report_progress(Job.Stage.RENDER, 0, communes)
     if not communes:
+        job.report_progress(Job.Stage.RENDER, 0, 0)
         return {"errors": [_("Không có xã nào trong báo cáo.")]}
-    content = render_pdf(report) if extension == "pdf" else render_xlsx(report)
+    summary = [_("Báo cáo %(count)d xã, tệp %(name)s.") % {"count": communes, "name": job.title}]
+    if extension == "pdf":
+        # No count before layout: nobody knows the pages until WeasyPrint has placed them.
+        job.report_progress(Job.Stage.RENDER, 0, None)
+
+        def laid_out(pages: int) -> None:
+            job.report_progress(Job.Stage.LAYOUT, pages, pages)
+            summary.insert(0, _("Đã dàn trang %(pages)d trang.") % {"pages": pages})
+
+        content = render_pdf(report, laid_out=laid_out)
+    else:
+        job.report_progress(Job.Stage.RENDER, 0, communes)
+        content = render_xlsx(report)
+        job.done = communes
     job.file.save(f"{report.file_stem}.{extension}", ContentFile(content), save=False)
-    job.done = communes
-    return {"summary": [_("Báo cáo %(count)d xã, tệp %(name)s.") % {"count": communes, "name": job.title}]}
+    return {"summary": summary}
