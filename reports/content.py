@@ -534,9 +534,10 @@ class DossierReport(Report):
 
 
 def scope_levels(communes) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """The provinces of a scope, and its groups of communes, as (key, name) by name: what
-    the reports index links to (one query, a row per former district and commune group,
-    whatever the number of communes). The keys are those of levels.py."""
+    """The reports a scope divides into, as (key, name) by name, keys of levels.py: one
+    per province when it spans several, else one per group of its province when there
+    are several; ([], []) for a district-sized scope. One query, a row per former
+    district and commune group, whatever the number of communes."""
     units = (
         communes.order_by()
         .values_list(
@@ -558,9 +559,10 @@ def scope_levels(communes) -> tuple[list[tuple[str, str]], list[tuple[str, str]]
         groups.setdefault(*group_of(commune))
 
     def by_name(levels: dict) -> list[tuple[str, str]]:
-        return sorted(levels.items(), key=lambda level: fold(level[1]))
+        return sorted(levels.items(), key=lambda level: fold(level[1])) if len(levels) > 1 else []
 
-    return by_name(provinces), by_name(groups)
+    # Group keys repeat across provinces ("nhom-1"): groups only within one province.
+    return by_name(provinces), by_name(groups) if len(provinces) == 1 else []
 
 
 def report_communes(communes, day: datetime.date):
@@ -595,7 +597,6 @@ def district_report(
             province = ""
         else:
             in_scope = chosen
-    # The province's letterhead for one of its groups: since 01/7/2025 the province issues it.
     letterhead = letterhead_for(in_scope)
     if group:
         chosen = narrowed(in_scope, group, by=group_of)
@@ -608,6 +609,9 @@ def district_report(
             )
             group = ""
         else:
+            if len(chosen) < len(in_scope):
+                # One group of a wider scope: since 01/7/2025 its province issues the report.
+                letterhead = letterhead_for_unit(chosen[0].province)
             in_scope = chosen
             group_name = group_heading(chosen[0])
     communes, outside = units_in_scope(in_scope, criteria_set)

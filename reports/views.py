@@ -289,10 +289,10 @@ def report_index(request):
         "page": page,
         "page_params": "&".join(part for part in (query, urlencode({"q": search}) if search else "") if part),
         "communes": page.object_list,
-        # Several provinces: a report per province; one province of several groups: a
-        # report per group. Each narrows the report of the whole scope.
-        "provinces": provinces if len(provinces) > 1 else [],
-        "groups": groups if len(provinces) == 1 and len(groups) > 1 else [],
+        # A report per province, or per group of the province: each narrows the report
+        # of the whole scope.
+        "provinces": provinces,
+        "groups": groups,
         "kinds": ReportKind,
         "snapshots": visible_snapshots(request.user).select_related("created_by")[:5],
         "signature_units": signature_units(request.user),

@@ -337,6 +337,11 @@ class NarrowedReportTests(LevelsTestCase):
         ]
         self.assertEqual(report.communes, [self.xa_moi])
         self.assertEqual(report.parameters["group"], "nhom-2")
+        # Asked without its province, a former district is still found, and its province
+        # issues the report.
+        text = pdf_text(self.render(self.national_leader, group="huyen-393"))
+        self.assertIn("UBND TỈNH THANH HÓA", text)
+        self.assertIn("của các xã thuộc huyện Nông Cống cũ", text)
 
     def test_an_unknown_key_says_so_and_shows_the_whole_report(self):
         for params, message, levels in (
