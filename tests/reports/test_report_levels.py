@@ -3,7 +3,11 @@ one annex per group of communes, a group's report alone, and a report over sever
 provinces summarised by province."""
 
 import datetime
+import tempfile
+from io import StringIO
+from pathlib import Path
 
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -465,3 +469,33 @@ class ReportIndexLevelsTests(LevelsTestCase):
         self.assertEqual(len(response.context["groups"]), 4)
         self.assertEqual(len(response.context["communes"]), 158 - COMMUNE_LINKS_PER_PAGE)
         self.assertContains(response, f"?set={self.ntm.code}&amp;year=2024&amp;page=1")
+
+
+class RenderCommandLevelsTests(LevelsTestCase):
+    def test_the_command_renders_a_province_or_a_group(self):
+        with tempfile.TemporaryDirectory() as directory:
+            output = Path(directory) / "bao-cao.pdf"
+            call_command(
+                "render_report", "district", "--set", self.ntm.code, "--year", "2024",
+                "--province", "38", "-o", str(output), stdout=StringIO(),
+            )  # fmt: skip
+            text = pdf_text(output.read_bytes())
+            self.assertIn("Phụ lục 4: Huyện Triệu Sơn cũ", text)
+            self.assertNotIn("Nghệ An", text)
+            output = Path(directory) / "nhom.xlsx"
+            call_command(
+                "render_report", "district", "--set", self.ntm.code, "--year", "2024",
+                "--group", "huyen-393", "-o", str(output), stdout=StringIO(),
+            )  # fmt: skip
+            rows = table_rows(workbook(output.read_bytes())["Các xã"])[1]
+            self.assertEqual([row[2] for row in rows if isinstance(row[0], int)], ["Minh Nghĩa", "Tế Lợi"])
+
+    def test_an_unknown_group_writes_nothing(self):
+        with tempfile.TemporaryDirectory() as directory:
+            output = Path(directory) / "bao-cao.pdf"
+            with self.assertRaisesMessage(CommandError, "Không có nhóm xã này"):
+                call_command(
+                    "render_report", "district", "--set", self.ntm.code, "--year", "2024",
+                    "--group", "huyen-999", "-o", str(output),
+                )  # fmt: skip
+            self.assertFalse(output.exists())
