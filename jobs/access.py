@@ -31,8 +31,8 @@ def get_job_for_user(user, pk, *, need: str | None = None) -> tuple[Job, JobCan]
     access = access_for(user)
     unit = {"district": job.district} if job.district_id else {"province": job.province}
     has_unit = job.district_id or job.province_id
-    runs_it = job.started_by_id == user.pk or access.is_superuser or (
-        has_unit and access.coordinates_unit(**unit)
+    runs_it = (
+        job.started_by_id == user.pk or access.is_superuser or (has_unit and access.coordinates_unit(**unit))
     )
     if not runs_it and not (has_unit and access.sees_unit(**unit)):
         raise Http404
@@ -47,7 +47,17 @@ def get_job_for_user(user, pk, *, need: str | None = None) -> tuple[Job, JobCan]
 def own_jobs(user):
     """The jobs a user started (their list: other people's jobs are on their own lists)."""
     return Job.objects.filter(started_by=user).only(
-        "id", "kind", "title", "status", "heartbeat_at", "created_at", "finished_at", "done", "total", "file"
+        "id",
+        "kind",
+        "title",
+        "status",
+        "stage",
+        "heartbeat_at",
+        "created_at",
+        "finished_at",
+        "done",
+        "total",
+        "file",
     )
 
 

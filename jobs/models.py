@@ -60,6 +60,8 @@ class Job(models.Model):
         CHECK = "check", _("Đang kiểm tra từng dòng")
         SAVE = "save", _("Đang ghi")
         RENDER = "render", _("Đang dựng báo cáo")
+        # A PDF's pages are laid out and counted; its file is being written.
+        LAYOUT = "layout", _("Đã dàn trang, đang ghi tệp PDF")
         PACK = "pack", _("Đang đóng gói tài liệu")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -163,6 +165,8 @@ class Job(models.Model):
     @property
     def counted(self) -> str:
         """What `done` and `total` count."""
+        if self.stage == self.Stage.LAYOUT:
+            return _("trang")
         return {self.Kind.REPORT: _("xã"), self.Kind.PACKAGE: _("tài liệu")}.get(self.kind, _("dòng"))
 
     @property

@@ -8,7 +8,7 @@ font that may lack Vietnamese diacritics.
 
 from __future__ import annotations
 
-from django.utils.formats import number_format
+from django.template.defaultfilters import floatformat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -78,7 +78,8 @@ def _bar_chart(rows, *, criteria_total: int, average: float) -> SafeString:
         )
     if average:
         # Behind the bars, so it never crosses a number; its label sits above the plot.
-        average_label = _("- - - bình quân %(average)s tiêu chí/xã") % {"average": number_format(average, 1)}
+        # Rounded as the summary table rounds it (number_format would cut 17,29 to 17,2).
+        average_label = _("- - - bình quân %(average)s tiêu chí/xã") % {"average": floatformat(average, 1)}
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(average):.1f}" y2="{y(average):.1f}" '
             f'stroke="#1a1a1a" stroke-width="1" stroke-dasharray="6 4"/>'

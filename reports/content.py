@@ -20,6 +20,7 @@ from typing import ClassVar
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import urlencode
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from communes.models import Commune, Department, District, Province
@@ -40,6 +41,7 @@ from dossiers.progress import DossierProgress, progress_of, with_progress_data
 from ntm.lib.text import fold
 
 from .charts import BAND_COLOURS, criteria_met_charts
+from .levels import Tile, group_of, group_tiles, province_of, province_tiles
 from .models import ReportKind, SignatureBlock
 
 Status = Score.Status
@@ -169,6 +171,9 @@ class Report:
     #: Whether the set has texts or targets not checked against the official text: the
     #: report then says so once, under its title.
     unchecked: bool = False
+    #: A province or group asked for (`?province=`, `?group=`) that is not in the scope:
+    #: the whole report is shown, and the preview says why.
+    notice: str = ""
 
     @property
     def document_type(self) -> str:
@@ -250,6 +255,51 @@ class CriterionTally:
         return self.met / self.assessed if self.assessed else 0.0
 
 
+def group_heading(commune: Commune) -> str:
+    """What a report calls the group of `commune` (levels.group_of): "huyện Triệu Sơn cũ"
+    for a former district (districts ended on 01/7/2025), the group's name otherwise."""
+    district = commune.district
+    if district is None:
+        return group_of(commune)[1]
+    name = district.name if fold(district.name).startswith(UNIT_WORDS) else f"{_('huyện')} {district.name}"
+    return _("%(district)s cũ") % {"district": name}
+
+
+def meets_set_count(summary: DistrictSummary) -> int:
+    """Communes meeting every criterion of the set."""
+    return sum(1 for row in summary.rows if row.standing.meets_set)
+
+
+@dataclass
+class LevelLine:
+    """A province's or a group's row in a report, and its annex."""
+
+    number: int
+    tile: Tile
+    # The query parameter that narrows a report to it: "province" or "group".
+    parameter: str
+
+    @property
+    def summary(self) -> DistrictSummary:
+        return self.tile.summary
+
+    @property
+    def name(self) -> str:
+        return self.tile.name
+
+    @property
+    def meets_set_count(self) -> int:
+        return meets_set_count(self.summary)
+
+    @property
+    def annex_title(self) -> str:
+        """ "Phụ lục 1: Huyện Triệu Sơn cũ"."""
+        return _("Phụ lục %(number)s: %(group)s") % {
+            "number": self.number,
+            "group": capfirst(group_heading(self.tile.rows[0].commune)),
+        }
+
+
 @dataclass(kw_only=True)
 class DistrictReport(Report):
     """Every commune's standing, the district's totals and the criteria holding it back."""
@@ -264,10 +314,59 @@ class DistrictReport(Report):
     ownership: Ownership | None = None
     # Units in the scope the set does not apply to (a thị trấn for a xã set): listed apart.
     outside: list[Commune] = field(default_factory=list)
+    # The keys of levels.py the report was narrowed to within the user's scope, if any.
+    province_key: str = ""
+    group_key: str = ""
+    # "huyện Triệu Sơn cũ", "nhóm 2": the group the report was narrowed to.
+    group_name: str = ""
 
     @property
     def title(self) -> str:
-        return _("Tiến độ xây dựng xã %(tier)s năm %(year)s") % {"tier": self.tier, "year": self.year}
+        title = _("Tiến độ xây dựng xã %(tier)s năm %(year)s") % {"tier": self.tier, "year": self.year}
+        if self.group_name:
+            return _("%(title)s của các xã thuộc %(group)s") % {"title": title, "group": self.group_name}
+        if self.provinces:
+            return _("%(title)s, tổng hợp theo tỉnh") % {"title": title}
+        return title
+
+    @property
+    def parameters(self) -> dict:
+        narrowed = {"province": self.province_key, "group": self.group_key}
+        return {**super().parameters, **{k: v for k, v in narrowed.items() if v}}
+
+    @property
+    def file_stem(self) -> str:
+        narrowed = "-".join(key for key in (self.province_key, self.group_key) if key)
+        return f"{super().file_stem}-{narrowed}" if narrowed else super().file_stem
+
+    @cached_property
+    def provinces(self) -> list[Tile]:
+        """One tile per province when the report spans several: it is then summarised by
+        province, with no commune table (a national one would have 3,321 rows)."""
+        return province_tiles(self.rows, len(self.criteria))
+
+    @cached_property
+    def groups(self) -> list[Tile]:
+        """One tile per group of a province's communes when they fall in several: the
+        report then speaks for the province, with one annex per group."""
+        return [] if self.provinces else group_tiles(self.rows, len(self.criteria))
+
+    @cached_property
+    def levels(self) -> list[LevelLine]:
+        """The rows of the table by province or by group (none for a district-sized scope)."""
+        parameter = "province" if self.provinces else "group"
+        return [
+            LevelLine(number, tile, parameter) for number, tile in enumerate(self.provinces or self.groups, 1)
+        ]
+
+    @property
+    def annexes(self) -> list[LevelLine]:
+        """A province's groups, each with its commune table on pages of its own."""
+        return self.levels if self.groups else []
+
+    @property
+    def meets_set_count(self) -> int:
+        return meets_set_count(self.summary)
 
     @property
     def communes(self) -> list[Commune]:
@@ -298,6 +397,9 @@ class DistrictReport(Report):
 
     @cached_property
     def charts(self) -> list[str]:
+        if self.provinces:
+            # A bar per commune of the country would be dozens of pages of charts.
+            return []
         return criteria_met_charts(
             self.rows, criteria_total=len(self.criteria), average=self.summary.average_criteria
         )
@@ -431,17 +533,87 @@ class DossierReport(Report):
 # --- Building ------------------------------------------------------------------------
 
 
+def scope_levels(communes) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The reports a scope divides into, as (key, name) by name, keys of levels.py: one
+    per province when it spans several, else one per group of its province when there
+    are several; ([], []) for a district-sized scope. One query, a row per former
+    district and commune group, whatever the number of communes."""
+    units = (
+        communes.order_by()
+        .values_list(
+            "province_id", "province__code", "province__name", "district_id", "district__code",
+            "district__name", "commune_group",
+        )
+        .distinct()
+    )  # fmt: skip
+    provinces, groups = {}, {}
+    for province_id, province_code, province_name, district_id, district_code, district_name, group in units:
+        # A commune as levels.py reads it, without loading each one.
+        district = District(pk=district_id, code=district_code, name=district_name) if district_id else None
+        commune = Commune(
+            province=Province(pk=province_id, code=province_code, name=province_name),
+            district=district,
+            commune_group=group or "",
+        )
+        provinces.setdefault(*province_of(commune))
+        groups.setdefault(*group_of(commune))
+
+    def by_name(levels: dict) -> list[tuple[str, str]]:
+        return sorted(levels.items(), key=lambda level: fold(level[1])) if len(levels) > 1 else []
+
+    # Group keys repeat across provinces ("nhom-1"): groups only within one province.
+    return by_name(provinces), by_name(groups) if len(provinces) == 1 else []
+
+
 def report_communes(communes, day: datetime.date):
     """The communes a district-wide report lists: those that exist on `day`, by name."""
     return list(communes.current(day).select_related("district", "province").order_by("search_name", "name"))
 
 
+def narrowed(communes: list[Commune], key: str, *, by) -> list[Commune] | None:
+    """The communes whose province or group (levels.province_of or group_of) is `key`;
+    None when none is."""
+    chosen = [c for c in communes if by(c)[0] == key]
+    return chosen or None
+
+
 def district_report(
-    *, communes, criteria_set: CriteriaSet, year: int, as_of: datetime.date | None = None
+    *,
+    communes,
+    criteria_set: CriteriaSet,
+    year: int,
+    as_of: datetime.date | None = None,
+    province: str = "",
+    group: str = "",
 ) -> DistrictReport:
-    """`communes` is the scope, e.g. access_for(user).visible_communes()."""
+    """`communes` is the scope, e.g. access_for(user).visible_communes(); `province` and
+    `group` (keys of levels.py) narrow it to one province or one group of communes."""
     today = timezone.localdate()
     in_scope = report_communes(communes, as_of or today)
+    notices, group_name = [], ""
+    if province:
+        if (chosen := narrowed(in_scope, province, by=province_of)) is None:
+            notices.append(_("Không có tỉnh này trong phạm vi theo dõi; báo cáo gồm tất cả các tỉnh."))
+            province = ""
+        else:
+            in_scope = chosen
+    letterhead = letterhead_for(in_scope)
+    if group:
+        chosen = narrowed(in_scope, group, by=group_of)
+        if chosen is None:
+            notices.append(_("Không có nhóm xã này trong phạm vi theo dõi; báo cáo gồm tất cả các nhóm."))
+            group = ""
+        elif len({c.province_id for c in chosen}) > 1:
+            notices.append(
+                _("Nhóm xã này có ở nhiều tỉnh: hãy chọn một tỉnh trước; báo cáo gồm tất cả các nhóm.")
+            )
+            group = ""
+        else:
+            if len(chosen) < len(in_scope):
+                # One group of a wider scope: since 01/7/2025 its province issues the report.
+                letterhead = letterhead_for_unit(chosen[0].province)
+            in_scope = chosen
+            group_name = group_heading(chosen[0])
     communes, outside = units_in_scope(in_scope, criteria_set)
     criteria = criteria_tree(criteria_set)
     # Summary standings: a district list needs no indicator's detail.
@@ -453,13 +625,17 @@ def district_report(
         criteria_set=criteria_set,
         year=year,
         as_of=as_of,
-        letterhead=letterhead_for(in_scope),
+        letterhead=letterhead,
         issued_on=today,
         unchecked=is_unchecked(criteria, criteria_set.edition(year, as_of)),
+        notice=" ".join(notices),
         rows=rows,
         criteria=criteria,
         ownership=ownership_in(units.pop(), criteria_set) if len(units) == 1 else None,
         outside=outside,
+        province_key=province,
+        group_key=group,
+        group_name=group_name,
     )
 
 
@@ -545,6 +721,8 @@ def build_report(
     year: int,
     as_of: datetime.date | None = None,
     commune: Commune | None = None,
+    province: str = "",
+    group: str = "",
 ) -> Report:
     """The report of `kind` over the scope `communes` (or on `commune`), as the views and
     `manage.py render_report` ask for it."""
@@ -552,4 +730,6 @@ def build_report(
         return commune_report(commune=commune, criteria_set=criteria_set, year=year, as_of=as_of)
     if kind == ReportKind.DOSSIERS:
         return dossier_report(communes=communes, criteria_set=criteria_set, year=year)
-    return district_report(communes=communes, criteria_set=criteria_set, year=year, as_of=as_of)
+    return district_report(
+        communes=communes, criteria_set=criteria_set, year=year, as_of=as_of, province=province, group=group
+    )

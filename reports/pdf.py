@@ -9,6 +9,7 @@ HTML string can be timed on its own against WeasyPrint (`python -m tools.bench`)
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -44,12 +45,22 @@ def _no_fetching():
     return URLFetcher(allowed_protocols=set())
 
 
-def html_to_pdf(html: str) -> bytes:
+def layout(html: str):
+    """WeasyPrint's laid-out document: its `pages` are known, its bytes not written yet."""
     # Imported here: WeasyPrint takes a while to load, and only PDF requests need it.
     from weasyprint import HTML
 
-    return HTML(string=html, url_fetcher=_no_fetching()).write_pdf()
+    return HTML(string=html, url_fetcher=_no_fetching()).render()
 
 
-def render_pdf(report, *, snapshot=None) -> bytes:
-    return html_to_pdf(report_html(report, snapshot=snapshot))
+def html_to_pdf(html: str) -> bytes:
+    return layout(html).write_pdf()
+
+
+def render_pdf(report, *, snapshot=None, laid_out: Callable[[int], None] | None = None) -> bytes:
+    """The report's PDF; `laid_out(pages)` is told the number of pages once they are laid
+    out, before the file is written (a background job shows it)."""
+    document = layout(report_html(report, snapshot=snapshot))
+    if laid_out is not None:
+        laid_out(len(document.pages))
+    return document.write_pdf()

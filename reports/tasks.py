@@ -19,8 +19,9 @@ from .xlsx import render_xlsx
 
 
 def report_for_query(kind, scope, data):
-    """The filters of a query (`?set=&year=&as_of=`), and the report they ask for over
-    `scope` (None without a set): what the preview, the downloads and a job render."""
+    """The filters of a query (`?set=&year=&as_of=`, and `&province=` or `&group=` to
+    narrow a report of several communes), and the report they ask for over `scope`
+    (None without a set): what the preview, the downloads and a job render."""
     filters = (DossierFilterForm if kind == ReportKind.DOSSIERS else StandingFilterForm)(data)
     criteria_set, year, as_of = filters.resolve()
     report = None
@@ -32,6 +33,8 @@ def report_for_query(kind, scope, data):
             criteria_set=criteria_set,
             year=year,
             as_of=as_of,
+            province=data.get("province", ""),
+            group=data.get("group", ""),
         )
     return filters, report
 
@@ -47,10 +50,22 @@ def _render_report(job, *, kind, code, extension, query) -> dict:
     scope, _can = get_report_scope_for_user(job.started_by, kind, code)
     _filters, report = report_for_query(kind, scope, query)
     communes = len(report.communes) if report is not None else 0
-    job.report_progress(Job.Stage.RENDER, 0, communes)
     if not communes:
+        job.report_progress(Job.Stage.RENDER, 0, 0)
         return {"errors": [_("Không có xã nào trong báo cáo.")]}
-    content = render_pdf(report) if extension == "pdf" else render_xlsx(report)
+    summary = [_("Báo cáo %(count)d xã, tệp %(name)s.") % {"count": communes, "name": job.title}]
+    if extension == "pdf":
+        # No count before layout: nobody knows the pages until WeasyPrint has placed them.
+        job.report_progress(Job.Stage.RENDER, 0, None)
+
+        def laid_out(pages: int) -> None:
+            job.report_progress(Job.Stage.LAYOUT, pages, pages)
+            summary.insert(0, _("Đã dàn trang %(pages)d trang.") % {"pages": pages})
+
+        content = render_pdf(report, laid_out=laid_out)
+    else:
+        job.report_progress(Job.Stage.RENDER, 0, communes)
+        content = render_xlsx(report)
+        job.done = communes
     job.file.save(f"{report.file_stem}.{extension}", ContentFile(content), save=False)
-    job.done = communes
-    return {"summary": [_("Báo cáo %(count)d xã, tệp %(name)s.") % {"count": communes, "name": job.title}]}
+    return {"summary": summary}

@@ -29,7 +29,7 @@ from .access import (
     signature_units,
     visible_snapshots,
 )
-from .content import short_date, village_results
+from .content import scope_levels, short_date, village_results
 from .forms import SignatureBlockForm, SnapshotForm
 from .grid import dashboard_grid, dashboard_overview
 from .models import ReportKind
@@ -257,6 +257,8 @@ def _preview(request, kind, scope, can, filters, report, *, snapshot_form=None, 
 def report_preview(request, kind, code=None):
     scope, can = get_report_scope_for_user(request.user, kind, code)
     filters, report = _report(request, kind, scope)
+    if report is not None and report.notice:
+        messages.error(request, report.notice)
     return _preview(request, kind, scope, can, filters, report)
 
 
@@ -335,20 +337,28 @@ def report_index(request):
     """The reports, for the filters chosen, and the latest snapshots."""
     filters = StandingFilterForm(request.GET)
     criteria_set, year, as_of = filters.resolve()
-    communes = access_for(request.user).visible_communes().current(as_of).order_by("search_name", "name")
+    visible = access_for(request.user).visible_communes().current(as_of)
+    search = request.GET.get("q", "").strip()
     # A page of commune links: the index of a province or of the country costs what one
     # district's did.
+    communes = visible.search(search).order_by("search_name", "name")
     page = Paginator(communes, COMMUNE_LINKS_PER_PAGE).get_page(request.GET.get("page"))
     query = _query(criteria_set, year, as_of) if criteria_set else ""
+    provinces, groups = scope_levels(visible)
     context = {
         "filters": filters,
         "criteria_set": criteria_set,
         "year": year,
         "as_of": as_of,
         "query": query,
+        "search": search,
         "page": page,
-        "page_params": query,
+        "page_params": "&".join(part for part in (query, urlencode({"q": search}) if search else "") if part),
         "communes": page.object_list,
+        # A report per province, or per group of the province: each narrows the report
+        # of the whole scope.
+        "provinces": provinces,
+        "groups": groups,
         "kinds": ReportKind,
         "snapshots": visible_snapshots(request.user).select_related("created_by")[:5],
         "signature_units": signature_units(request.user),

@@ -9,12 +9,15 @@ out of ("Tiêu chí đạt (/19)"). Built from the same report object as the PDF
 from __future__ import annotations
 
 import io
+import re
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from criteria.standing import DistrictSummary
 from ntm.lib.spreadsheets import neutralise
 
 from .content import CommuneReport, DistrictReport, DossierReport, criteria_label, short_date
@@ -25,6 +28,22 @@ HEADER_FILL = PatternFill("solid", fgColor="E9E9E9")
 GROUP_FILL = PatternFill("solid", fgColor="F3F3F3")
 WRAP = Alignment(wrap_text=True, vertical="top")
 CENTRE = Alignment(horizontal="center", vertical="top", wrap_text=True)
+# Excel refuses these in a sheet's name, and names over 31 characters.
+SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+SHEET_NAME_LENGTH = 31
+
+
+def sheet_name(text: str, taken: list[str]) -> str:
+    """A name Excel accepts for a sheet, unlike any in `taken` (compared as Excel does,
+    ignoring case)."""
+    name = SHEET_NAME_FORBIDDEN.sub(" ", text).strip()[:SHEET_NAME_LENGTH].strip() or "Sheet"
+    taken = {t.casefold() for t in taken}
+    candidate, number = name, 1
+    while candidate.casefold() in taken:
+        number += 1
+        suffix = f" ({number})"
+        candidate = name[: SHEET_NAME_LENGTH - len(suffix)] + suffix
+    return candidate
 
 
 class Sheet:
@@ -36,15 +55,23 @@ class Sheet:
     """
 
     def __init__(
-        self, workbook: Workbook, title: str, report, *, columns: list[tuple[str, int]], first=False
+        self,
+        workbook: Workbook,
+        title: str,
+        report,
+        *,
+        columns: list[tuple[str, int]],
+        first=False,
+        heading: str = "",
     ):
         self.sheet = workbook.active if first else workbook.create_sheet()
-        # Excel refuses sheet names over 31 characters.
-        self.sheet.title = title[:31]
+        self.sheet.title = sheet_name(title, [s.title for s in workbook.worksheets if s is not self.sheet])
         self.width = len(columns)
         self.rows = 0
         lines = [
             (f"{report.document_type} {report.title}".upper(), Font(bold=True, size=14)),
+            # An annex names itself under the report's title ("Phụ lục 1: Huyện Triệu Sơn cũ").
+            *([(heading, Font(bold=True, size=13))] if heading else []),
             (report.basis, Font(italic=True)),
             (report.data_date_line, Font(italic=True)),
         ]
@@ -104,26 +131,46 @@ class Sheet:
 
 
 def _district(workbook: Workbook, report: DistrictReport) -> None:
-    criteria_total, indicators_total = len(report.criteria), report.indicators_total
-    year, summary = report.year, report.summary
+    """A district: its communes, its totals, its criteria. A province of several groups:
+    its totals, a row per group, its criteria, then one sheet per annex. Several
+    provinces: the totals, a row per province and the criteria, without communes."""
+    communes = None
+    if not report.levels:
+        communes = _communes_sheet(workbook, report, _("Các xã"), report.rows, first=True)
+    totals = _totals_sheet(workbook, report, first=communes is None)
+    # Under the communes, or under the totals when there is no sheet of communes.
+    _outside_note(communes or totals, report)
+    if report.levels:
+        _levels_sheet(workbook, report)
+    _criteria_sheet(workbook, report)
+    for line in report.annexes:
+        _communes_sheet(
+            workbook, report, f"PL{line.number} {line.name}", line.tile.rows, heading=line.annex_title
+        )
+
+
+def _communes_sheet(
+    workbook: Workbook, report: DistrictReport, title: str, rows, *, first=False, heading=""
+) -> Sheet:
     communes = Sheet(
         workbook,
-        _("Các xã"),
+        title,
         report,
-        first=True,
+        first=first,
+        heading=heading,
         columns=[
             (_("TT"), 5),
             (_("Mã xã"), 9),
             (_("Xã"), 18),
-            (_("Tiêu chí đạt (/%(total)s)") % {"total": criteria_total}, 11),
-            (_("Chỉ tiêu đạt (/%(total)s)") % {"total": indicators_total}, 11),
+            (_("Tiêu chí đạt (/%(total)s)") % {"total": len(report.criteria)}, 11),
+            (_("Chỉ tiêu đạt (/%(total)s)") % {"total": report.indicators_total}, 11),
             (_("Tiêu chí chưa đạt (số thứ tự)"), 30),
             (_("Năm đăng ký về đích"), 11),
             (_("Quyết định công nhận"), 24),
             (_("Ghi chú"), 28),
         ],
     )
-    for number, row in enumerate(report.rows, 1):
+    for number, row in enumerate(rows, 1):
         standing = row.standing
         communes.row(
             [
@@ -141,16 +188,14 @@ def _district(workbook: Workbook, report: DistrictReport) -> None:
     communes.note(
         _("Tiêu chí chưa đạt: * cơ bản đạt (tính là chưa đạt); (số trong ngoặc) còn chỉ tiêu chưa đánh giá.")
     )
-    if summary.outside:
-        communes.note(
-            _("Không thuộc phạm vi bộ tiêu chí (áp dụng cho %(kinds)s), không tính vào số liệu: %(units)s.")
-            % {
-                "kinds": report.criteria_set.get_applies_to_display(),
-                "units": ", ".join(f"{c.get_kind_display()} {c.name}" for c in summary.outside),
-            }
-        )
+    return communes
 
-    totals = Sheet(workbook, _("Tổng hợp"), report, columns=[(_("Nội dung"), 60), (_("Số liệu"), 14)])
+
+def _totals_sheet(workbook: Workbook, report: DistrictReport, *, first: bool) -> Sheet:
+    year, summary = report.year, report.summary
+    totals = Sheet(
+        workbook, _("Tổng hợp"), report, first=first, columns=[(_("Nội dung"), 60), (_("Số liệu"), 14)]
+    )
     totals.row([_("Số xã đã đánh giá"), summary.commune_count])
     totals.row([_("Số xã chưa có số liệu"), summary.not_assessed_count])
     totals.row([_("Bình quân tiêu chí/xã"), round(summary.average_criteria, 1)])
@@ -160,7 +205,64 @@ def _district(workbook: Workbook, report: DistrictReport) -> None:
     totals.row([_("Số xã đã được công nhận"), summary.recognised_count])
     totals.row([_("Số xã đăng ký về đích năm %(year)s") % {"year": year}, len(summary.registered_this_year)])
     totals.row([_("Trong đó có nguy cơ không đạt"), len(summary.at_risk)])
+    return totals
 
+
+def _outside_note(sheet: Sheet, report: DistrictReport) -> None:
+    if outside := report.summary.outside:
+        # Several provinces: how many, not the names of hundreds of wards.
+        units = ", ".join(f"{c.get_kind_display()} {c.name}" for c in outside)
+        if report.provinces:
+            units = ngettext("%(count)d đơn vị", "%(count)d đơn vị", len(outside)) % {"count": len(outside)}
+        sheet.note(
+            _("Không thuộc phạm vi bộ tiêu chí (áp dụng cho %(kinds)s), không tính vào số liệu: %(units)s.")
+            % {"kinds": report.criteria_set.get_applies_to_display(), "units": units}
+        )
+
+
+def _levels_sheet(workbook: Workbook, report: DistrictReport) -> None:
+    """One row per province or per group, and the total."""
+    summary = report.summary
+    sheet = Sheet(
+        workbook,
+        _("Theo tỉnh") if report.provinces else _("Theo nhóm xã"),
+        report,
+        columns=[
+            (_("TT"), 5),
+            (_("Tỉnh, thành phố") if report.provinces else _("Nhóm xã"), 22),
+            (_("Số xã"), 9),
+            (_("Số xã đã đánh giá"), 10),
+            (_("Bình quân tiêu chí/xã"), 10),
+            *[(_("Đạt %(label)s tiêu chí") % {"label": label}, 10) for label, _count in summary.bands],
+            (_("Đạt đủ bộ tiêu chí"), 10),
+            (_("Đăng ký về đích năm %(year)s") % {"year": report.year}, 11),
+            (_("Trong đó có nguy cơ không đạt"), 11),
+            (_("Đã được công nhận"), 10),
+        ],
+    )
+
+    def values(level: DistrictSummary, meets_set: int) -> list:
+        return [
+            len(level.all_rows),
+            level.commune_count,
+            round(level.average_criteria, 1),
+            *[count for _label, count in level.bands],
+            meets_set,
+            len(level.registered_this_year),
+            len(level.at_risk),
+            level.recognised_count,
+        ]
+
+    for line in report.levels:
+        sheet.row([line.number, line.name, *values(line.summary, line.meets_set_count)])
+        sheet.sheet.cell(row=sheet.rows, column=5).number_format = "0.0"
+    sheet.row([None, _("Tổng cộng"), *values(summary, report.meets_set_count)], bold=True)
+    sheet.sheet.cell(row=sheet.rows, column=5).number_format = "0.0"
+
+
+def _criteria_sheet(workbook: Workbook, report: DistrictReport) -> None:
+    # Several provinces: how many communes miss a criterion, not their thousands of names.
+    by_name = not report.provinces
     criteria = Sheet(
         workbook,
         _("Theo tiêu chí"),
@@ -171,12 +273,13 @@ def _district(workbook: Workbook, report: DistrictReport) -> None:
             (_("Số xã đạt"), 10),
             (_("Số xã đã đánh giá"), 10),
             (_("Tỷ lệ"), 9),
-            (_("Các xã chưa đạt"), 50),
-            (_("Phòng, ban phụ trách"), 30),
+            (_("Các xã chưa đạt"), 50) if by_name else (_("Số xã chưa đạt"), 10),
+            *([(_("Phòng, ban phụ trách"), 30)] if by_name else []),
         ],
     )
     for tally in report.tallies:
         department = tally.department
+        unmet = ", ".join(c.name for c in tally.unmet_communes) if by_name else len(tally.unmet_communes)
         criteria.row(
             [
                 tally.criterion.number,
@@ -184,8 +287,8 @@ def _district(workbook: Workbook, report: DistrictReport) -> None:
                 tally.met,
                 tally.assessed,
                 tally.share,
-                ", ".join(c.name for c in tally.unmet_communes),
-                department.name if department else "",
+                unmet,
+                *([department.name if department else ""] if by_name else []),
             ]
         )
         criteria.sheet.cell(row=criteria.rows, column=5).number_format = "0%"

@@ -11,7 +11,7 @@ from dossiers.tasks import build_package_job
 from jobs.models import Job
 from reports.tasks import render_report_job
 from tests.dossiers.base import YEAR, DossierTestCase
-from tests.reports.documents import pdf_text, sheet_rows, workbook
+from tests.reports.documents import pdf_pages, pdf_text, sheet_rows, workbook
 
 
 class ReportJobTests(DossierTestCase):
@@ -39,11 +39,15 @@ class ReportJobTests(DossierTestCase):
         self.assertTrue(job.title.endswith(".pdf"))
         self.run_queued()
         job.refresh_from_db()
-        self.assertEqual((job.status, job.done, job.total), ("succeeded", 2, 2))
+        pdf = b"".join(self.download(job, self.coordinator).streaming_content)
+        # The pages WeasyPrint laid out, counted before the file was written.
+        pages = len(pdf_pages(pdf))
+        self.assertEqual((job.status, job.done, job.total), ("succeeded", pages, pages))
         page = self.client.get(job.get_absolute_url()).content.decode()
-        self.assertIn("2 / 2 xã", page)
+        self.assertIn(f"{pages} / {pages} trang", page)
+        self.assertIn(f"Đã dàn trang {pages} trang.", page)
         self.assertIn(reverse("jobs:job_file", args=[job.pk]), page)
-        text = pdf_text(b"".join(self.download(job, self.coordinator).streaming_content))
+        text = pdf_text(pdf)
         self.assertIn(self.commune_a.name, text)
         self.assertIn(self.commune_b.name, text)
 

@@ -1,5 +1,5 @@
 """python manage.py render_report KIND [--set CODE] [--year YYYY] [--as-of DATE] [--commune CODE]
-[--district CODE] -o FILE
+[--district CODE] [--province CODE] [--group KEY] -o FILE
 
 Writes a report to FILE as PDF or Excel, by its extension, for scheduled or batch
 use: the same report objects and renderers as the pages' "Tải PDF" and "Tải Excel".
@@ -33,9 +33,17 @@ class Command(BaseCommand):
         )
         parser.add_argument("--commune", help="Mã xã (bắt buộc với báo cáo commune).")
         parser.add_argument("--district", help="Mã huyện: chỉ các xã của huyện này (mặc định: mọi xã).")
+        parser.add_argument("--province", default="", help="Mã tỉnh: báo cáo của một tỉnh (như ?province=).")
+        parser.add_argument(
+            "--group",
+            default="",
+            help="Nhóm xã: huyen-MÃ_HUYỆN_CŨ hoặc nhom-1/2/3 (như ?group= trên trang báo cáo).",
+        )
         parser.add_argument("-o", "--output", required=True, type=Path, help="Tệp .pdf hoặc .xlsx.")
 
-    def handle(self, *args, kind, set_code, year, as_of, commune, district, output, **options):
+    def handle(
+        self, *args, kind, set_code, year, as_of, commune, district, province, group, output, **options
+    ):
         render = RENDERERS.get(output.suffix.lower())
         if render is None:
             raise CommandError(_("Tên tệp phải kết thúc bằng .pdf hoặc .xlsx."))
@@ -70,8 +78,21 @@ class Command(BaseCommand):
             if place is None:
                 raise CommandError(_("Không có xã với mã %(code)s.") % {"code": commune})
         report = build_report(
-            kind, communes=communes, commune=place, criteria_set=criteria_set, year=year, as_of=as_of
+            kind,
+            communes=communes,
+            commune=place,
+            criteria_set=criteria_set,
+            year=year,
+            as_of=as_of,
+            province=province,
+            group=group,
         )
+        if report.notice:
+            # A page shows the whole report and says why; a batch must not file the wrong one.
+            raise CommandError(
+                _("--province/--group: không có trong các xã của báo cáo; không ghi tệp nào. %(notice)s")
+                % {"notice": report.notice}
+            )
         if not report.communes:
             raise CommandError(_("Báo cáo không có xã nào."))
         output.write_bytes(render(report))
