@@ -63,10 +63,10 @@ class SetRulesVersionTests(AssessmentTestCase):
 
     def test_the_sets_kinds_of_unit_change_what_is_counted(self):
         response = self.fetch()
-        self.assertEqual({row.commune for row in response.context["rows"]}, {self.commune_a, self.commune_b})
+        self.assertEqual({row.commune for row in response.context["grid"].rows}, {self.commune_a, self.commune_b})
         self.ntm.applies_to = ["ward"]  # no commune of the district is a phường
         self.ntm.save()
-        self.assertEqual(self.fetch().context["rows"], [])
+        self.assertEqual(list(self.fetch().context["grid"].rows), [])
 
     def test_an_amendment_is_a_new_version(self):
         before = data_version()
