@@ -14,7 +14,8 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
+from types import SimpleNamespace
 from typing import ClassVar
 
 from django.utils import timezone
@@ -536,33 +537,42 @@ class DossierReport(Report):
 def scope_levels(communes) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """The reports a scope divides into, as (key, name) by name, keys of levels.py: one
     per province when it spans several, else one per group of its province when there
-    are several; ([], []) for a district-sized scope. One query, a row per former
-    district and commune group, whatever the number of communes."""
-    units = (
-        communes.order_by()
-        .values_list(
-            "province_id", "province__code", "province__name", "district_id", "district__code",
-            "district__name", "commune_group",
-        )
-        .distinct()
-    )  # fmt: skip
-    provinces, groups = {}, {}
-    for province_id, province_code, province_name, district_id, district_code, district_name, group in units:
-        # A commune as levels.py reads it, without loading each one.
-        district = District(pk=district_id, code=district_code, name=district_name) if district_id else None
-        commune = Commune(
-            province=Province(pk=province_id, code=province_code, name=province_name),
-            district=district,
-            commune_group=group or "",
-        )
-        provinces.setdefault(*province_of(commune))
-        groups.setdefault(*group_of(commune))
+    are several; ([], []) for a district-sized scope.
 
-    def by_name(levels: dict) -> list[tuple[str, str]]:
-        return sorted(levels.items(), key=lambda level: fold(level[1])) if len(levels) > 1 else []
+    A few queries whatever the number of communes: the distinct units of the scope's
+    communes (from an index, without a join per commune), then the names of their
+    provinces and, within one province, of their former districts."""
+    units = list(communes.order_by().values_list("province_id", "district_id", "commune_group").distinct())
+    provinces = _names(Province, {province_id for province_id, _district, _group in units})
+    # A commune as levels.py reads it, without making one for each unit.
+    levels = _by_name(province_of(SimpleNamespace(province=province)) for province in provinces.values())
+    if levels:
+        # Group keys repeat across provinces ("nhom-1"): groups only within one province.
+        return levels, []
+    districts = _names(District, {district_id for _province, district_id, _group in units} - {None})
+    groups = (
+        group_of(
+            SimpleNamespace(district_id=district_id, district=districts.get(district_id), commune_group=group)
+        )
+        for _province, district_id, group in units
+    )
+    return [], _by_name(groups)
 
-    # Group keys repeat across provinces ("nhom-1"): groups only within one province.
-    return by_name(provinces), by_name(groups) if len(provinces) == 1 else []
+
+def _by_name(levels) -> list[tuple[str, str]]:
+    """The distinct (key, name) of `levels` by name; none when they are all one."""
+    found = dict(levels)
+    return sorted(found.items(), key=lambda level: _folded_name(level[1])) if len(found) > 1 else []
+
+
+# The same few hundred province and district names are sorted on every request.
+_folded_name = lru_cache(maxsize=4096)(fold)
+
+
+def _names(model, ids: set[int]) -> dict[int, SimpleNamespace]:
+    """The code and name of each province or district of `ids`, by id."""
+    rows = model.objects.filter(pk__in=ids).order_by().values_list("pk", "code", "name")
+    return {pk: SimpleNamespace(code=code, name=name) for pk, code, name in rows}
 
 
 def report_communes(communes, day: datetime.date):

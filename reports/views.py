@@ -340,8 +340,8 @@ def report_index(request):
     visible = access_for(request.user).visible_communes().current(as_of)
     search = request.GET.get("q", "").strip()
     # A page of commune links: the index of a province or of the country costs what one
-    # district's did.
-    communes = visible.search(search).order_by("search_name", "name")
+    # district's did. A link needs the commune's code and name only.
+    communes = visible.search(search).order_by("search_name", "name").only("code", "name")
     page = Paginator(communes, COMMUNE_LINKS_PER_PAGE).get_page(request.GET.get("page"))
     query = _query(criteria_set, year, as_of) if criteria_set else ""
     provinces, groups = scope_levels(visible)

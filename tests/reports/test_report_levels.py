@@ -451,22 +451,35 @@ class ReportIndexLevelsTests(LevelsTestCase):
         self.assertEqual(list(response.context["communes"]), [])
         self.assertContains(response, "Không tìm thấy xã nào.")
 
-    def test_its_cost_does_not_grow_with_the_communes(self):
-        # session, user, the set asked for, memberships, count and page of communes, the
-        # provinces and groups of the scope, the provinces whose signature block the
-        # coordinator keeps, the set choices, snapshots
+    def test_its_cost_does_not_grow_with_the_communes_or_the_groups(self):
+        # session, user, the set asked for, memberships, count and page of communes; the
+        # units of the scope, then the names of their provinces and of their former
+        # districts; the provinces whose signature block the coordinator keeps, the set
+        # choices, snapshots
         self.client.force_login(self.province_coordinator)
         query = {"set": self.ntm.code, "year": 2024}
-        with self.assertNumQueries(10):
+        with self.assertNumQueries(12):
             self.client.get(self.url, query)
-        district = District.objects.get(code="393")
-        for n in range(150):
-            Commune.objects.create(
-                code=f"9{n:04d}", name=f"Xã {n:03d}", province=self.province, district=district
+        for number in range(10):
+            district = District.objects.create(
+                code=f"9{number}", name=f"Huyện {number}", province=self.province
             )
-        with self.assertNumQueries(10):
+            Commune.objects.bulk_create(
+                Commune(
+                    code=f"9{number}{n:03d}",
+                    name=f"Xã {number}-{n:02d}",
+                    province=self.province,
+                    district=district,
+                )
+                for n in range(15)
+            )
+        with self.assertNumQueries(12):
             response = self.client.get(self.url, {**query, "page": 2})
-        self.assertEqual(len(response.context["groups"]), 4)
+        self.assertEqual(len(response.context["groups"]), 14)
+        self.assertContains(
+            response,
+            f'href="{reverse("reports:district_pdf")}?set={self.ntm.code}&amp;year=2024&amp;group=huyen-97"',
+        )
         self.assertEqual(len(response.context["communes"]), 158 - COMMUNE_LINKS_PER_PAGE)
         self.assertContains(response, f"?set={self.ntm.code}&amp;year=2024&amp;page=1")
 

@@ -1,0 +1,67 @@
+"""The reports index's lists of links, built in one pass.
+
+A province's index lists a page of communes and one report per group of the province
+(a former district each: over two hundred in a large province). Through the template
+engine every link cost a URL reversal and a dozen variable lookups, so the page grew
+with the groups it lists far more than the links weigh. The markup here is the same
+the template wrote, with every dynamic part escaped.
+"""
+
+import re
+from collections.abc import Callable
+from html import escape
+from urllib.parse import quote
+
+from django import template
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+# A code that reverse() puts into a path as it is: no quoting, no separator.
+PLAIN_CODE = re.compile(r"[A-Za-z0-9_.\-]+")
+MARKER = "code-marker"
+
+# `escape` is the standard library's, which django.utils.html.escape wraps: the same
+# characters escaped, without the wrapper's cost on every name.
+
+
+def _url_of_code(name: str) -> Callable[[str], str]:
+    """`reverse(name, args=[code])` at the cost of one reversal for every plain code;
+    any other code is reversed on its own."""
+    head, marker, tail = reverse(name, args=[MARKER]).partition(MARKER)
+    if not marker or MARKER in tail:
+        return lambda code: reverse(name, args=[code])
+    return lambda code: f"{head}{code}{tail}" if PLAIN_CODE.fullmatch(code) else reverse(name, args=[code])
+
+
+@register.simple_tag
+def commune_report_links(communes, query: str) -> str:
+    """A commune's report and its PDF, for each commune, as list items."""
+    preview, pdf = _url_of_code("reports:commune"), _url_of_code("reports:commune_pdf")
+    query = escape(query)
+    return mark_safe(
+        "".join(
+            f'<li><a href="{escape(preview(commune.code))}?{query}">{escape(commune.name)}</a>\n'
+            f'  (<a href="{escape(pdf(commune.code))}?{query}" download>PDF</a>)</li>\n'
+            for commune in communes
+        )
+    )
+
+
+@register.simple_tag
+def level_report_links(levels, parameter: str, query: str) -> str:
+    """The report of each level (levels.py's (key, name)), narrowed by `?parameter=key`,
+    and its PDF, as a list."""
+    preview, pdf = escape(reverse("reports:district")), escape(reverse("reports:district_pdf"))
+    query = escape(f"{query}&{parameter}=")
+    # A key as the template's `key|urlencode` wrote it: nothing left to escape.
+    return mark_safe(
+        '<ul class="level-links">\n'
+        + "".join(
+            f'<li><a href="{preview}?{query}{quote(key, safe="/")}">{escape(name)}</a>\n'
+            f'  (<a href="{pdf}?{query}{quote(key, safe="/")}" download>PDF</a>)</li>\n'
+            for key, name in levels
+        )
+        + "</ul>"
+    )
