@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 
 register = template.Library()
 
-# A code that reverse() puts into a path as it is: no quoting, no separator.
+# A code or key that a URL carries as it is: nothing to quote, no separator.
 PLAIN_CODE = re.compile(r"[A-Za-z0-9_.\-]+")
 MARKER = "code-marker"
 
@@ -55,13 +55,12 @@ def level_report_links(levels, parameter: str, query: str) -> str:
     and its PDF, as a list."""
     preview, pdf = escape(reverse("reports:district")), escape(reverse("reports:district_pdf"))
     query = escape(f"{query}&{parameter}=")
-    # A key as the template's `key|urlencode` wrote it: nothing left to escape.
-    return mark_safe(
-        '<ul class="level-links">\n'
-        + "".join(
-            f'<li><a href="{preview}?{query}{quote(key, safe="/")}">{escape(name)}</a>\n'
-            f'  (<a href="{pdf}?{query}{quote(key, safe="/")}" download>PDF</a>)</li>\n'
-            for key, name in levels
+    items = []
+    for key, name in levels:
+        # As the template's `key|urlencode` wrote it: nothing left to escape.
+        narrowed = f"{query}{key if PLAIN_CODE.fullmatch(key) else quote(key, safe='/')}"
+        items.append(
+            f'<li><a href="{preview}?{narrowed}">{escape(name)}</a>\n'
+            f'  (<a href="{pdf}?{narrowed}" download>PDF</a>)</li>\n'
         )
-        + "</ul>"
-    )
+    return mark_safe(f'<ul class="level-links">\n{"".join(items)}</ul>')
