@@ -29,9 +29,10 @@ MARKER = "code-marker"
 def _url_of_code(name: str) -> Callable[[str], str]:
     """`reverse(name, args=[code])` at the cost of one reversal for every plain code;
     any other code is reversed on its own."""
-    head, marker, tail = reverse(name, args=[MARKER]).partition(MARKER)
-    if not marker or MARKER in tail:
+    url = reverse(name, args=[MARKER])
+    if url.count(MARKER) != 1:
         return lambda code: reverse(name, args=[code])
+    head, _marker, tail = url.partition(MARKER)
     return lambda code: f"{head}{code}{tail}" if PLAIN_CODE.fullmatch(code) else reverse(name, args=[code])
 
 

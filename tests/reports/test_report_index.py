@@ -34,6 +34,15 @@ class ReportIndexTests(AssessmentTestCase):
             response, f'href="{reverse("reports:commune", args=[self.commune_a.code])}?{query}"'
         )
 
+    def test_a_code_that_needs_quoting_is_linked_as_reverse_quotes_it(self):
+        Commune.objects.create(code="Đ 1", name="Xã <Mới>", province=self.province, district=self.district)
+        response = self.get(self.leader)
+        query = f"set={self.ntm.code}&amp;year=2024"
+        self.assertContains(
+            response, f'<a href="/reports/communes/%C4%90%201/?{query}">Xã &lt;Mới&gt;</a>', html=True
+        )
+        self.assertContains(response, f'href="{reverse("reports:commune_pdf", args=["Đ 1"])}?{query}"')
+
     def test_a_commune_official_is_offered_only_their_commune(self):
         response = self.get(self.official_a)
         self.assertEqual(list(response.context["communes"]), [self.commune_a])
