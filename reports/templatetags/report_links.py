@@ -1,9 +1,9 @@
 """The reports index's lists of links, built in one pass.
 
 A province's index lists a page of communes and one report per group of the province
-(a former district each: over two hundred in a large province). Through the template
-engine every link cost a URL reversal and a dozen variable lookups, so the page grew
-with the groups it lists far more than the links weigh. The markup here is the same
+(a former district or a commune group each). Through the template engine every link
+cost a URL reversal and a dozen variable lookups, so the page grew with the groups it
+lists far more than the links weigh. The markup here is the same
 the template wrote, with every dynamic part escaped.
 """
 
