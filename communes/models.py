@@ -157,8 +157,9 @@ class Commune(SearchableName):
             # A province's communes by name, a page at a time (the reports index), read
             # in order instead of sorting the whole province for every page.
             models.Index(fields=["province", "search_name", "name"], name="commune_province_by_name"),
-            # What a province's pages count and group by, read from the index alone:
-            # its communes in force on a day, their former districts and commune groups.
+            # What the reports index counts and groups a province's communes by, read
+            # from the index alone: those in force on a day, their former districts and
+            # commune groups.
             models.Index(
                 fields=["province", "district", "commune_group", "valid_from", "valid_to"],
                 name="commune_province_units",

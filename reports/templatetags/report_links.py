@@ -3,8 +3,9 @@
 A province's index lists a page of communes and one report per group of the province
 (a former district or a commune group each). Through the template engine every link
 cost a URL reversal and a dozen variable lookups, so the page grew with the groups it
-lists far more than the links weigh. The markup here is the same
-the template wrote, with every dynamic part escaped.
+lists far more than the links weigh. The links here are those the template wrote, with
+every dynamic part escaped (by the standard library's `escape`, which Django's wraps:
+the same characters, without the wrapper's cost on every name).
 """
 
 import re
@@ -21,9 +22,6 @@ register = template.Library()
 # A code or key that a URL carries as it is: nothing to quote, no separator.
 PLAIN_CODE = re.compile(r"[A-Za-z0-9_.\-]+")
 MARKER = "code-marker"
-
-# `escape` is the standard library's, which django.utils.html.escape wraps: the same
-# characters escaped, without the wrapper's cost on every name.
 
 
 def _url_of_code(name: str) -> Callable[[str], str]:
