@@ -283,14 +283,14 @@ class NationalReportTests(LevelsTestCase):
         self.assertEqual([line.name for line in response.context["report"].levels], ["Nghệ An", "Thanh Hóa"])
 
     def test_query_count_does_not_grow_with_communes(self):
-        # session, user, the set (filter), memberships, communes, criteria, indicators,
-        # targets, the set's region rules and amendments, scores, registrations,
-        # recognitions; the PDF reads the signature block of no unit (none: several
-        # provinces), the preview also lists the sets for the filter form.
+        # session, user, the sets (the filter's check and the preview's options: one
+        # list), memberships, communes, criteria, indicators, targets, the set's region
+        # rules and amendments, scores, registrations, recognitions; the PDF reads the
+        # signature block of no unit (none: several provinces).
         self.client.force_login(self.national_leader)
         counts = {}
         for name in ("reports:district", "reports:district_pdf", "reports:district_xlsx"):
-            with self.assertNumQueries(14 if name == "reports:district" else 13) as context:
+            with self.assertNumQueries(13) as context:
                 self.fetch(name)
             counts[name] = len(context.captured_queries)
         for n in range(30):
@@ -452,19 +452,19 @@ class ReportIndexLevelsTests(LevelsTestCase):
         self.assertContains(response, "Không tìm thấy xã nào.")
 
     def test_its_cost_does_not_grow_with_the_communes(self):
-        # session, user, the set asked for, memberships, count and page of communes, the
-        # provinces and groups of the scope, the provinces whose signature block the
-        # coordinator keeps, the set choices, snapshots
+        # session, user, the sets (the one asked for and the choices: one list),
+        # memberships, count and page of communes, the provinces and groups of the scope,
+        # the provinces whose signature block the coordinator keeps, snapshots
         self.client.force_login(self.province_coordinator)
         query = {"set": self.ntm.code, "year": 2024}
-        with self.assertNumQueries(10):
+        with self.assertNumQueries(9):
             self.client.get(self.url, query)
         district = District.objects.get(code="393")
         for n in range(150):
             Commune.objects.create(
                 code=f"9{n:04d}", name=f"Xã {n:03d}", province=self.province, district=district
             )
-        with self.assertNumQueries(10):
+        with self.assertNumQueries(9):
             response = self.client.get(self.url, {**query, "page": 2})
         self.assertEqual(len(response.context["groups"]), 4)
         self.assertEqual(len(response.context["communes"]), 158 - COMMUNE_LINKS_PER_PAGE)
