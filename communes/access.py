@@ -18,6 +18,7 @@ Rules:
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -90,6 +91,18 @@ class Access:
 
     def has_role(self, *roles: str) -> bool:
         return self.is_superuser or any(self.scopes.get(role) for role in roles)
+
+    @property
+    def fingerprint(self) -> str:
+        """The same string for the same roles over the same units: what a part of a page
+        kept in the cache for one user varies on, so a changed membership is never served
+        the old part."""
+        scopes = sorted(
+            (role, sorted(scope.provinces), sorted(scope.districts), sorted(scope.communes))
+            for role, scope in self.scopes.items()
+        )
+        facts = (self.is_superuser, scopes, sorted(self.department_ids))
+        return hashlib.sha256(repr(facts).encode()).hexdigest()[:24]
 
     @property
     def is_read_only(self) -> bool:

@@ -1,7 +1,9 @@
 import datetime
+from functools import cached_property
 
 from django import forms
 from django.db.models import Exists, OuterRef
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -418,14 +420,50 @@ class RevocationForm(forms.ModelForm):
         return revoked_on
 
 
+class _ListedSets(ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for criteria_set in self.field.listed:
+            yield self.choice(criteria_set)
+
+    def __len__(self):
+        return len(self.field.listed) + (self.field.empty_label is not None)
+
+    def __bool__(self):
+        return self.field.empty_label is not None or bool(self.field.listed)
+
+
+class CriteriaSetField(forms.ModelChoiceField):
+    """A criteria set by its code, from the sets read once per form (one query): the
+    options, the check of the code given and the default all come from that list."""
+
+    iterator = _ListedSets
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=CriteriaSet.objects.none(), to_field_name="code", **kwargs)
+
+    @cached_property
+    def listed(self) -> list[CriteriaSet]:
+        return list(self.queryset)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        for criteria_set in self.listed:
+            if criteria_set.code == value:
+                return criteria_set
+        raise forms.ValidationError(
+            self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+        )
+
+
 class StandingFilterForm(forms.Form):
     """`?set=CODE&year=YYYY&as_of=YYYY-MM-DD`, shared by the dashboard, the
     scorecard, exports and reports. Missing or bad values fall back to defaults:
     the newest commune set that has scores, its latest year, and today."""
 
-    set = forms.ModelChoiceField(
-        label=_("Bộ tiêu chí"), queryset=CriteriaSet.objects.none(), to_field_name="code", required=False
-    )
+    set = CriteriaSetField(label=_("Bộ tiêu chí"), required=False)
     year = forms.IntegerField(label=_("Năm"), min_value=MIN_YEAR, max_value=MAX_YEAR, required=False)
     as_of = forms.DateField(
         label=_("Số liệu tính đến ngày"),
@@ -458,7 +496,8 @@ class StandingFilterForm(forms.Form):
             self.is_valid()
             # Only the fields that validated: a bad date must not also lose the set.
             cleaned = self.cleaned_data
-        criteria_set = cleaned.get("set") or self.fields["set"].queryset.first()
+        listed = self.fields["set"].listed
+        criteria_set = cleaned.get("set") or (listed[0] if listed else None)
         year = cleaned.get("year")
         if year is None:
             latest = None if criteria_set is None else Score.latest_year(criteria_set)

@@ -8,17 +8,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import BooleanField, Case, Count, Q, Value, When
 from django.utils import timezone
 
 from communes.access import access_for
 from communes.models import Membership
+from ntm.lib.versions import cache_key, version_of
 
 from .access import own_task_q, visible_tasks
-from .models import Task
+from .models import Conclusion, Meeting, Task
 
 Role = Membership.Role
 HOME_LIMIT = 10
+# The home page's tasks are kept in the cache under the version of the tasks, their
+# conclusions and meetings; the timeout bounds how long a renamed department, commune
+# or person keeps the old name there.
+HOME_MODELS = (Task, Conclusion, Meeting)
+HOME_TIMEOUT = 10 * 60
 LIST_RELATED = (
     "owner_department",
     "owner_commune",
@@ -76,10 +83,20 @@ class HomeTasks:
 
 
 def tasks_for_home(user) -> HomeTasks:
-    """At most HOME_LIMIT own open tasks, overdue first, and the counts (2 queries)."""
+    """At most HOME_LIMIT own open tasks, overdue first, and the counts: from the cache
+    when no task changed today for the same roles (1 query), else at most 3."""
     if not user.is_authenticated:
         return HomeTasks()
     today = timezone.localdate()
+    key = cache_key("home-tasks", user.pk, access_for(user).fingerprint, today, version_of(*HOME_MODELS))
+    home = cache.get(key)
+    if home is None:
+        home = _tasks_for_home(user, today)
+        cache.set(key, home, HOME_TIMEOUT)
+    return home
+
+
+def _tasks_for_home(user, today) -> HomeTasks:
     visible = visible_tasks(user)
     own = visible.open().filter(own_task_q(user))
     counts = visible.aggregate(
@@ -87,8 +104,10 @@ def tasks_for_home(user) -> HomeTasks:
         overdue=Count("pk", filter=Q(pk__in=Task.objects.overdue(today).values("pk"))),
     )
     reads_unit = access_for(user).has_role(Role.COORDINATOR, Role.LEADER)
+    # No own open task: no list to ask for.
+    listed = _ordered(own.select_related(*LIST_RELATED), user, today)[:HOME_LIMIT] if counts["own"] else []
     return HomeTasks(
-        own=list(_ordered(own.select_related(*LIST_RELATED), user, today)[:HOME_LIMIT]),
+        own=list(listed),
         own_count=counts["own"],
         overdue_in_unit=counts["overdue"] if reads_unit else None,
     )

@@ -1,11 +1,10 @@
 """The dashboard's grid (communes × criteria, its totals and dossier columns), kept in
 Django's cache under a version of the data it is drawn from.
 
-The version is the newest history row of every model the grid reads: each score,
-registration, recognition, target, dossier, item or appraisal written through the app
-(one by one or in bulk, with history) adds one, so a warm grid is never stale, and
-several processes sharing one cache backend agree on it. Communes, the set, the year
-and the day (`as_of`, or today) are part of the key.
+The version (`ntm.lib.versions`) is the newest history row of every model the grid
+reads: each score, registration, recognition, target, dossier, item or appraisal
+written through the app adds one, so a warm grid is never stale. Communes, the set,
+the year and the day (`as_of`, or today) are part of the key.
 """
 
 from __future__ import annotations
@@ -13,10 +12,8 @@ from __future__ import annotations
 import hashlib
 import pickle
 from dataclasses import dataclass
-from functools import cached_property
 
 from django.core.cache import cache
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -24,6 +21,7 @@ from criteria.models import SET_RULES, CriteriaSet, Recognition, Registration, S
 from criteria.standing import CommuneRow, DistrictSummary, commune_rows, criteria_tree, units_in_scope
 from dossiers.models import Appraisal, Dossier, DossierItem
 from dossiers.progress import appraisal_progress_of
+from ntm.lib.versions import version_of
 
 from .levels import Tile, group_tiles, province_tiles
 
@@ -74,47 +72,63 @@ class Line:
         return cls(tile.key, tile.name, Totals.of(tile.summary))
 
 
+class Apart:
+    """A part of a cached object kept pickled on its own, and read only when a page uses
+    it: a warm dashboard, whose body and work queue come from the cache too, reads none
+    of a province's rows, criteria or communes at risk."""
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        value = pickle.loads(obj.kept[self.name])  # noqa: S301 - written by keep(), read from our own cache
+        obj.__dict__[self.name] = value
+        return value
+
+
+class KeepsApart:
+    """An object of the cache whose `Apart` parts travel as `kept` only."""
+
+    kept: dict[str, bytes]
+
+    def keep(self, **parts) -> None:
+        self.kept = {name: pickle.dumps(value, pickle.HIGHEST_PROTOCOL) for name, value in parts.items()}
+        self.__dict__.update(parts)
+
+    def __getstate__(self):
+        return {name: value for name, value in self.__dict__.items() if name not in self.kept}
+
+
 @dataclass
-class Grid:
-    """The communes of one province (or district): their totals, their groups, the
-    communes at risk, and every commune's row.
+class Grid(KeepsApart):
+    """The communes of one province (or district): their totals, their groups, and,
+    kept apart, the criteria, the communes at risk and every commune's row."""
 
-    The rows are kept pickled apart (`_rows`) and read only when the page lists them:
-    a province's dashboard shows its group tiles, and a warm one then reads a few
-    hundred bytes of totals instead of 150 rows of standings.
-    """
-
-    criteria: list
     totals: Totals
     # More than one group: a province's communes by former district or commune group.
     groups: list[Line]
-    at_risk: list[CommuneRow]
     outside: list
     size: int
-    _rows: bytes
+    # The cache key it is kept under: what a page drawn from it varies on.
+    key: str = ""
+
+    criteria = Apart()
+    at_risk = Apart()
+    rows = Apart()
 
     @classmethod
     def of(cls, rows: list[CommuneRow], criteria: list, outside: list) -> Grid:
         summary = DistrictSummary(all_rows=rows, criteria_total=len(criteria), outside=outside)
         grid = cls(
-            criteria=criteria,
             totals=Totals.of(summary),
             groups=[Line.of(tile) for tile in group_tiles(rows, len(criteria))],
-            at_risk=summary.at_risk,
             outside=outside,
             size=len(rows),
-            _rows=pickle.dumps(rows, pickle.HIGHEST_PROTOCOL),
         )
-        grid.__dict__["rows"] = rows
+        grid.keep(criteria=criteria, at_risk=summary.at_risk, rows=rows)
         return grid
-
-    @cached_property
-    def rows(self) -> list[CommuneRow]:
-        return pickle.loads(self._rows)  # noqa: S301 - written by Grid.of, read from our own cache
-
-    def __getstate__(self):
-        # The rows travel as `_rows` only.
-        return {name: value for name, value in self.__dict__.items() if name != "rows"}
 
     def group(self, key: str) -> Tile | None:
         """The rows and totals of the group `key`, for its grid; None for no such group."""
@@ -122,27 +136,21 @@ class Grid:
 
 
 @dataclass
-class Overview:
-    """Communes of several provinces: the totals, one line per province, and the
-    communes at risk (the coordinator's queue lists them), without the other rows."""
+class Overview(KeepsApart):
+    """Communes of several provinces: the totals, one line per province, and, kept
+    apart, the communes at risk (the coordinator's queue lists them)."""
 
     totals: Totals
     provinces: list[Line]
-    at_risk: list[CommuneRow]
     outside: list
+    key: str = ""
+
+    at_risk = Apart()
 
 
 def data_version() -> str:
-    """The newest history id of each model the grid reads (one query, each answered
-    from its primary key index)."""
-    quote = connection.ops.quote_name
-    columns = ", ".join(
-        f"(SELECT MAX({quote('history_id')}) FROM {quote(model.history.model._meta.db_table)})"
-        for model in VERSIONED_MODELS
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns}")  # noqa: S608 - table names from the models, no input
-        return ".".join(str(newest or 0) for newest in cursor.fetchone())
+    """The version of everything the grid reads (one query)."""
+    return version_of(*VERSIONED_MODELS)
 
 
 def _key(kind: str, commune_ids, *, version: str, criteria_set, year: int, as_of) -> str:
@@ -177,6 +185,7 @@ def dashboard_grid(
     grid = cache.get(key)
     if grid is None:
         grid = _draw(communes, criteria_set=criteria_set, year=year, as_of=as_of, query=query)
+        grid.key = key
         cache.set(key, grid, GRID_TIMEOUT)
     return grid
 
@@ -201,12 +210,12 @@ def dashboard_overview(
         province_id = tile.rows[0].commune.province_id
         shown = [pk for pk, province in scope if province == province_id]
         outside = [c for c in grid.outside if c.province_id == province_id]
-        cache.set(_key("grid", shown, **options), Grid.of(tile.rows, grid.criteria, outside), GRID_TIMEOUT)
+        province_grid = Grid.of(tile.rows, grid.criteria, outside)
+        province_grid.key = _key("grid", shown, **options)
+        cache.set(province_grid.key, province_grid, GRID_TIMEOUT)
     overview = Overview(
-        totals=grid.totals,
-        provinces=[Line.of(tile) for tile in provinces],
-        at_risk=grid.at_risk,
-        outside=grid.outside,
+        totals=grid.totals, provinces=[Line.of(tile) for tile in provinces], outside=grid.outside, key=key
     )
+    overview.keep(at_risk=grid.at_risk)
     cache.set(key, overview, GRID_TIMEOUT)
     return overview

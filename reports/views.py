@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -31,7 +32,7 @@ from .access import (
 )
 from .content import scope_levels, short_date, village_results
 from .forms import SignatureBlockForm, SnapshotForm
-from .grid import dashboard_grid, dashboard_overview
+from .grid import GRID_TIMEOUT, dashboard_grid, dashboard_overview
 from .models import ReportKind
 from .pdf import render_pdf
 from .services import save_snapshot
@@ -65,10 +66,11 @@ def dashboard(request):
         "year": year,
         "as_of": as_of,
         "can_import": can_import_scores(request.user),
+        "body_timeout": GRID_TIMEOUT,
     }
     if criteria_set is None:
         context["queue"] = work_queue(
-            request.user, own=None, at_risk=[], criteria_set=None, year=year, query=""
+            request.user, grid=None, own=None, criteria_set=None, year=year, query=""
         )
         return render(request, "reports/dashboard.html", context)
     communes = (
@@ -117,13 +119,9 @@ def _country_context(request, communes, scope, *, criteria_set, year, as_of, que
         # The country's communes at risk are counted by province, not listed.
         "outside": overview.outside,
         "queue": work_queue(
-            request.user,
-            own=None,
-            at_risk=overview.at_risk,
-            criteria_set=criteria_set,
-            year=year,
-            query=query,
+            request.user, grid=overview, own=None, criteria_set=criteria_set, year=year, query=query
         ),
+        "body_key": overview.key,
     }
 
 
@@ -145,20 +143,26 @@ def _grid_context(request, communes, ids, *, criteria_set, year, as_of, query) -
     # A commune official sees their own commune, not a one-commune "district" average.
     own_commune = single if not access_for(request.user).has_role(*DISTRICT_ROLES) else None
     return {
+        # Read only when the page's body is drawn, not when it comes from the cache.
         # Several groups and none chosen: their tiles, not one grid of every commune.
-        "grid_rows": group.rows if group else ([] if grid.groups else grid.rows),
+        "grid_rows": SimpleLazyObject(lambda: group.rows if group else ([] if grid.groups else grid.rows)),
+        "criteria": SimpleLazyObject(lambda: grid.criteria),
+        "at_risk": SimpleLazyObject(
+            lambda: [] if own_commune else (group.summary.at_risk if group else grid.at_risk)
+        ),
         "grid": grid,
         "grid_size": grid.size,
         "groups": grid.groups,
         "group": group,
-        "criteria": grid.criteria,
         "summary": summary,
-        "at_risk": [] if own_commune else (group.summary.at_risk if group else grid.at_risk),
         "outside": [] if group else grid.outside,
         "queue": work_queue(
-            request.user, own=single, at_risk=grid.at_risk, criteria_set=criteria_set, year=year, query=query
+            request.user, grid=grid, own=single, criteria_set=criteria_set, year=year, query=query
         ),
         "own_commune": own_commune,
+        # What the page drawn from the grid varies on: the grid, the group opened, and
+        # whether it shows an official their own commune.
+        "body_key": f"{grid.key}:{group.key if group else ''}:{'own' if own_commune else ''}",
     }
 
 

@@ -2,7 +2,8 @@
 
 Each entry is a count with the list behind it (a link), built from the selectors of the
 apps that own the rules: `criteria.queues`, `dossiers.queues`, `access_for(user)`. Every
-queue costs a fixed number of queries, whatever the number of communes.
+queue costs a fixed number of queries, whatever the number of communes; drawn with the
+dashboard's grid, it is kept in the cache beside it, under the version of what it reads.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -17,14 +19,24 @@ from django.utils.translation import gettext as _
 
 from communes.access import access_for
 from communes.models import Membership
+from criteria.models import CriterionOwner
 from criteria.queues import pending_verifications
 from dossiers import queues as dossier_queues
-from dossiers.models import Dossier
+from dossiers.models import Document, Dossier, Transition
 from notifications.models import Notification
+from ntm.lib.versions import cache_key, version_of
 
 from .access import visible_snapshots
+from .models import ReportSnapshot
 
 Role = Membership.Role
+# What the queue reads beyond the grid it is drawn with (whose key carries the
+# version of the scores, dossiers, items and appraisals): the evidence, the returns,
+# the departments' duties and the snapshots.
+QUEUE_MODELS = (Document, Transition, CriterionOwner, ReportSnapshot)
+# The version moves with every change the queue counts; the timeout bounds how long a
+# renamed commune or department keeps its old name in the lines.
+QUEUE_TIMEOUT = 10 * 60
 
 
 @dataclass
@@ -53,12 +65,34 @@ def _progress_url(criteria_set, year, status) -> str:
     return f"{reverse('dossiers:progress')}?{query}"
 
 
-def work_queue(user, *, own, at_risk, criteria_set, year, query) -> WorkQueue:
-    """The entries for every role the user holds, from the dashboard: `own`, the row of
-    the one commune shown (an official's), and `at_risk`, the rows of the communes at risk."""
+def work_queue(user, *, grid, own, criteria_set, year, query) -> WorkQueue:
+    """The entries for every role the user holds, from the dashboard's `grid` (a Grid or
+    an Overview, or None without a criteria set): `own` is the row of the one commune
+    shown (an official's), and the grid's communes at risk are listed.
+
+    With a grid, the queue is kept in the cache beside it, for this user, their roles and
+    today (1 query when nothing changed). The unread notifications are counted every time
+    (1 query)."""
+    today = timezone.localdate()
+    options = {"own": own, "criteria_set": criteria_set, "year": year, "query": query, "today": today}
+    if grid is None:
+        queue = _queue(user, at_risk=[], **options)
+    else:
+        version = version_of(*QUEUE_MODELS)
+        key = cache_key("work-queue", user.pk, access_for(user).fingerprint, today, grid.key, version)
+        queue = cache.get(key)
+        if queue is None:
+            queue = _queue(user, at_risk=grid.at_risk, **options)
+            cache.set(key, queue, QUEUE_TIMEOUT)
+    unread = Notification.objects.filter(recipient=user).unread().count()
+    if unread:
+        queue.add(_("Thông báo chưa đọc"), unread, reverse("notifications:list"))
+    return queue
+
+
+def _queue(user, *, own, at_risk, criteria_set, year, query, today) -> WorkQueue:
     access = access_for(user)
     queue = WorkQueue()
-    today = timezone.localdate()
     if access.has_role(Role.COMMUNE) and not access.is_superuser:
         _commune(queue, user, row=own, criteria_set=criteria_set, year=year, query=query, today=today)
     if access.department_ids:
@@ -67,9 +101,6 @@ def work_queue(user, *, own, at_risk, criteria_set, year, query) -> WorkQueue:
         _coordinator(queue, user, at_risk=at_risk, criteria_set=criteria_set, year=year, today=today)
     if access.has_role(Role.LEADER, Role.COORDINATOR):
         queue.latest_snapshot = visible_snapshots(user).select_related("created_by").first()
-    unread = Notification.objects.filter(recipient=user).unread().count()
-    if unread:
-        queue.add(_("Thông báo chưa đọc"), unread, reverse("notifications:list"))
     return queue
 
 

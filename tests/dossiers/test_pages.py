@@ -106,17 +106,17 @@ class ProgressPageTests(PagesTestCase):
         self.assertRedirects(self.client.get(self.url), f"{reverse('login')}?next={self.url}")
 
     def test_query_count_is_the_same_for_2_and_12_communes_with_dossiers(self):
-        # session, user, memberships, set choices (filter), set default, count and page of
+        # session, user, memberships, the sets (filter: choices and default, one list), count and page of
         # visible communes, standing: criteria, indicators, targets, the set's region rules and
         # amendments, scores, registrations,
         # recognitions; dossiers, their items, current documents, appraisals (with
         # departments), the set's criteria and their indicators, departments per province
-        with self.assertNumQueries(22):
+        with self.assertNumQueries(21):
             response = self.fetch()
         self.assertEqual(len(response.context["rows"]), 2)
         for n in range(10):
             self.add_commune_with_dossier(n)
-        with self.assertNumQueries(22):
+        with self.assertNumQueries(21):
             response = self.fetch()
         self.assertEqual(len(response.context["rows"]), 12)
         self.assertEqual(self.row_text(response, "Xã 9"), "Xã 9 — 0/19 1/19 còn thiếu 1/3 0 nháp")

@@ -1,5 +1,6 @@
 import datetime
 
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -144,27 +145,31 @@ class DashboardTests(AssessmentTestCase):
         self.assertContains(response, "đã gửi 3/3 ngành, 2 ngành đã về kiểm tra")
 
     def test_query_count_is_the_same_for_3_and_60_communes(self):
-        # session, user, memberships, set choices (for the filter), set default; the grid:
+        # session, user, memberships, the sets (the filter's choices and default: one
+        # list); the grid:
         # its communes' ids and the data version (its cache key), then on a miss the
         # communes, criteria, indicators, targets, the set's region rules and
         # amendments, scores, registrations, recognitions,
         # dossiers, their appraisals, departments per province; the coordinator's queue:
-        # dossiers by state, appraisals overdue, the latest meeting copy, unread notices;
-        # the user's own tasks and the task counts (meetings' block at the top)
+        # its version (its cache key), then on a miss dossiers by state, appraisals
+        # overdue, the latest meeting copy; unread notices; the tasks' version (their
+        # cache key), then on a miss the task counts (no own task: no list to read)
         create_dossier(commune=self.commune_a, criteria_set=self.ntm, year=2024, user=self.coordinator)
         self.add_communes(1)
         self.client.force_login(self.coordinator)
         with self.assertNumQueries(25):
             response = self.fetch()
         self.assertEqual(len(response.context["grid"].rows), 3)
-        # Warm: the grid comes from the cache, its ten queries are not made.
-        with self.assertNumQueries(13):
+        # Warm: the grid, the queue and the tasks come from the cache; the versions and
+        # the unread notices are read.
+        with self.assertNumQueries(9):
             self.fetch()
         self.add_communes(57, start=1)
-        with self.assertNumQueries(25):
+        # New communes: the grid and the queue are drawn again; the tasks did not change.
+        with self.assertNumQueries(24):
             response = self.fetch()
         self.assertEqual(len(response.context["grid"].rows), 60)
-        with self.assertNumQueries(13):
+        with self.assertNumQueries(9):
             response = self.fetch()
         self.assertEqual(len(response.context["grid"].rows), 60)
 
@@ -198,36 +203,40 @@ class HomePageQueryTests(AssessmentTestCase):
             create_dossier(commune=commune, criteria_set=self.ntm, year=2024, user=self.coordinator)
 
     def assert_same_cost(self, user, queries):
+        """Drawn from a cold cache, at 3 and at 60 communes."""
         self.client.force_login(user)
         self.add_communes(1)
+        cache.clear()
         with self.assertNumQueries(queries):
             self.client.get("/", {"set": self.ntm.code, "year": 2024})
         self.add_communes(57, start=1)
+        cache.clear()
         with self.assertNumQueries(queries):
             response = self.client.get("/", {"set": self.ntm.code, "year": 2024})
         return response
 
     def test_the_commune_officials_home(self):
-        # session, user, memberships, set choices, set default, the grid's key (communes'
+        # session, user, the sets (one list), memberships, the grid's key (communes'
         # ids, data version), communes, criteria, indicators, targets, the set's region rules and
         # amendments, scores, registrations,
-        # recognitions, dossiers, appraisals, departments per province; queue: the dossier,
-        # its items, current documents, appraisals, criteria, indicators, departments per
-        # province; unread notices; the user's tasks (counts, first ten)
+        # recognitions, dossiers, appraisals, departments per province; queue: its version,
+        # the dossier, its items, current documents, appraisals, criteria, indicators,
+        # departments per province; unread notices; the tasks' version and counts
         response = self.assert_same_cost(self.official_a, 29)
         self.assertEqual([r.commune for r in response.context["grid"].rows], [self.commune_a])
         self.assertContains(response, "Thành phần hồ sơ còn thiếu minh chứng")
 
     def test_the_departments_home(self):
-        # the overview's 17; queue: the department's duties (departments, owners, indicators),
-        # the count of results to verify and the first five; the duties again and the dossier
-        # items to review; unread notices; the set named in the first result's link; the
-        # user's tasks (counts, first ten)
+        # the overview's 18 (as above, up to the departments per province); queue: its
+        # version, the department's duties (departments,
+        # owners, indicators), the count of results to verify and the first five; the duties
+        # again and the dossier items to review; unread notices; the set named in the first
+        # result's link; the tasks' version and counts
         response = self.assert_same_cost(self.department_officer, 31)
         self.assertContains(response, "Kết quả chờ phòng thẩm tra")
 
     def test_the_leaders_home(self):
-        # the overview's 17; the latest meeting copy; unread notices; the user's tasks
-        # (counts, first ten)
+        # the overview's 18; queue: its version, the latest meeting copy; unread notices;
+        # the tasks' version and counts
         response = self.assert_same_cost(self.leader, 23)
         self.assertEqual(len(response.context["grid"].rows), 60)

@@ -63,7 +63,9 @@ class SetRulesVersionTests(AssessmentTestCase):
 
     def test_the_sets_kinds_of_unit_change_what_is_counted(self):
         response = self.fetch()
-        self.assertEqual({row.commune for row in response.context["grid"].rows}, {self.commune_a, self.commune_b})
+        self.assertEqual(
+            {row.commune for row in response.context["grid"].rows}, {self.commune_a, self.commune_b}
+        )
         self.ntm.applies_to = ["ward"]  # no commune of the district is a phường
         self.ntm.save()
         self.assertEqual(list(self.fetch().context["grid"].rows), [])

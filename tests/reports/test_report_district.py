@@ -184,14 +184,13 @@ class DistrictReportTests(AssessmentTestCase):
         self.assertContains(self.get(self.nobody, "reports:district"), "chưa được phân quyền")
 
     def test_query_count_is_the_same_for_3_and_40_communes(self):
-        # session, user, the set (filter), memberships, communes, criteria, indicators,
-        # targets, the set's region rules and amendments, scores, registrations,
-        # recognitions; the owners of the criteria in the
-        # district; the PDF and the preview read the signature block, the preview also lists
-        # the sets for the filter form.
+        # session, user, the sets (the filter's check and the preview's options: one
+        # list), memberships, communes, criteria, indicators, targets, the set's region
+        # rules and amendments, scores, registrations, recognitions; the owners of the
+        # criteria in the district; the PDF and the preview read the signature block.
         self.client.force_login(self.coordinator)
         Commune.objects.create(code="70000", name="Xã 0", province=self.province, district=self.district)
-        with self.assertNumQueries(16):
+        with self.assertNumQueries(15):
             self.assertEqual(len(self.fetch("reports:district").context["report"].rows), 3)
         with self.assertNumQueries(15):
             self.fetch()
@@ -202,7 +201,7 @@ class DistrictReportTests(AssessmentTestCase):
                 code=f"7{n:04d}", name=f"Xã {n}", province=self.province, district=self.district
             )
             self.score_all(commune, 2024, exceptions={"5": Score.Status.NOT_MET} if n % 2 else None)
-        with self.assertNumQueries(16):
+        with self.assertNumQueries(15):
             self.assertEqual(len(self.fetch("reports:district").context["report"].rows), 40)
         with self.assertNumQueries(15):
             self.assertEqual(self.fetch().status_code, 200)

@@ -283,14 +283,14 @@ class NationalReportTests(LevelsTestCase):
         self.assertEqual([line.name for line in response.context["report"].levels], ["Nghệ An", "Thanh Hóa"])
 
     def test_query_count_does_not_grow_with_communes(self):
-        # session, user, the set (filter), memberships, communes, criteria, indicators,
-        # targets, the set's region rules and amendments, scores, registrations,
-        # recognitions; the PDF reads the signature block of no unit (none: several
-        # provinces), the preview also lists the sets for the filter form.
+        # session, user, the sets (the filter's check and the preview's options: one
+        # list), memberships, communes, criteria, indicators, targets, the set's region
+        # rules and amendments, scores, registrations, recognitions; the PDF reads the
+        # signature block of no unit (none: several provinces).
         self.client.force_login(self.national_leader)
         counts = {}
         for name in ("reports:district", "reports:district_pdf", "reports:district_xlsx"):
-            with self.assertNumQueries(14 if name == "reports:district" else 13) as context:
+            with self.assertNumQueries(13) as context:
                 self.fetch(name)
             counts[name] = len(context.captured_queries)
         for n in range(30):
@@ -452,13 +452,13 @@ class ReportIndexLevelsTests(LevelsTestCase):
         self.assertContains(response, "Không tìm thấy xã nào.")
 
     def test_its_cost_does_not_grow_with_the_communes_or_the_groups(self):
-        # session, user, the set asked for, memberships, count and page of communes; the
-        # units of the scope, then the names of their provinces and of their former
-        # districts; the provinces whose signature block the coordinator keeps, the set
-        # choices, snapshots
+        # session, user, the sets (the one asked for and the choices: one list),
+        # memberships, count and page of communes; the units of the scope, then the names
+        # of their provinces and of their former districts; the provinces whose signature
+        # block the coordinator keeps, snapshots
         self.client.force_login(self.province_coordinator)
         query = {"set": self.ntm.code, "year": 2024}
-        with self.assertNumQueries(12):
+        with self.assertNumQueries(11):
             self.client.get(self.url, query)
         for number in range(10):
             district = District.objects.create(
@@ -473,7 +473,7 @@ class ReportIndexLevelsTests(LevelsTestCase):
                 )
                 for n in range(15)
             )
-        with self.assertNumQueries(12):
+        with self.assertNumQueries(11):
             response = self.client.get(self.url, {**query, "page": 2})
         self.assertEqual(len(response.context["groups"]), 14)
         self.assertContains(
