@@ -1,21 +1,17 @@
+from functools import partial
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.files import File
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from criteria.forms import ImportConfirmForm
 from criteria.models import ImportUpload
-from criteria.views import PREVIEW_ACTIONS, _claim_upload
-from jobs.access import coordinated_unit
+from criteria.views import claim_upload, preview_rows_import
 from jobs.models import Job
-from jobs.services import start_job
-from ntm.lib.spreadsheet_files import estimate_rows
-from ntm.lib.spreadsheets import RowCopy
 
 from .access import access_for, can_merge_communes, merger_communes_for_user, units_importer
 from .forms import MergerForm, UnitsFileForm
@@ -79,33 +75,15 @@ def units_import(request):
     form = UnitsFileForm(request.POST or None, request.FILES or None)
     if request.method != "POST" or not form.is_valid():
         return _units_import_page(request, {"form": form})
-    file = form.cleaned_data["file"]
-    rows = estimate_rows(file, format=file.extension) - 1  # less the header
-    if settings.BACKGROUND_IMPORT_ROWS < rows <= settings.IMPORT_MAX_ROWS:
-        job = start_job(
-            kind=Job.Kind.UNITS_IMPORT,
-            title=file.name,
-            user=request.user,
-            task=import_units_job,
-            source=file,
-            unit=coordinated_unit(request.user),
-        )
-        return redirect(job)
-    context = {"form": form, "file_name": file.name}
-    with RowCopy() as rows:
-        report = import_units(
-            file, user=request.user, access=access, format=file.extension, dry_run=True, copy_to=rows
-        )
-        if report.ok:
-            # The rows read are kept for the confirmation, which checks them again.
-            upload = ImportUpload(
-                kind=ImportUpload.Kind.UNITS, original_name=file.name, uploaded_by=request.user
-            )
-            upload.file.save("rows.csv", File(rows.finish()))
-            context["confirm_form"] = ImportConfirmForm(initial={"upload": upload.pk})
-            context["preview"] = [(row.description, PREVIEW_ACTIONS[row.outcome]) for row in report.preview]
-    context["report"] = report
-    return _units_import_page(request, context)
+    return preview_rows_import(
+        request,
+        form,
+        upload_kind=ImportUpload.Kind.UNITS,
+        job_kind=Job.Kind.UNITS_IMPORT,
+        task=import_units_job,
+        dry_run=partial(import_units, user=request.user, access=access),
+        page=_units_import_page,
+    )
 
 
 def _units_import_page(request, context):
@@ -114,7 +92,7 @@ def _units_import_page(request, context):
 
 
 def _units_import_confirm(request, access):
-    upload, rows = _claim_upload(request, ImportUpload.Kind.UNITS)
+    upload, rows = claim_upload(request, ImportUpload.Kind.UNITS)
     if rows is None:
         return redirect("communes:units_import")
     with rows:

@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -261,7 +263,7 @@ def criteria_import(request):
     return render(request, "criteria/criteria_import.html", context)
 
 
-def _claim_upload(request, kind) -> tuple[ImportUpload | None, object]:
+def claim_upload(request, kind) -> tuple[ImportUpload | None, object]:
     """The file a preview kept for this confirmation, claimed (so it is imported once)
     and opened; (None, None), with a message, when it expired or was imported already."""
     form = ImportConfirmForm(request.POST)
@@ -279,7 +281,7 @@ def _claim_upload(request, kind) -> tuple[ImportUpload | None, object]:
 
 
 def _criteria_import_confirm(request):
-    upload, workbook = _claim_upload(request, ImportUpload.Kind.CRITERIA)
+    upload, workbook = claim_upload(request, ImportUpload.Kind.CRITERIA)
     if workbook is None:
         return redirect("criteria:criteria_import")
     with workbook:
@@ -558,33 +560,46 @@ def scores_import(request):
     form = SpreadsheetUploadForm(request.POST or None, request.FILES or None)
     if request.method != "POST" or not form.is_valid():
         return _scores_import_page(request, {"form": form})
+    return preview_rows_import(
+        request,
+        form,
+        upload_kind=ImportUpload.Kind.SCORES,
+        job_kind=Job.Kind.SCORES_IMPORT,
+        task=import_scores_job,
+        dry_run=partial(import_scores, user=request.user),
+        page=_scores_import_page,
+    )
+
+
+def preview_rows_import(request, form, *, upload_kind, job_kind, task, dry_run, page):
+    """The first step of an import of rows (scores, units), once `form` holds a valid
+    file: past BACKGROUND_IMPORT_ROWS a worker checks and imports it, and the page
+    follows its job; else `dry_run(file, format=, dry_run=True, copy_to=)` previews it,
+    and rows that pass are kept for the confirmation, which checks them again."""
     file = form.cleaned_data["file"]
     rows = estimate_rows(file, format=file.extension) - 1  # less the header
     if settings.BACKGROUND_IMPORT_ROWS < rows <= settings.IMPORT_MAX_ROWS:
-        # Too long for one request: a worker checks and imports it, the page follows it.
-        # (A file over the row limit is refused here and now, as any bad file.)
+        # Too long for one request. (A file over the row limit is refused here and now,
+        # as any bad file.)
         job = start_job(
-            kind=Job.Kind.SCORES_IMPORT,
+            kind=job_kind,
             title=file.name,
             user=request.user,
-            task=import_scores_job,
+            task=task,
             source=file,
             unit=coordinated_unit(request.user),
         )
         return redirect(job)
     context = {"form": form, "file_name": file.name}
-    with RowCopy() as rows:
-        report = import_scores(file, user=request.user, format=file.extension, dry_run=True, copy_to=rows)
+    with RowCopy() as copy:
+        report = dry_run(file, format=file.extension, dry_run=True, copy_to=copy)
         if report.ok:
-            # The rows read are kept for the confirmation, which checks them again.
-            upload = ImportUpload(
-                kind=ImportUpload.Kind.SCORES, original_name=file.name, uploaded_by=request.user
-            )
-            upload.file.save("rows.csv", File(rows.finish()))
+            upload = ImportUpload(kind=upload_kind, original_name=file.name, uploaded_by=request.user)
+            upload.file.save("rows.csv", File(copy.finish()))
             context["confirm_form"] = ImportConfirmForm(initial={"upload": upload.pk})
             context["preview"] = [(row.description, PREVIEW_ACTIONS[row.outcome]) for row in report.preview]
     context["report"] = report
-    return _scores_import_page(request, context)
+    return page(request, context)
 
 
 def _scores_import_page(request, context):
@@ -593,7 +608,7 @@ def _scores_import_page(request, context):
 
 
 def _scores_import_confirm(request):
-    upload, rows = _claim_upload(request, ImportUpload.Kind.SCORES)
+    upload, rows = claim_upload(request, ImportUpload.Kind.SCORES)
     if rows is None:
         return redirect("criteria:scores_import")
     with rows:
