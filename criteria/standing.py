@@ -269,8 +269,11 @@ def build_standings(
         for score in scores:
             by_place[getattr(score, place_key)][score.indicator_id] = score
     else:
-        for place_id, indicator_id, *judged in scores:
-            by_place[place_id][indicator_id] = judged
+        # A tuple, not a list: a tuple of plain values is left alone by the garbage
+        # collector, and a province's scores would otherwise make it walk the whole
+        # process once every few drawings.
+        for row in scores:
+            by_place[row[0]][row[1]] = row[2:]
     # Each criterion's indicators as in force, with their ids: this loop runs for every
     # commune × indicator of a province.
     layout = [
@@ -335,8 +338,12 @@ def commune_standings(
     criteria tree and the edition are reused when given or loaded already)."""
     communes = list(communes)
     criteria = criteria if criteria is not None else criteria_tree(criteria_set)
-    scores = scores_queryset(criteria_set=criteria_set, year=year, as_of=as_of).filter(
-        commune_id__in=[c.pk for c in communes], village__isnull=True
+    # Unordered: the standings are keyed by place, and Score's default order joins
+    # the communes only to sort a province's scores by name.
+    scores = (
+        scores_queryset(criteria_set=criteria_set, year=year, as_of=as_of)
+        .filter(commune_id__in=[c.pk for c in communes], village__isnull=True)
+        .order_by()
     )
     if not detail:
         scores = scores.values_list("commune_id", *SUMMARY_FIELDS)
@@ -350,8 +357,10 @@ def village_standings(
     """Village standings against a village set."""
     villages = list(villages)
     criteria = criteria if criteria is not None else criteria_tree(criteria_set)
-    scores = scores_queryset(criteria_set=criteria_set, year=year, as_of=as_of).filter(
-        village_id__in=[v.pk for v in villages]
+    scores = (
+        scores_queryset(criteria_set=criteria_set, year=year, as_of=as_of)
+        .filter(village_id__in=[v.pk for v in villages])
+        .order_by()
     )
     edition = criteria_set.edition(year, as_of)
     return build_standings(villages, criteria, scores, edition=edition, place_key="village_id")

@@ -25,6 +25,7 @@ from criteria.standing import criteria_tree
 from dossiers.models import Dossier
 from dossiers.services import create_dossier
 from ntm.lib.bulk import insert_history
+from ntm.lib.database import optimize_database
 from ntm.lib.text import fold
 
 SET_CODE = "QD318-2022-XA-NTM"
@@ -205,6 +206,8 @@ def _add_communes(seed: Seed, *, communes: int, years: int, rng: random.Random) 
     seed.villages += len(villages)
     seed.scores = Score.objects.count()
     seed.history = Score.history.count()
+    # As a large import leaves the database: with statistics on what it wrote.
+    optimize_database(every_table=True)
 
 
 @transaction.atomic
