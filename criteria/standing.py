@@ -283,20 +283,33 @@ def build_standings(
         )
         for criterion in criteria
     ]
+    # Summaries only: each judging (region and commune group) with its numeric
+    # indicators' targets, found once for all the communes it judges.
+    judgings: dict[tuple, list] = {}
     standings = {}
     for place in places:
         place_id = place.pk
         place_scores = by_place.get(place_id, {})
         # A village takes its commune's targets.
         commune = getattr(place, "commune", place)
-        results = []
-        for criterion, indicators in layout:
-            if detail:
-                found = [_result(edition, i, commune, place_scores.get(pk)) for i, pk in indicators]
-                results.append(CriterionResult(criterion, found))
-            else:
-                statuses = tuple(_judged(edition, i, commune, place_scores.get(pk)) for i, pk in indicators)
-                results.append(CriterionSummary.of(criterion, statuses))
+        if detail:
+            results = [
+                CriterionResult(
+                    criterion, [_result(edition, i, commune, place_scores.get(pk)) for i, pk in found]
+                )
+                for criterion, found in layout
+            ]
+        else:
+            judging = (edition.region_of(commune), commune.commune_group)
+            if (judged_layout := judgings.get(judging)) is None:
+                judged_layout = judgings[judging] = _judged_layout(edition, layout, commune)
+            results = [
+                CriterionSummary.of(
+                    criterion,
+                    tuple(_judged(place_scores.get(pk), kind, target) for pk, kind, target in found),
+                )
+                for criterion, found in judged_layout
+            ]
         standings[place_id] = Standing(place=place, criteria=results, assessed=bool(place_scores))
     return standings
 
@@ -310,15 +323,33 @@ def _result(edition: Edition, indicator: Indicator, commune, score: Score | None
     return IndicatorResult(indicator, score.judged_status(target), score, target)
 
 
-def _judged(edition: Edition, indicator: Indicator, commune, row) -> str:
+def _judged_layout(edition: Edition, layout, commune) -> list:
+    """The layout's indicators as (id, kind, target) for the communes judged as `commune`
+    is (same region and commune group): a kind and a target only for a numeric
+    indicator, the only kind a value judges."""
+    return [
+        (
+            criterion,
+            [
+                (pk, indicator.kind, edition.target(indicator, commune))
+                if indicator.is_numeric
+                else (pk, None, None)
+                for indicator, pk in found
+            ],
+        )
+        for criterion, found in layout
+    ]
+
+
+def _judged(row, kind: str | None, target: IndicatorTarget | None) -> str:
     """The status of a (status, value, override reason) row, as Score.judged_status, as
-    a plain string."""
+    a plain string; `kind` and `target` are the numeric indicator's, else None."""
     if row is None:
         return Status.NOT_ASSESSED.value
     status, value_number, override_reason = row
-    if value_number is None or not indicator.is_numeric or override_reason:
+    if kind is None or value_number is None or override_reason:
         return _PLAIN_STATUS[status]
-    computed = computed_status(indicator.kind, value_number, edition.target(indicator, commune))
+    computed = computed_status(kind, value_number, target)
     return _PLAIN_STATUS[judged_status(status=status, override_reason=override_reason, computed=computed)]
 
 

@@ -261,6 +261,45 @@ class StandingTests(AssessmentTestCase):
         self.assertEqual(sum(s.meets_set for s in standings.values()), 28)
         self.assertEqual(len(standings), 30)
 
+    def test_a_summary_judges_each_value_by_its_communes_target_as_the_detail_does(self):
+        # 2.2 at 80%: met against the general ≥70%, short of the region's ≥85%, met
+        # against the ≥50% an extremely difficult commune takes from the northern midlands.
+        road = self.indicators["2.2"]
+        for value, scope in (
+            ("≥70%", {}),
+            ("≥85%", {"region": Region.BTB}),
+            ("≥50%", {"region": Region.TDMNPB}),
+        ):
+            IndicatorTarget.objects.create(indicator=road, value=value, **scope)
+        general = Commune.objects.create(code="90001", name="Xã Chung", province=self.province)
+        difficult = Commune.objects.create(
+            code="90002",
+            name="Xã Khó",
+            province=self.province,
+            region=Region.BTB,
+            classes=[CommuneClass.EXTREMELY_DIFFICULT],
+        )
+        communes = [self.commune_a, general, difficult]
+        for commune in communes:
+            # Recorded as met, which the value does not reach for commune A: the target judges.
+            self.score_all(commune, YEAR, exceptions={"2.2": Status.MET})
+            Score.objects.filter(commune=commune, indicator=road).update(value_number=80)
+        options = {"criteria_set": self.fresh_set(), "year": YEAR}
+        detail = commune_standings(communes, **options)
+        summary = commune_standings(communes, detail=False, **options)
+        judged = {
+            commune.name: [
+                (self.criterion(standings[commune.pk], 2).status) for standings in (detail, summary)
+            ]
+            for commune in communes
+        }
+        self.assertEqual(
+            judged,
+            {"Dân Lý": [Status.NOT_MET] * 2, "Xã Chung": [Status.MET] * 2, "Xã Khó": [Status.MET] * 2},
+        )
+        for commune in communes:
+            self.assertEqual(detail[commune.pk].indicators_met, summary[commune.pk].indicators_met)
+
 
 class AsOfTests(AssessmentTestCase):
     """3.2 was met on 01/3/2024 and found not met later; the history keeps both."""
