@@ -14,13 +14,13 @@ import pickle
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.urls import reverse
 from django.utils import timezone, translation
 
 from criteria.models import SET_RULES, CriteriaSet, Recognition, Registration, Score
 from criteria.standing import CommuneRow, DistrictSummary, commune_rows, criteria_tree, units_in_scope
 from dossiers.models import Appraisal, Dossier, DossierItem
 from dossiers.progress import appraisal_progress_of
+from ntm.lib.urls import url_of_code
 from ntm.lib.versions import version_of
 
 from .levels import Tile, group_tiles, province_tiles
@@ -169,8 +169,9 @@ def _draw(communes, *, criteria_set: CriteriaSet, year: int, as_of, query: str) 
     )
     dossiers = Dossier.objects.filter(commune__in=covered, criteria_set=criteria_set, year=year)
     progress = {p.dossier.commune_id: p for p in appraisal_progress_of(dossiers)}
+    scorecard = url_of_code("reports:scorecard")
     for row in rows:
-        row.url = f"{reverse('reports:scorecard', args=[row.commune.code])}?{query}"
+        row.url = f"{scorecard(row.commune.code)}?{query}"
         row.dossier = progress.get(row.commune.pk)
     return Grid.of(rows, criteria, outside)
 

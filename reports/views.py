@@ -73,10 +73,12 @@ def dashboard(request):
             request.user, grid=None, own=None, criteria_set=None, year=year, query=""
         )
         return render(request, "reports/dashboard.html", context)
+    # Each district and province read once and shared by its communes, not one copy
+    # per commune: a drawn grid is pickled into the cache with every row.
     communes = (
         access.visible_communes()
         .current(as_of)
-        .select_related("district", "province")
+        .prefetch_related("district", "province")
         .order_by("search_name", "name")
     )
     query = _query(criteria_set, year, as_of)

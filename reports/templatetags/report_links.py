@@ -8,8 +8,6 @@ every dynamic part escaped (by the standard library's `escape`, which Django's w
 the same characters, without the wrapper's cost on every name).
 """
 
-import re
-from collections.abc import Callable
 from html import escape
 from urllib.parse import quote
 
@@ -17,27 +15,15 @@ from django import template
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from ntm.lib.urls import PLAIN_CODE, url_of_code
+
 register = template.Library()
-
-# A code or key that a URL carries as it is: nothing to quote, no separator.
-PLAIN_CODE = re.compile(r"[A-Za-z0-9_.\-]+")
-MARKER = "code-marker"
-
-
-def _url_of_code(name: str) -> Callable[[str], str]:
-    """`reverse(name, args=[code])` at the cost of one reversal for every plain code;
-    any other code is reversed on its own."""
-    url = reverse(name, args=[MARKER])
-    if url.count(MARKER) != 1:
-        return lambda code: reverse(name, args=[code])
-    head, _marker, tail = url.partition(MARKER)
-    return lambda code: f"{head}{code}{tail}" if PLAIN_CODE.fullmatch(code) else reverse(name, args=[code])
 
 
 @register.simple_tag
 def commune_report_links(communes, query: str) -> str:
     """A commune's report and its PDF, for each commune, as list items."""
-    preview, pdf = _url_of_code("reports:commune"), _url_of_code("reports:commune_pdf")
+    preview, pdf = url_of_code("reports:commune"), url_of_code("reports:commune_pdf")
     query = escape(query)
     return mark_safe(
         "".join(

@@ -148,7 +148,8 @@ class DashboardTests(AssessmentTestCase):
         # session, user, memberships, the sets (the filter's choices and default: one
         # list); the grid:
         # its communes' ids and the data version (its cache key), then on a miss the
-        # communes, criteria, indicators, targets, the set's region rules and
+        # communes, their districts and provinces (read once each, shared by their
+        # communes), criteria, indicators, targets, the set's region rules and
         # amendments, scores, registrations, recognitions,
         # dossiers, their appraisals, departments per province; the coordinator's queue:
         # its version (its cache key), then on a miss dossiers by state, appraisals
@@ -157,7 +158,7 @@ class DashboardTests(AssessmentTestCase):
         create_dossier(commune=self.commune_a, criteria_set=self.ntm, year=2024, user=self.coordinator)
         self.add_communes(1)
         self.client.force_login(self.coordinator)
-        with self.assertNumQueries(25):
+        with self.assertNumQueries(27):
             response = self.fetch()
         self.assertEqual(len(response.context["grid"].rows), 3)
         # Warm: the grid, the queue and the tasks come from the cache; the versions and
@@ -166,7 +167,7 @@ class DashboardTests(AssessmentTestCase):
             self.fetch()
         self.add_communes(57, start=1)
         # New communes: the grid and the queue are drawn again; the tasks did not change.
-        with self.assertNumQueries(24):
+        with self.assertNumQueries(26):
             response = self.fetch()
         self.assertEqual(len(response.context["grid"].rows), 60)
         with self.assertNumQueries(9):
@@ -217,26 +218,26 @@ class HomePageQueryTests(AssessmentTestCase):
 
     def test_the_commune_officials_home(self):
         # session, user, the sets (one list), memberships, the grid's key (communes'
-        # ids, data version), communes, criteria, indicators, targets, the set's region rules and
-        # amendments, scores, registrations,
+        # ids, data version), communes, their districts and provinces, criteria, indicators,
+        # targets, the set's region rules and amendments, scores, registrations,
         # recognitions, dossiers, appraisals, departments per province; queue: its version,
         # the dossier, its items, current documents, appraisals, criteria, indicators,
         # departments per province; unread notices; the tasks' version and counts
-        response = self.assert_same_cost(self.official_a, 29)
+        response = self.assert_same_cost(self.official_a, 31)
         self.assertEqual([r.commune for r in response.context["grid"].rows], [self.commune_a])
         self.assertContains(response, "Thành phần hồ sơ còn thiếu minh chứng")
 
     def test_the_departments_home(self):
-        # the overview's 18 (as above, up to the departments per province); queue: its
+        # the overview's 20 (as above, up to the departments per province); queue: its
         # version, the department's duties (departments,
         # owners, indicators), the count of results to verify and the first five; the duties
         # again and the dossier items to review; unread notices; the set named in the first
         # result's link; the tasks' version and counts
-        response = self.assert_same_cost(self.department_officer, 31)
+        response = self.assert_same_cost(self.department_officer, 33)
         self.assertContains(response, "Kết quả chờ phòng thẩm tra")
 
     def test_the_leaders_home(self):
-        # the overview's 18; queue: its version, the latest meeting copy; unread notices;
+        # the overview's 20; queue: its version, the latest meeting copy; unread notices;
         # the tasks' version and counts
-        response = self.assert_same_cost(self.leader, 23)
+        response = self.assert_same_cost(self.leader, 25)
         self.assertEqual(len(response.context["grid"].rows), 60)

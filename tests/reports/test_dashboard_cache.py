@@ -12,7 +12,7 @@ from tests.base import AssessmentTestCase
 # cache); and with all three from the cache (named in tests/reports/test_dashboard.py,
 # test_query_count_is_the_same_for_3_and_60_communes; here no commune has a dossier, so
 # neither its appraisals nor departments are asked for).
-COLD, REDRAWN, WARM = 23, 22, 9
+COLD, REDRAWN, WARM = 25, 24, 9
 
 
 class DashboardCacheTests(AssessmentTestCase):
