@@ -37,7 +37,7 @@ from .models import ReportKind
 from .pdf import render_pdf
 from .services import save_snapshot
 from .tasks import render_report_job, report_for_query
-from .workqueue import work_queue
+from .workqueue import QUEUE_TIMEOUT, work_queue
 from .xlsx import render_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -67,6 +67,7 @@ def dashboard(request):
         "as_of": as_of,
         "can_import": can_import_scores(request.user),
         "body_timeout": GRID_TIMEOUT,
+        "queue_timeout": QUEUE_TIMEOUT,
     }
     if criteria_set is None:
         context["queue"] = work_queue(
@@ -97,6 +98,10 @@ def dashboard(request):
             scope = [(pk, province_id) for pk, province_id in scope if province_id == province.pk]
             context.update(province=province, level_query=f"{query}&{urlencode({'province': province.code})}")
         context.update(_grid_context(request, communes, [pk for pk, _province in scope], **shown))
+    # The filter form as the query wrote it (with its errors), over the sets listed at
+    # the version the page's body is kept under.
+    written = [request.GET.getlist(name) for name in filters.fields]
+    context["filters_key"] = f"{context['body_key']}:{filters.is_bound}:{written}"
     return render(request, "reports/dashboard.html", context)
 
 

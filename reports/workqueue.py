@@ -55,6 +55,10 @@ class WorkQueue:
     dossier: object = None
     returned: object = None
     latest_snapshot: object = None
+    # The key it is kept in the cache under ("" when it is not), and the unread
+    # notifications counted live: what the page drawn from it varies on.
+    key: str = ""
+    unread: int = 0
 
     def add(self, label, count, url, lines=(), urgent=False):
         self.entries.append(Entry(label, count, url, list(lines), urgent))
@@ -83,8 +87,9 @@ def work_queue(user, *, grid, own, criteria_set, year, query) -> WorkQueue:
         queue = cache.get(key)
         if queue is None:
             queue = _queue(user, at_risk=grid.at_risk, **options)
+            queue.key = key
             cache.set(key, queue, QUEUE_TIMEOUT)
-    unread = Notification.objects.filter(recipient=user).unread().count()
+    queue.unread = unread = Notification.objects.filter(recipient=user).unread().count()
     if unread:
         queue.add(_("Thông báo chưa đọc"), unread, reverse("notifications:list"))
     return queue
