@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
@@ -130,18 +130,12 @@ class CriterionResult:
 
 class CriterionSummary(NamedTuple):
     """A criterion's result without its indicators' detail: all a grid cell, a count or
-    a district list reads. A province's cached grid keeps 19 of these small tuples per
-    commune instead of 57 results."""
+    a district list reads."""
 
     criterion: Criterion
     status: str
     indicators_met: int
     indicators_total: int
-
-    @classmethod
-    def of(cls, criterion: Criterion, statuses: tuple[str, ...]) -> CriterionSummary:
-        met = sum(1 for status in statuses if status in COUNTS_AS_MET)
-        return cls(criterion, criterion_status(statuses), met, len(statuses))
 
     @property
     def met(self) -> bool:
@@ -151,13 +145,54 @@ class CriterionSummary(NamedTuple):
         return Status(self.status).label
 
 
-@dataclass
+class Summaries(Sequence):
+    """A place's CriterionSummary for each criterion, kept as the criteria (one list,
+    shared by every place) and a tuple of (status, indicators met, indicators total).
+
+    A province's cached grid holds 19 criteria for each commune. As plain tuples they
+    pickle and unpickle in C, and the garbage collector leaves them alone; as 19 objects
+    holding a criterion each, a drawn grid made it walk the whole process every few
+    drawings."""
+
+    __slots__ = ("criteria", "counts")
+
+    def __init__(self, criteria: list[Criterion], counts: tuple[tuple[str, int, int], ...]):
+        self.criteria, self.counts = criteria, counts
+
+    @classmethod
+    def judged(cls, criteria: list[Criterion], statuses: Iterable[tuple[str, ...]]) -> Summaries:
+        """From each criterion's indicators' statuses, in the criteria's order."""
+        counts = tuple(
+            (criterion_status(found), sum(1 for status in found if status in COUNTS_AS_MET), len(found))
+            for found in statuses
+        )
+        return cls(criteria, counts)
+
+    def __len__(self) -> int:
+        return len(self.counts)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return CriterionSummary(self.criteria[index], *self.counts[index])
+
+    def __iter__(self):
+        return (CriterionSummary(c, *counts) for c, counts in zip(self.criteria, self.counts, strict=True))
+
+    def __getstate__(self):
+        return self.criteria, self.counts
+
+    def __setstate__(self, state):
+        self.criteria, self.counts = state
+
+
+@dataclass(slots=True)
 class Standing:
     """One place's standing against one set, in one year."""
 
     place: object
-    # CriterionResult with each indicator's result, or CriterionSummary (detail=False).
-    criteria: list[CriterionResult | CriterionSummary] = field(default_factory=list)
+    # CriterionResult with each indicator's result, or Summaries (detail=False).
+    criteria: list[CriterionResult] | Summaries = field(default_factory=list)
     # Whether the place has any score at all for the set and year.
     assessed: bool = False
     # Counted once when built: every list and total reads them, and a cached grid
@@ -167,9 +202,14 @@ class Standing:
     indicators_total: int = field(init=False)
 
     def __post_init__(self):
-        self.criteria_met = sum(1 for c in self.criteria if c.met)
-        self.indicators_met = sum(c.indicators_met for c in self.criteria)
-        self.indicators_total = sum(c.indicators_total for c in self.criteria)
+        counts = (
+            self.criteria.counts
+            if isinstance(self.criteria, Summaries)
+            else [(c.status, c.indicators_met, c.indicators_total) for c in self.criteria]
+        )
+        self.criteria_met = sum(1 for status, _met, _total in counts if status == Status.MET)
+        self.indicators_met = sum(met for _status, met, _total in counts)
+        self.indicators_total = sum(total for _status, _met, total in counts)
 
     @property
     def criteria_total(self) -> int:
@@ -283,8 +323,10 @@ def build_standings(
         )
         for criterion in criteria
     ]
-    # Summaries only: each judging (region and commune group) with its numeric
-    # indicators' targets, found once for all the communes it judges.
+    # Summaries only: the criteria, one list for every place's Summaries, and each
+    # judging (region and commune group) with its numeric indicators' targets, found
+    # once for all the communes it judges.
+    listed = [criterion for criterion, _found in layout]
     judgings: dict[tuple, list] = {}
     standings = {}
     for place in places:
@@ -303,13 +345,13 @@ def build_standings(
             judging = (edition.region_of(commune), commune.commune_group)
             if (judged_layout := judgings.get(judging)) is None:
                 judged_layout = judgings[judging] = _judged_layout(edition, layout, commune)
-            results = [
-                CriterionSummary.of(
-                    criterion,
-                    tuple(_judged(place_scores.get(pk), kind, target) for pk, kind, target in found),
-                )
-                for criterion, found in judged_layout
-            ]
+            results = Summaries.judged(
+                listed,
+                (
+                    tuple(_judged(place_scores.get(pk), kind, target) for pk, kind, target in found)
+                    for found in judged_layout
+                ),
+            )
         standings[place_id] = Standing(place=place, criteria=results, assessed=bool(place_scores))
     return standings
 
@@ -324,20 +366,17 @@ def _result(edition: Edition, indicator: Indicator, commune, score: Score | None
 
 
 def _judged_layout(edition: Edition, layout, commune) -> list:
-    """The layout's indicators as (id, kind, target) for the communes judged as `commune`
-    is (same region and commune group): a kind and a target only for a numeric
-    indicator, the only kind a value judges."""
+    """Each criterion's indicators as (id, kind, target) for the communes judged as
+    `commune` is (same region and commune group): a kind and a target only for a
+    numeric indicator, the only kind a value judges."""
     return [
-        (
-            criterion,
-            [
-                (pk, indicator.kind, edition.target(indicator, commune))
-                if indicator.is_numeric
-                else (pk, None, None)
-                for indicator, pk in found
-            ],
-        )
-        for criterion, found in layout
+        [
+            (pk, indicator.kind, edition.target(indicator, commune))
+            if indicator.is_numeric
+            else (pk, None, None)
+            for indicator, pk in found
+        ]
+        for _criterion, found in layout
     ]
 
 
@@ -410,15 +449,19 @@ class Verdict(StrEnum):
     SHORT = "short"
 
 
-@dataclass
+@dataclass(slots=True)
 class CommuneRow:
-    """A commune's line on the dashboard and in reports."""
+    """A commune's line on the dashboard and in reports (slotted: a province's cached
+    grid holds one per commune)."""
 
     commune: object
     standing: Standing
     year: int
     registration: Registration | None = None
     recognition: Recognition | None = None
+    # The dashboard's: the link to its scorecard, and its dossier's appraisal progress.
+    url: str = ""
+    dossier: object = None
 
     @property
     def registered_this_year(self) -> bool:

@@ -73,9 +73,9 @@ class Line:
 
 
 class Apart:
-    """A part of a cached object kept pickled on its own, and read only when a page uses
-    it: a warm dashboard, whose body and work queue come from the cache too, reads none
-    of a province's rows, criteria or communes at risk."""
+    """A part of a cached object kept pickled with the other parts, and read only when
+    a page uses it: a warm dashboard, whose body and work queue come from the cache
+    too, reads none of a province's rows, criteria or communes at risk."""
 
     def __set_name__(self, owner, name):
         self.name = name
@@ -83,22 +83,24 @@ class Apart:
     def __get__(self, obj, owner=None):
         if obj is None:
             return self
-        value = pickle.loads(obj.kept[self.name])  # noqa: S301 - written by keep(), read from our own cache
-        obj.__dict__[self.name] = value
-        return value
+        obj.__dict__.update(pickle.loads(obj.kept))  # noqa: S301 - written by keep(), read from our own cache
+        return obj.__dict__[self.name]
 
 
 class KeepsApart:
-    """An object of the cache whose `Apart` parts travel as `kept` only."""
+    """An object of the cache whose `Apart` parts travel as `kept` only: pickled
+    together, so what they share (the criteria every row's summaries point to, the rows
+    at risk) is written once."""
 
-    kept: dict[str, bytes]
+    kept: bytes
 
     def keep(self, **parts) -> None:
-        self.kept = {name: pickle.dumps(value, pickle.HIGHEST_PROTOCOL) for name, value in parts.items()}
+        self.kept = pickle.dumps(parts, pickle.HIGHEST_PROTOCOL)
+        self._kept_names = frozenset(parts)
         self.__dict__.update(parts)
 
     def __getstate__(self):
-        return {name: value for name, value in self.__dict__.items() if name not in self.kept}
+        return {name: value for name, value in self.__dict__.items() if name not in self._kept_names}
 
 
 @dataclass
