@@ -171,9 +171,7 @@ class Summaries(Sequence):
     def __len__(self) -> int:
         return len(self.counts)
 
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
+    def __getitem__(self, index: int) -> CriterionSummary:
         return CriterionSummary(self.criteria[index], *self.counts[index])
 
     def __iter__(self):

@@ -206,7 +206,7 @@ def _add_communes(seed: Seed, *, communes: int, years: int, rng: random.Random) 
     seed.villages += len(villages)
     seed.scores = Score.objects.count()
     seed.history = Score.history.count()
-    # As a large import leaves the database: with statistics on what it wrote.
+    # With statistics on what it wrote, as migrations and large imports leave them.
     optimize_database(every_table=True)
 
 
