@@ -1,7 +1,8 @@
 """Who may read which history, on top of communes.access.
 
-Coordinators read the changes in the units they coordinate: the communes' scores,
-registrations, recognitions, dossiers, items and appraisals; the memberships on those
+Coordinators read the changes in the units they coordinate: the communes themselves
+(region, classes, group, validity), their scores, registrations, recognitions,
+dossiers, items and appraisals; the memberships on those
 communes and on their district or province; who owns which criteria in that district or
 province; the targets of national sets and of the
 sets their province issued. The system administrator reads everything. Nobody else

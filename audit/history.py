@@ -22,7 +22,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from communes.models import Commune, Membership
+from communes.models import Commune, Membership, classes_display
 from criteria.models import CriterionOwner, IndicatorTarget, Recognition, Registration, Score, format_number
 from dossiers.models import Appraisal, Document, Dossier, DossierItem
 
@@ -36,17 +36,25 @@ class Source:
     kind: str
     label: str
     model: type[models.Model]
-    # Path from a history row to its commune; None when the record has no commune.
+    # Path from a history row to its commune ("id" when the record is a commune); None
+    # when the record has no commune.
     commune: str | None
     # What `subject` reads, loaded with the rows.
     related: tuple[str, ...]
     # The fields whose changes are shown (the rest is bookkeeping: versions, timestamps).
     fields: tuple[str, ...]
     subject: Callable[[models.Model], str]
+    # How a field's value reads, where the field alone cannot say (a list of codes).
+    shown: dict[str, Callable[[object], str]] = field(default_factory=dict)
 
     @property
     def history(self) -> type[models.Model]:
         return self.model.history.model
+
+    @property
+    def commune_column(self) -> str:
+        """The history table's column holding the commune's id."""
+        return "id" if self.commune == "id" else f"{self.commune}_id"
 
     def scoped(self, scope: AuditScope) -> models.Q:
         if self.model is Membership:
@@ -209,6 +217,17 @@ SOURCES = {
             _owner,
         ),
         Source(
+            "commune",
+            gettext_lazy("Xã (vùng, phân loại, nhóm, hiệu lực)"),
+            Commune,
+            "id",
+            ("district",),
+            ("name", "kind", "district", "region", "commune_group", "classes", "valid_from", "valid_to"),
+            lambda c: f"{c.name} ({c.code})",
+            # A commune's region, classes and group decide which targets judge it.
+            shown={"classes": classes_display},
+        ),
+        Source(
             "membership",
             gettext_lazy("Phân quyền"),
             Membership,
@@ -234,10 +253,10 @@ def history_rows(scope: AuditScope, *, commune=None, kind: str = "", user=None):
             continue
         rows = source.history.objects.filter(source.scoped(scope))
         if commune is not None:
-            rows = rows.filter(**{source.commune: commune})
+            rows = rows.filter(**{source.commune_column: commune.pk})
         if user is not None:
             rows = rows.filter(history_user=user)
-        commune_ref = F(f"{source.commune}_id") if source.commune else Value(None, IntegerField())
+        commune_ref = F(source.commune_column) if source.commune else Value(None, IntegerField())
         parts.append(
             rows.annotate(audit_kind=Value(source.kind, output_field=CharField()), audit_commune=commune_ref)
             .values_list("history_id", "history_date", "audit_kind", "audit_commune")
@@ -274,9 +293,11 @@ class Entry:
         return self.user.get_full_name() or self.user.get_username()
 
 
-def _shown(record, name: str) -> str:
+def _shown(record, name: str, shown=None) -> str:
     value = getattr(record, name)
     model_field = record._meta.get_field(name)
+    if shown is not None:
+        value = shown(value)
     if value is None or value == "":
         return "—"
     if model_field.choices:
@@ -297,8 +318,9 @@ def _changes(source: Source, record, before) -> list[Change]:
         return []
     changes = []
     for name in source.fields:
-        after_text = _shown(record, name)
-        before_text = _shown(before, name) if before is not None else "—"
+        shown = source.shown.get(name)
+        after_text = _shown(record, name, shown)
+        before_text = _shown(before, name, shown) if before is not None else "—"
         if after_text != before_text:
             label = str(record._meta.get_field(name).verbose_name)
             changes.append(Change(label[:1].upper() + label[1:], before_text, after_text))

@@ -64,6 +64,9 @@ class SearchableName(models.Model):
 class Province(SearchableName):
     code = models.CharField(_("mã tỉnh"), max_length=10, unique=True)
 
+    # Every change, with who made it; the newest is part of the dashboard's data version.
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("tỉnh")
@@ -78,6 +81,8 @@ class District(SearchableName):
     province = models.ForeignKey(
         Province, on_delete=models.PROTECT, related_name="districts", verbose_name=_("tỉnh")
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -104,6 +109,11 @@ class CommuneQuerySet(models.QuerySet):
             Q(valid_from__isnull=True) | Q(valid_from__lte=on),
             Q(valid_to__isnull=True) | Q(valid_to__gte=on),
         )
+
+
+def classes_display(classes) -> str:
+    """ "ĐBKK, ATK": a commune's classes (CommuneClass values), in the order of CommuneClass."""
+    return ", ".join(str(label) for value, label in CommuneClass.choices if value in (classes or []))
 
 
 class Commune(SearchableName):
@@ -148,6 +158,9 @@ class Commune(SearchableName):
     )
 
     objects = CommuneQuerySet.as_manager()
+    # A region, class or group decides which targets judge the commune: a change must
+    # reach every cached standing at once (reports/grid.py), and the audit says who made it.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -191,8 +204,7 @@ class Commune(SearchableName):
             )
 
     def get_classes_display(self) -> str:
-        """ "ĐBKK, ATK", in the order of CommuneClass."""
-        return ", ".join(str(label) for value, label in CommuneClass.choices if value in self.classes)
+        return classes_display(self.classes)
 
 
 class VillageQuerySet(models.QuerySet):
@@ -210,6 +222,7 @@ class Village(SearchableName):
     valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
 
     objects = VillageQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["commune__name", "name"]
@@ -350,3 +363,8 @@ class Membership(models.Model):
     @property
     def unit(self):
         return self.commune or self.district or self.province
+
+
+# The units, each with its history: a change to any of them is a new data version of
+# what is drawn from them (reports/grid.py).
+UNITS = (Province, District, Commune, Village)

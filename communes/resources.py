@@ -24,6 +24,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from import_export import widgets
 from import_export.fields import Field
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from ntm.lib.spreadsheet_files import cell
 from ntm.lib.spreadsheets import (
@@ -511,8 +512,9 @@ class UnitSheet(CheckedSheet):
                 new = [unit for unit in units if unit.pk is None]
                 changed = [unit for unit in units if unit.pk is not None]
                 # bulk_create gives the new units their keys, so children point at them.
-                model.objects.bulk_create(new)
-                model.objects.bulk_update(changed, UPDATED_FIELDS[kind])
+                # With history: who changed a unit, and the dashboard's data version.
+                bulk_create_with_history(new, model, default_user=self.user)
+                bulk_update_with_history(changed, model, UPDATED_FIELDS[kind], default_user=self.user)
             for row in rows:
                 code = row.cells[COMMUNE_CODE]
                 if row.merger is not None and code in self._merging:

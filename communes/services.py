@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from .models import Commune, Membership, Village
 
@@ -87,9 +88,7 @@ def merge_communes(*, into_code: str, from_codes: list[str], on: datetime.date, 
     predecessors = {code: found.get(code) for code in codes}
     errors = merger_errors(into_code=into_code, into=into, predecessors=predecessors, on=on)
     if into is None and not name.strip():
-        errors.append(
-            _("Xã mã “%(code)s” chưa có trong hệ thống: cần tên xã mới.") % {"code": into_code}
-        )
+        errors.append(_("Xã mã “%(code)s” chưa có trong hệ thống: cần tên xã mới.") % {"code": into_code})
     if errors:
         raise ValidationError(errors)
     olds = list(predecessors.values())
@@ -118,7 +117,10 @@ def record_merger(*, into: Commune, predecessors: list[Commune], on: datetime.da
     file call it): the predecessors end the day before `on`, their officials and villages
     move to `into`, which records them as its predecessors."""
     into.predecessors.add(*predecessors)
-    Commune.objects.filter(pk__in=[c.pk for c in predecessors]).update(valid_to=on - ONE_DAY)
+    for predecessor in predecessors:
+        predecessor.valid_to = on - ONE_DAY
+    # With history: the end of a commune is a change the dashboard's version must see.
+    bulk_update_with_history(predecessors, Commune, ["valid_to"])
     _move_memberships(predecessors, into)
     _move_villages(predecessors, into)
 

@@ -187,6 +187,9 @@ class Criterion(models.Model):
     # scores): shown apart, never counted.
     retired = models.BooleanField(_("không còn trong bộ tiêu chí"), default=False)
 
+    # Who changed a criterion's text or retired it; a change is a new data version.
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["criteria_set", "number"]
         verbose_name = _("tiêu chí")
@@ -237,6 +240,8 @@ class Indicator(models.Model):
     # As Criterion.retired: kept for the scores it has, never counted.
     retired = models.BooleanField(_("không còn trong bộ tiêu chí"), default=False)
     note = models.TextField(_("ghi chú"), blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["criterion__number", "order", "code"]
@@ -973,6 +978,7 @@ class ImportUpload(models.Model):
         transaction.on_commit(lambda: storage.delete(name))
 
 
-# What a set says about how communes are judged: its targets, its kinds of unit, its
-# region rules, its amendments. Each change is a new data version (reports/grid.py).
-SET_RULES = (IndicatorTarget, CriteriaSet, RegionRule, Amendment)
+# What a set says about how communes are judged: its criteria and indicators (added,
+# changed or retired), their targets, its kinds of unit, its region rules, its
+# amendments. Each change is a new data version (reports/grid.py).
+SET_RULES = (Criterion, Indicator, IndicatorTarget, CriteriaSet, RegionRule, Amendment)

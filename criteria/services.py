@@ -63,60 +63,69 @@ def copy_criteria_set(
         expected_criteria=source.expected_criteria,
         expected_indicators=source.expected_indicators,
     )
-    # Six bulk inserts whatever the size of the set: criteria, indicators, targets,
-    # rules, amendments, owners.
+    # Six bulk inserts whatever the size of the set (criteria, indicators, targets, rules,
+    # amendments, owners), each with its history: the copy's audit starts here.
     indicators = Indicator.objects.filter(retired=False).prefetch_related("targets", "amendments")
     criteria = list(
         source.criteria.filter(retired=False).prefetch_related(Prefetch("indicators", queryset=indicators))
     )
-    new_criteria = Criterion.objects.bulk_create(
-        Criterion(
-            criteria_set=copy,
-            number=c.number,
-            name=c.name,
-            name_en=c.name_en,
-            group=c.group,
-            source=c.source,
-            unverified=c.unverified,
-        )
-        for c in criteria
+    new_criteria = bulk_create_with_history(
+        [
+            Criterion(
+                criteria_set=copy,
+                number=c.number,
+                name=c.name,
+                name_en=c.name_en,
+                group=c.group,
+                source=c.source,
+                unverified=c.unverified,
+            )
+            for c in criteria
+        ],
+        Criterion,
     )
     pairs = [
         (indicator, new_criterion)
         for criterion, new_criterion in zip(criteria, new_criteria, strict=True)
         for indicator in criterion.indicators.all()
     ]
-    new_indicators = Indicator.objects.bulk_create(
-        Indicator(
-            criterion=new_criterion,
-            code=i.code,
-            text=i.text,
-            text_en=i.text_en,
-            source=i.source,
-            kind=i.kind,
-            unit=i.unit,
-            conditional=i.conditional,
-            required_evidence=i.required_evidence,
-            order=i.order,
-            unverified=i.unverified,
-            note=i.note,
-        )
-        for i, new_criterion in pairs
+    new_indicators = bulk_create_with_history(
+        [
+            Indicator(
+                criterion=new_criterion,
+                code=i.code,
+                text=i.text,
+                text_en=i.text_en,
+                source=i.source,
+                kind=i.kind,
+                unit=i.unit,
+                conditional=i.conditional,
+                required_evidence=i.required_evidence,
+                order=i.order,
+                unverified=i.unverified,
+                note=i.note,
+            )
+            for i, new_criterion in pairs
+        ],
+        Indicator,
     )
-    IndicatorTarget.objects.bulk_create(
-        IndicatorTarget(
-            indicator=new_indicator,
-            region=t.region,
-            commune_group=t.commune_group,
-            from_year=t.from_year,
-            to_year=t.to_year,
-            value=t.value,
-            threshold=t.threshold,
-            source=t.source,
-            unverified=t.unverified,
-        )
-        for (indicator, _criterion), new_indicator in zip(pairs, new_indicators, strict=True)
-        for t in indicator.targets.all()
+    bulk_create_with_history(
+        [
+            IndicatorTarget(
+                indicator=new_indicator,
+                region=t.region,
+                commune_group=t.commune_group,
+                from_year=t.from_year,
+                to_year=t.to_year,
+                value=t.value,
+                threshold=t.threshold,
+                source=t.source,
+                unverified=t.unverified,
+            )
+            for (indicator, _criterion), new_indicator in zip(pairs, new_indicators, strict=True)
+            for t in indicator.targets.all()
+        ],
+        IndicatorTarget,
     )
     bulk_create_with_history(
         [

@@ -2,9 +2,9 @@
 Django's cache under a version of the data it is drawn from.
 
 The version (`ntm.lib.versions`) is the newest history row of every model the grid
-reads: each score, registration, recognition, target, dossier, item or appraisal
-written through the app adds one, so a warm grid is never stale. Communes, the set,
-the year and the day (`as_of`, or today) are part of the key.
+reads: each unit, score, registration, recognition, criterion, indicator, target,
+dossier, item or appraisal written through the app adds one, so a warm grid is never
+stale. Communes, the set, the year and the day (`as_of`, or today) are part of the key.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.utils import timezone, translation
 
+from communes.models import UNITS
 from criteria.models import SET_RULES, CriteriaSet, Recognition, Registration, Score
 from criteria.standing import CommuneRow, DistrictSummary, commune_rows, criteria_tree, units_in_scope
 from dossiers.models import Appraisal, Dossier, DossierItem
@@ -27,7 +28,18 @@ from .levels import Tile, group_tiles, province_tiles
 
 # Long enough to serve a morning of meetings; a new version makes a new key anyway.
 GRID_TIMEOUT = 6 * 60 * 60
-VERSIONED_MODELS = (Score, Registration, Recognition, *SET_RULES, Dossier, DossierItem, Appraisal)
+# The units too: a commune's region, class or group decides which targets judge it, and
+# its group and district which tile it is counted in.
+VERSIONED_MODELS = (
+    *UNITS,
+    Score,
+    Registration,
+    Recognition,
+    *SET_RULES,
+    Dossier,
+    DossierItem,
+    Appraisal,
+)
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,21 @@
 import csv
+import datetime
 import io
 from decimal import Decimal
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from communes.models import Commune, District, Membership, Region
+from communes.resources import import_units
+from communes.services import merge_communes
 from criteria.models import CriterionOwner, IndicatorTarget, Score
 from criteria.services import ScoreEdit, record_scores
 from dossiers.models import Document, DossierItem
 from dossiers.services import accept_dossier, review_item, submit_dossier, withdraw_document
+from ntm.lib.history import record_baseline
+from tests.communes.test_import_units import CLASSES_HEADER, THANH_HOA, xlsx
 from tests.dossiers.base import YEAR, DossierTestCase
 from tests.reports.documents import sheet_rows, workbook
 
@@ -34,6 +40,7 @@ class AuditTestCase(DossierTestCase):
             code="16000", name="Hợp Tiến", province=cls.province, district=other, region=Region.BTB
         )
         cls.other_coordinator = cls.make_user("dieuphoi_nc", Role.COORDINATOR, district=other)
+        Commune.history.all().delete()
         cls.dossier = cls.open_dossier(cls.commune_a)
         cls.fill(cls.dossier, user=cls.official_a)
         submit_dossier(dossier=cls.dossier, user=cls.official_a)
@@ -300,6 +307,64 @@ class OwnerHistoryTests(AuditTestCase):
         self.assign(self.coordinator, self.department)
         self.assertEqual(self.entries(self.other_coordinator, kind="owner"), [])
         self.assertTrue(self.entries(self.admin, kind="owner"))
+
+
+class CommuneHistoryTests(AuditTestCase):
+    """A commune's region, classes and group decide which targets judge it: who changed
+    them, and from what, is in the audit."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        # The record migration communes 0006 gives every commune that exists before it.
+        record_baseline("communes", "Commune")(apps, None)
+
+    def give_class(self, words="ĐBKK"):
+        row = [*THANH_HOA, "15934", "Dân Lý", "Xã", "BTB", "", "", "", words]
+        report = import_units(xlsx([row], header=CLASSES_HEADER), user=self.coordinator)
+        self.assertEqual(report.counts["commune"]["updated"], 1, report)
+
+    def test_a_class_given_by_the_units_file_says_who_and_what_before_and_after(self):
+        self.give_class("ĐBKK, ATK")
+        entry = self.entries(kind="commune")[0]
+        self.assertEqual((entry.user_name, entry.action, entry.commune), ("dieuphoi", "Sửa", self.commune_a))
+        self.assertEqual(entry.subject, "Dân Lý (15934)")
+        self.assertEqual(
+            [(c.field, c.before, c.after) for c in entry.changes], [("Phân loại xã", "—", "ĐBKK, ATK")]
+        )
+        self.assertContains(self.page(self.coordinator, kind="commune"), "ĐBKK, ATK")
+
+    def test_a_merger_ends_its_communes_in_the_audit(self):
+        self.client.force_login(self.coordinator)
+        merge_communes(
+            into_code="15999", from_codes=["15934", "15937"], on=datetime.date(2025, 7, 1), name="Dân Mới"
+        )
+        ended = [e for e in self.entries(self.admin, kind="commune") if e.commune == self.commune_a]
+        self.assertIn(
+            ("Hiệu lực đến", "—", "30/06/2025"), [(c.field, c.before, c.after) for c in ended[0].changes]
+        )
+
+    def test_another_districts_coordinator_does_not_read_it(self):
+        self.give_class()
+
+        def communes(user):
+            return [(e.commune.code, e.action) for e in self.entries(user, kind="commune")]
+
+        # Each reads the first records of the communes they coordinate (newest first), and
+        # only Dân Lý's district reads its change.
+        self.assertEqual(communes(self.other_coordinator), [("16000", "Tạo mới")])
+        self.assertEqual(
+            communes(self.coordinator), [("15934", "Sửa"), ("15937", "Tạo mới"), ("15934", "Tạo mới")]
+        )
+        self.assertEqual(len(communes(self.admin)), 4)
+
+    def test_the_commune_filter_finds_the_commune_itself(self):
+        self.give_class()
+        entries = self.entries(commune=self.commune_a.code, kind="commune")
+        self.assertEqual(
+            [(e.commune, e.action) for e in entries], [(self.commune_a, "Sửa"), (self.commune_a, "Tạo mới")]
+        )
+        self.assertEqual(entries[1].reason, "Có sẵn khi bắt đầu ghi lịch sử")
 
 
 class DocumentHistoryTests(AuditTestCase):
