@@ -43,6 +43,7 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 # Regenerate the English catalogue after changing texts (needs Debian's gettext);

@@ -101,6 +101,7 @@ class UploadForm(OnBehalfForm):
         else:
             cleaned["kinds"] = [cleaned.get("evidence_kind", OTHER)] * len(files)
         return cleaned
+
     def clean_effective_date(self):
         day = self.cleaned_data["effective_date"]
         if day and day > timezone.localdate():

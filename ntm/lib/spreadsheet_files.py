@@ -529,7 +529,8 @@ def estimate_rows(file, *, format: str) -> int:
         try:
             with zipfile.ZipFile(file) as archive:
                 sheets = [
-                    info for info in archive.infolist()
+                    info
+                    for info in archive.infolist()
                     if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
                 ]
                 return max((_count_row_tags(archive, info) for info in sheets), default=0)
