@@ -31,11 +31,11 @@ from .models import ReportSnapshot
 
 Role = Membership.Role
 # What the queue reads beyond the grid it is drawn with (whose key carries the
-# version of the scores, dossiers, items and appraisals): the evidence, the returns,
-# the departments' duties and the snapshots.
+# version of the units, scores, dossiers, items and appraisals): the evidence, the
+# returns, the departments' duties and the snapshots.
 QUEUE_MODELS = (Document, Transition, CriterionOwner, ReportSnapshot)
 # The version moves with every change the queue counts; the timeout bounds how long a
-# renamed commune or department keeps its old name in the lines.
+# renamed department keeps its old name in the lines.
 QUEUE_TIMEOUT = 10 * 60
 
 
