@@ -4,48 +4,16 @@ no longer counted, a merger ends communes. A change through a page, the units fi
 merger shows at once, not after the cache expires."""
 
 import datetime
-from decimal import Decimal
 
-from django.core.cache import cache
-from django.urls import reverse
-
-from communes.models import Commune, CommuneClass, Region
+from communes.models import Commune, Region
 from communes.resources import COLUMNS, import_units
 from communes.services import merge_communes
-from criteria.models import IndicatorTarget, Score
 from reports.grid import data_version
-from tests.base import AssessmentTestCase
 from tests.communes.test_import_units import CLASSES_HEADER, xlsx
+from tests.reports.test_dashboard_set_rules import ExtremelyDifficultCommuneTestCase
 
-YEAR = 2024
 
-
-class UnitsVersionTests(AssessmentTestCase):
-    url = reverse("reports:dashboard")
-
-    @classmethod
-    def setUpTestData(cls):
-        super().setUpTestData()
-        cls.score_all(cls.commune_a, YEAR)
-        cls.score_all(cls.commune_b, YEAR)
-        # Commune A (Bắc Trung Bộ) has 85% on 3.1: short of its own region's 90%, enough
-        # for the 80% of the Northern midlands and mountains, by whose targets the shipped
-        # rule of 2022 judges an extremely difficult (ĐBKK) commune.
-        IndicatorTarget.objects.create(indicator=cls.indicators["3.1"], region=Region.BTB, value="≥90%")
-        score = Score.objects.get(commune=cls.commune_a, indicator=cls.indicators["3.1"])
-        score.value_number = Decimal("85")
-        score.save()
-        cls.commune_a.classes = [CommuneClass.EXTREMELY_DIFFICULT]
-        cls.commune_a.save()
-
-    def setUp(self):
-        # Each test's rolled-back history may number its rows as an earlier test did.
-        cache.clear()
-        self.client.force_login(self.coordinator)
-
-    def fetch(self):
-        return self.client.get(self.url, {"set": self.ntm.code, "year": YEAR})
-
+class UnitsVersionTests(ExtremelyDifficultCommuneTestCase):
     def criteria_met(self, response):
         return {row.commune.code: row.standing.criteria_met for row in response.context["grid"].rows}
 

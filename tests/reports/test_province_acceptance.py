@@ -2,11 +2,8 @@
 each, run by the province's coordinator and leader, and a merger of three communes on
 01/7/2025 that keeps every earlier number, as of any date."""
 
-import datetime
-
 from django.core.cache import cache
 from django.urls import reverse
-from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from communes.models import Commune, District, Membership, Region
@@ -14,12 +11,8 @@ from communes.services import merge_communes
 from criteria.models import Score
 from ntm.lib.text import fold
 from tests.base import AssessmentTestCase
+from tests.communes.test_mergers import ENTERED, EVE, ON, YEAR
 
-YEAR = 2024
-ON = datetime.date(2025, 7, 1)
-EVE = datetime.date(2025, 6, 30)
-# When the 2024 results were entered: before the merger.
-ENTERED = timezone.make_aware(datetime.datetime(2025, 3, 1, 9, 0))
 PER_DISTRICT = 50
 MERGED = ("15934", "15937", "39203")
 
